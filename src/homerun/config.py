@@ -1,0 +1,75 @@
+"""Every setting Homerun reads, in one place (env prefix HOMERUN_)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    SANDBOX = "sandbox"
+    LIVE = "live"
+
+
+# Postal-code prefixes where card surcharges are not allowed by default:
+# Connecticut (060-069), Massachusetts (010-027), Maine (039-049), Puerto Rico (006-009).
+DEFAULT_SURCHARGE_RESTRICTED = (
+    [f"{n:03d}" for n in range(60, 70)]
+    + [f"{n:03d}" for n in range(10, 28)]
+    + [f"{n:03d}" for n in range(39, 50)]
+    + [f"{n:03d}" for n in range(6, 10)]
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOMERUN_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///homerun.db",
+        description="SQLAlchemy URL; postgresql://... selects PostgreSQL (asyncpg).",
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    mode: Mode = Mode.SANDBOX
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token for /homerun/v1; generated at first start if unset."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key for the keyed hashes of secrets; generated and stored if unset.",
+    )
+    master_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 32-byte key that wraps card-data keys; generated and stored if unset.",
+    )
+    public_base_url: str = "http://127.0.0.1:8000"
+    api_key_ttl_seconds: int = Field(default=3600, ge=1)
+    refresh_token_ttl_seconds: int = Field(default=30 * 86400, ge=1)
+    rotation_grace_seconds: int = Field(default=60, ge=0)
+    authorization_ttl_days: int = Field(default=7, ge=1)
+    idempotency_ttl_seconds: int = Field(default=86400, ge=60)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    surcharge_max_bps: int = Field(default=300, ge=0, le=10_000)
+    surcharge_restricted_postal_prefixes: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SURCHARGE_RESTRICTED)
+    )
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    log_level: str = "info"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+    @property
+    def async_database_url(self) -> str:
+        """The URL with an async driver, whatever form the operator wrote."""
+        url = self.database_url
+        for plain, driver in (
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url

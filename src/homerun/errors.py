@@ -1,0 +1,69 @@
+"""The exception tree for request-level faults (ruling R6).
+
+Declines and other transaction outcomes are results, never exceptions; these
+are for requests Homerun refuses to act on. Each subclass carries its HTTP
+status and a stable machine code; one handler in app.py renders them all.
+"""
+
+from __future__ import annotations
+
+
+class HomerunError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class ValidationFailed(HomerunError):
+    status_code = 400
+    code = "invalid_request"
+
+    @classmethod
+    def field(cls, name: str, problem: str) -> ValidationFailed:
+        return cls(f"{name}: {problem}", {name: [problem]})
+
+
+class Unauthorized(HomerunError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class KeyNotFound(Unauthorized):
+    code = "key_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Key not found")
+
+
+class Forbidden(HomerunError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(HomerunError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(HomerunError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(HomerunError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(HomerunError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class Unprocessable(HomerunError):
+    status_code = 422
+    code = "unprocessable"

@@ -1,0 +1,1 @@
+"""Idempotency-Key handling for every POST (ruling R12)."""

@@ -1,0 +1,124 @@
+"""Idempotency-Key on any POST (ruling R12).
+
+The key is reserved in its own short transaction (so a concurrent retry sees
+it and gets 409); the work and the stored response then commit together, so a
+replay always matches what happened. A reservation whose request died is taken
+over after a minute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from fastapi.responses import Response
+from sqlalchemy import Delete, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.errors import Conflict, HomerunError, Unprocessable, ValidationFailed
+from homerun.idempotency.models import IdempotencyRecord
+from homerun.kit.web import error_response
+from homerun.runtime import Runtime
+
+Work = Callable[[AsyncSession], Awaitable[Response]]
+ABANDONED_AFTER = timedelta(seconds=60)
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+def request_fingerprint(runtime: Runtime, method: str, path: str, body: bytes) -> str:
+    # Keyed, so a stored hash of a body holding a card number reveals nothing.
+    digest = hashlib.sha256(body).hexdigest()
+    return runtime.secret_hash(f"{method} {path} {digest}")
+
+
+async def run(runtime: Runtime, *, scope: str, key: str, fingerprint: str, work: Work) -> Response:
+    if not 1 <= len(key) <= 255:
+        raise ValidationFailed.field("Idempotency-Key", "must be 1 to 255 characters")
+    replay = await _reserve(runtime, scope, key, fingerprint)
+    if replay is not None:
+        return replay
+    try:
+        async with runtime.db.transaction() as session:
+            response = await work(session)
+            await _finish(session, scope, key, response)
+            return response
+    except HomerunError as fault:
+        response = error_response(fault)
+        async with runtime.db.transaction() as session:
+            await _finish(session, scope, key, response)
+        return response
+    except BaseException:
+        async with runtime.db.transaction() as session:
+            await session.execute(_delete(scope, key))
+        raise
+
+
+def _delete(scope: str, key: str) -> Delete:
+    return delete(IdempotencyRecord).where(
+        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+    )
+
+
+async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> Response | None:
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as session:
+        existing = await session.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+            )
+        )
+        if existing is not None and not _stale(existing, now):
+            return _answer_existing(existing, fingerprint)
+        if existing is not None:
+            await session.delete(existing)
+            await session.flush()
+        record = IdempotencyRecord(
+            scope=scope,
+            key=key,
+            request_hash=fingerprint,
+            state="running",
+            created_at=now,
+            expires_at=now + timedelta(seconds=runtime.settings.idempotency_ttl_seconds),
+        )
+        try:
+            async with session.begin_nested():
+                session.add(record)
+                await session.flush()
+        except IntegrityError:
+            raise Conflict("a request with this Idempotency-Key is still running") from None
+    return None
+
+
+def _stale(record: IdempotencyRecord, now: datetime) -> bool:
+    if record.expires_at <= now:
+        return True
+    return record.state == "running" and record.created_at + ABANDONED_AFTER <= now
+
+
+def _answer_existing(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.request_hash != fingerprint:
+        raise Unprocessable("this Idempotency-Key was used with a different request")
+    if record.state == "running":
+        raise Conflict("a request with this Idempotency-Key is still running")
+    assert record.status_code is not None and record.response_body is not None
+    return Response(
+        record.response_body,
+        status_code=record.status_code,
+        media_type="application/json",
+        headers={REPLAY_HEADER: "true"},
+    )
+
+
+async def _finish(session: AsyncSession, scope: str, key: str, response: Response) -> None:
+    record = await session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        )
+    )
+    if record is None:
+        return
+    record.state = "done"
+    record.status_code = response.status_code
+    record.response_body = bytes(response.body)

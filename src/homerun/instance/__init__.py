@@ -1,0 +1,1 @@
+"""Instance-wide state: generated secrets, the admin token hash, the sandbox clock."""

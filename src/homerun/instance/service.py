@@ -1,0 +1,88 @@
+"""Instance secrets: taken from settings, or generated once and kept in the database.
+
+Generated keys let `homerun serve` work with no configuration; production sets
+HOMERUN_SECRET_KEY and HOMERUN_MASTER_KEY so the keys never sit beside the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.config import Settings
+from homerun.instance.models import InstanceValue
+from homerun.kit import crypto
+
+
+@dataclass(frozen=True)
+class InstanceKeys:
+    secret_key: bytes  # HMAC key for stored secret hashes and card fingerprints
+    master_key: bytes  # AES key that seals card numbers
+    admin_token_hash: str
+    generated_admin_token: str | None  # set only on the start that created it
+
+
+async def get_value(session: AsyncSession, name: str) -> str | None:
+    return await session.scalar(select(InstanceValue.value).where(InstanceValue.name == name))
+
+
+async def set_value(session: AsyncSession, name: str, value: str) -> None:
+    row = await session.get(InstanceValue, name)
+    if row is None:
+        session.add(InstanceValue(name=name, value=value))
+    else:
+        row.value = value
+    await session.flush()
+
+
+async def _get_or_create(session: AsyncSession, name: str, make: str) -> tuple[str, bool]:
+    """Insert-if-absent, safe when several nodes start at once."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(InstanceValue).values(name=name, value=make).on_conflict_do_nothing()
+    )
+    created = bool(getattr(result, "rowcount", 0))
+    value = await get_value(session, name)
+    assert value is not None
+    return value, created
+
+
+def hash_admin_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def load_keys(session: AsyncSession, settings: Settings) -> InstanceKeys:
+    if settings.secret_key is not None:
+        secret_key = settings.secret_key.get_secret_value().encode()
+    else:
+        value, _ = await _get_or_create(session, "secret_key", secrets.token_hex(32))
+        secret_key = value.encode()
+
+    if settings.master_key is not None:
+        master_key = crypto.decode_key(settings.master_key.get_secret_value())
+    else:
+        value, _ = await _get_or_create(session, "master_key", crypto.encode_key(crypto.new_key()))
+        master_key = crypto.decode_key(value)
+
+    generated: str | None = None
+    if settings.admin_token is not None:
+        admin_hash = hash_admin_token(settings.admin_token.get_secret_value())
+    else:
+        candidate = "hr_admin_" + secrets.token_urlsafe(24)
+        admin_hash, created = await _get_or_create(
+            session, "admin_token_hash", hash_admin_token(candidate)
+        )
+        generated = candidate if created else None
+    return InstanceKeys(secret_key, master_key, admin_hash, generated)
+
+
+def admin_token_matches(keys: InstanceKeys, presented: str) -> bool:
+    return hmac.compare_digest(keys.admin_token_hash, hash_admin_token(presented))

@@ -1,0 +1,1 @@
+"""Domain-free tools shared by every Homerun package."""

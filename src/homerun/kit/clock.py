@@ -1,0 +1,37 @@
+"""The instance clock: real time in live mode, a movable time in the sandbox.
+
+Nothing in Homerun calls datetime.now() directly; it asks the clock, which is
+what makes the sandbox clock and exact tests possible.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+class Clock:
+    """Wall-clock time plus an offset that only the sandbox moves forward."""
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self._offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
+
+    def set_offset(self, offset: timedelta) -> None:
+        if offset < self._offset:
+            raise ValueError("the clock never moves backwards")
+        self._offset = offset
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def unix_seconds(value: datetime) -> int:
+    return int(as_utc(value).timestamp())

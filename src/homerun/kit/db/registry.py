@@ -1,0 +1,23 @@
+"""Imports every model module so that Base.metadata knows every table."""
+
+from homerun.auth import models as auth_models
+from homerun.idempotency import models as idempotency_models
+from homerun.instance import models as instance_models
+from homerun.kit.db.base import Base
+from homerun.merchants import models as merchant_models
+from homerun.payments import models as payment_models
+from homerun.settlement import models as settlement_models
+from homerun.tokenizer import models as tokenizer_models
+from homerun.webhooks import models as webhook_models
+
+__all__ = [
+    "Base",
+    "auth_models",
+    "idempotency_models",
+    "instance_models",
+    "merchant_models",
+    "payment_models",
+    "settlement_models",
+    "tokenizer_models",
+    "webhook_models",
+]

@@ -1,0 +1,61 @@
+"""Identifier and secret generation; every format of ruling R11 lives here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+
+def new_mid() -> str:
+    """A 12-digit numeric merchant id that never starts with 0."""
+    return str(secrets.randbelow(9 * 10**11) + 10**11)
+
+
+def new_secret(prefix: str) -> str:
+    """An opaque URL-safe secret with 192 bits of randomness and a telling prefix."""
+    return f"{prefix}_{secrets.token_urlsafe(24)}"
+
+
+def new_order_id() -> str:
+    return f"HR{secrets.token_hex(8).upper()}"
+
+
+def new_hpp_client_id() -> str:
+    return secrets.token_hex(16).upper()
+
+
+def keyed_hash(key: bytes, value: str) -> str:
+    """HMAC-SHA256 hex: how secrets and card fingerprints are stored."""
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def luhn_valid(digits: str) -> bool:
+    if not digits.isdigit() or not digits:
+        return False
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        number = int(char)
+        if index % 2 == 1:
+            number *= 2
+            if number > 9:
+                number -= 9
+        total += number
+    return total % 10 == 0
+
+
+def luhn_check_digit(partial: str) -> str:
+    """The digit that makes partial + digit Luhn-valid."""
+    for digit in "0123456789":
+        if luhn_valid(partial + digit):
+            return digit
+    raise AssertionError("unreachable: one digit always completes a Luhn number")
+
+
+def new_account_token(last_four: str) -> str:
+    """16 digits, leading 9, trailing last four, never Luhn-valid (ruling R11)."""
+    while True:
+        middle = "".join(str(secrets.randbelow(10)) for _ in range(11))
+        token = f"9{middle}{last_four}"
+        if not luhn_valid(token):
+            return token

@@ -1,0 +1,35 @@
+"""All SQL for merchants."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.merchants.models import Merchant
+
+
+async def by_mid(session: AsyncSession, mid: str) -> Merchant | None:
+    return await session.scalar(select(Merchant).where(Merchant.mid == mid))
+
+
+async def mid_exists(session: AsyncSession, mid: str) -> bool:
+    return (await session.scalar(select(Merchant.id).where(Merchant.mid == mid))) is not None
+
+
+async def first_page(session: AsyncSession, limit: int, offset: int) -> Sequence[Merchant]:
+    stmt = select(Merchant).order_by(Merchant.id).limit(limit).offset(offset)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def count_all(session: AsyncSession) -> int:
+    from sqlalchemy import func
+
+    return int(await session.scalar(select(func.count(Merchant.id))) or 0)
+
+
+async def add(session: AsyncSession, merchant: Merchant) -> Merchant:
+    session.add(merchant)
+    await session.flush()
+    return merchant

@@ -1,0 +1,93 @@
+"""Homerun's own view of transactions: look-up, reconciliation, the event outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from homerun.calls import require_admin, runtime_of
+from homerun.errors import NotFound
+from homerun.kit.web import ERROR_RESPONSES, json_response
+from homerun.merchants import service as merchants
+from homerun.payments import answers, repository, service
+from homerun.webhooks.models import OutboxEvent
+
+router = APIRouter(prefix="/homerun/v1", tags=["Homerun admin"])
+
+
+@router.get(
+    "/merchants/{mid}/transactions/{trans_id}",
+    responses=ERROR_RESPONSES,
+    summary="A transaction as the Payments API would answer it, plus its state",
+)
+async def get_transaction(request: Request, mid: str, trans_id: str) -> Response:
+    require_admin(request)
+    async with runtime_of(request).db.transaction() as session:
+        merchant = await merchants.get(session, mid)
+        txn = await repository.get(session, merchant.id, trans_id)
+        if txn is None:
+            raise NotFound(f"transaction {trans_id} not found for merchant {mid}")
+        body = answers.transaction(txn, mid)
+        body.update(
+            state=txn.state,
+            amount_authorized=txn.amount_authorized,
+            amount_captured=txn.amount_captured,
+            amount_refunded=txn.amount_refunded,
+            fee_refunded=txn.fee_refunded,
+            parent_trans_id=str(txn.parent_id) if txn.parent_id else None,
+        )
+        return json_response(body)
+
+
+@router.post(
+    "/merchants/{mid}/transactions/{trans_id}/reconcile",
+    responses=ERROR_RESPONSES,
+    summary="Resolve a transaction left unknown by a processor timeout",
+)
+async def reconcile(request: Request, mid: str, trans_id: str) -> Response:
+    require_admin(request)
+    runtime = runtime_of(request)
+    async with runtime.db.transaction() as session:
+        merchant = await merchants.get(session, mid)
+        outcome = await service.reconcile(session, runtime, merchant, trans_id)
+        if isinstance(outcome, service.Refusal):
+            return json_response(answers.refusal(outcome, mid))
+        return json_response(answers.transaction(outcome, mid))
+
+
+@router.get(
+    "/merchants/{mid}/events",
+    responses=ERROR_RESPONSES,
+    summary="The merchant's domain events (the webhook outbox), oldest first",
+)
+async def list_events(
+    request: Request,
+    mid: str,
+    after_id: int = Query(default=0, ge=0),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> Response:
+    require_admin(request)
+    async with runtime_of(request).db.transaction() as session:
+        merchant = await merchants.get(session, mid)
+        rows = (
+            await session.execute(
+                select(OutboxEvent)
+                .where(OutboxEvent.merchant_id == merchant.id, OutboxEvent.id > after_id)
+                .order_by(OutboxEvent.id)
+                .limit(limit)
+            )
+        ).scalars()
+        items: list[dict[str, Any]] = [
+            {
+                "id": e.id,
+                "event_type": e.event_type,
+                "source_id": e.source_id,
+                "timestamp": e.occurred_at.isoformat(),
+                "payload": e.payload,
+            }
+            for e in rows
+        ]
+        return json_response({"items": items})

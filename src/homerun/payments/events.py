@@ -1,0 +1,93 @@
+"""The domain events a transaction's life appends to the outbox.
+
+Payloads carry what a receiver needs without a follow-up call; amounts are
+dollar strings. Event names follow Run's list (spec §10) where it has one;
+`transaction.capture` and `transaction.void` are Homerun's additions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.kit.cards import mask
+from homerun.kit.money import to_dollars
+from homerun.payments.models import Transaction
+from homerun.payments.state import State
+from homerun.webhooks import outbox
+
+if TYPE_CHECKING:
+    from homerun.payments.service import Reversal
+
+
+def _payload(txn: Transaction, mid: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "trans_id": str(txn.id),
+        "mid": mid,
+        "order_id": txn.order_id,
+        "invoice_id": txn.invoice_id,
+        "trans_type": txn.kind,
+        "state": txn.state,
+        "amount": to_dollars(txn.amount_captured or txn.amount_authorized or txn.amount_requested),
+        "fee_amount": to_dollars(txn.fee_amount),
+        "currency": txn.currency,
+        "result": txn.result,
+        "resp_code": txn.resp_code,
+        "resp_text": txn.resp_text,
+        "card_brand": txn.card_brand,
+        "card_number": mask(txn.last_four),
+        **txn.custom,
+        **extra,
+    }
+
+
+def _add(
+    session: AsyncSession, txn: Transaction, event_type: str, payload: dict[str, Any], at: datetime
+) -> None:
+    outbox.record(
+        session,
+        merchant_id=txn.merchant_id,
+        event_type=event_type,
+        source_id=str(txn.id),
+        payload=payload,
+        at=at,
+    )
+
+
+def transaction_outcome(
+    session: AsyncSession, txn: Transaction, mid: str, at: datetime, *, rejected: bool = False
+) -> None:
+    """entered (approved), decline (issuer said no), reject (the gateway refused it)."""
+    if txn.state == State.UNKNOWN.value:
+        return  # nothing is known yet; reconciliation records the outcome
+    if rejected:
+        event_type = "transaction.reject"
+    elif txn.result == "A":
+        event_type = "transaction.entered"
+    else:
+        event_type = "transaction.decline"
+    _add(session, txn, event_type, _payload(txn, mid), at)
+
+
+def captured(session: AsyncSession, txn: Transaction, mid: str, at: datetime) -> None:
+    _add(session, txn, "transaction.capture", _payload(txn, mid), at)
+
+
+def reversed_(session: AsyncSession, reversal: Reversal, mid: str, at: datetime) -> None:
+    original = reversal.original
+    if reversal.kind == "void":
+        event_type = "transaction.void"
+    elif original.state == State.REFUNDED.value:
+        event_type = "transaction.refund"
+    else:
+        event_type = "transaction.partialrefund"
+    payload = _payload(
+        reversal.txn,
+        mid,
+        original_trans_id=str(original.id),
+        reversed_amount=to_dollars(reversal.amount),
+        reversed_fee_amount=to_dollars(reversal.fee),
+    )
+    _add(session, reversal.txn, event_type, payload, at)

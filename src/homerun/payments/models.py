@@ -1,0 +1,77 @@
+"""Transactions: one row per charge, authorization, verification or refund."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
+
+
+class Transaction(Base):
+    __tablename__ = "transactions"
+    __table_args__ = (
+        Index("ix_transactions_merchant_created", "merchant_id", "created_at"),
+        Index("ix_transactions_merchant_order", "merchant_id", "order_id"),
+    )
+
+    # The primary key is the wire trans_id (as a numeric string).
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    kind: Mapped[str] = mapped_column(String(8))  # sale | auth | verify | refund
+    state: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transactions.id"), nullable=True, index=True
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_form: Mapped[str] = mapped_column(String(8))  # how the client wrote amounts
+    # Base amounts in minor units, surcharge excluded.
+    amount_requested: Mapped[int] = mapped_column(BigInteger)
+    amount_authorized: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_captured: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_refunded: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Surcharge: rate in basis points, fee on what was captured, fee given back.
+    fee_rate_bps: Mapped[int] = mapped_column(Integer, default=0)
+    fee_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    fee_refunded: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    result: Mapped[str] = mapped_column(String(1))
+    resp_code: Mapped[str] = mapped_column(String(4))
+    resp_text: Mapped[str] = mapped_column(String(64))
+    resp_proc: Mapped[str] = mapped_column(String(8))
+    auth_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    avs_resp: Mapped[str] = mapped_column(String(2), default="")
+    cvv_resp: Mapped[str] = mapped_column(String(2), default="")
+    processor_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    card_brand: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    card_funding: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    comm_card: Mapped[bool] = mapped_column(Boolean, default=False)
+    bin: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    last_four: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    account_token: Mapped[str | None] = mapped_column(String(19), nullable=True)
+    expiration: Mapped[str | None] = mapped_column(String(4), nullable=True)  # MMYY
+
+    order_id: Mapped[str] = mapped_column(String(64))
+    invoice_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_identifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    cof: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    cof_sched: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    cof_perm: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    com_ind: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    # Holder name/address/contact as sent, custom_01..custom_10, level 2/3 data.
+    holder: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    custom: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    extra: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+    batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    authorization_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Simulator cards that will draw a chargeback: acted on by settlement.
+    chargeback_after_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chargeback_reason: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

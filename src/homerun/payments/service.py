@@ -1,0 +1,554 @@
+"""The rules of charge, capture, void and refund.
+
+Outcomes are results (a Transaction row carrying result/resp_code/resp_text);
+exceptions are only for request-level faults. Every change is made under a row
+lock and through the lifecycle table in state.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.errors import Forbidden, ValidationFailed
+from homerun.kit.cards import CVV_LENGTH, CardNumberError, Expiry, expiry_from_mmyy
+from homerun.kit.ids import new_order_id
+from homerun.kit.money import AmountForm, apply_rate_bps, proportion
+from homerun.merchants.models import Merchant
+from homerun.payments import codes, events, repository
+from homerun.payments.codes import Answer
+from homerun.payments.models import Transaction
+from homerun.payments.schemas import CaptureRequest, ChargeRequest, VoidOrRefundRequest
+from homerun.payments.state import SETTLED_STATES, Event, State, apply
+from homerun.payments.surcharge import surcharge_for
+from homerun.processors.base import AuthorizationRequest, CardData, Outcome, ProcessorResult
+from homerun.processors.registry import processor_for
+from homerun.runtime import Runtime
+from homerun.tokenizer import service as tokenizer
+from homerun.tokenizer.service import Card
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A transaction-level refusal that changed nothing (no row was written)."""
+
+    answer: Answer
+    trans_id: str | None
+    amount_form: AmountForm
+    amount: int | None
+    detail: str
+    original: Transaction | None = None
+
+
+def require_own_mid(merchant: Merchant, mid: str) -> None:
+    if mid != merchant.mid:
+        raise Forbidden("mid: this credential does not belong to that merchant")
+
+
+# ---------------------------------------------------------------- charge
+
+
+async def charge(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, request: ChargeRequest
+) -> Transaction:
+    require_own_mid(merchant, request.mid)
+    now = runtime.clock.now()
+    txn = _new_transaction(merchant, request, now)
+
+    if merchant.status != "active":
+        return await _refuse(session, merchant, txn, codes.MERCHANT_DISABLED)
+    if request.currency and request.currency != merchant.currency:
+        return await _refuse(session, merchant, txn, codes.WRONG_CURRENCY)
+
+    card_or_answer = await _resolve_card(session, runtime, request)
+    if isinstance(card_or_answer, Answer):
+        return await _refuse(session, merchant, txn, card_or_answer)
+    card = card_or_answer
+    _describe_card(txn, card)
+
+    expiry = request.expiration or (
+        expiry_from_mmyy(card.token.expiry) if card.token.expiry else None
+    )
+    txn.expiration = expiry.mmyy if expiry else None
+    precheck = _precheck_card(card, expiry, request.cvn, now.date())
+    if precheck is not None:
+        return await _refuse(session, merchant, txn, precheck)
+
+    processor = processor_for(merchant.processor)
+    card_data = CardData(card.pan, card.token.brand, txn.expiration, request.cvn or None)
+    profile = processor.profile(card_data)
+    txn.card_funding = profile.funding
+    txn.comm_card = profile.commercial
+
+    is_verify = txn.amount_requested == 0
+    if not is_verify:
+        fee = surcharge_for(runtime.settings, merchant, profile.funding, request.account_zip)
+        if fee.refusal is not None:
+            return await _refuse(session, merchant, txn, fee.refusal)
+        txn.fee_rate_bps = fee.rate_bps
+
+    await repository.add(session, txn)  # the attempt exists before the processor is asked
+    fee_on_amount = apply_rate_bps(txn.amount_requested, txn.fee_rate_bps)
+    result = await processor.authorize(
+        AuthorizationRequest(
+            reference=str(txn.id),
+            amount=txn.amount_requested + fee_on_amount,
+            currency=txn.currency,
+            card=card_data,
+            capture=request.capture,
+            account_zip=request.account_zip,
+            address1=request.address1,
+        )
+    )
+    txn.resp_proc = processor.name
+    _apply_authorization(txn, result, runtime, is_verify=is_verify, capture=request.capture)
+    await session.flush()
+    events.transaction_outcome(session, txn, merchant.mid, now)
+    return txn
+
+
+def _new_transaction(merchant: Merchant, request: ChargeRequest, now: datetime) -> Transaction:
+    amount = request.amount
+    capture = request.capture and amount.minor > 0
+    return Transaction(
+        merchant_id=merchant.id,
+        kind="verify" if amount.minor == 0 else ("sale" if capture else "auth"),
+        state=State.PENDING.value,
+        currency=request.currency or merchant.currency,
+        amount_form=amount.form.value,
+        amount_requested=amount.minor,
+        amount_authorized=0,
+        amount_captured=0,
+        amount_refunded=0,
+        fee_rate_bps=0,
+        fee_amount=0,
+        fee_refunded=0,
+        result="C",
+        resp_code="",
+        resp_text="",
+        resp_proc=codes.GATEWAY_PROC,
+        avs_resp="",
+        cvv_resp="",
+        comm_card=False,
+        order_id=request.order_id or new_order_id(),
+        invoice_id=request.invoice_id,
+        user_identifier=request.user_identifier,
+        cof=request.cof.upper() if request.cof else None,
+        cof_sched=_yn(request.cof_sched),
+        cof_perm=_yn(request.cof_perm),
+        com_ind=request.com_ind.upper() if request.com_ind else None,
+        holder=request.holder(),
+        custom=request.custom(),
+        extra=request.level3(),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _yn(flag: bool | None) -> str | None:
+    return None if flag is None else ("Y" if flag else "N")
+
+
+async def _resolve_card(
+    session: AsyncSession, runtime: Runtime, request: ChargeRequest
+) -> Card | Answer:
+    token = request.account_token
+    if not token:
+        if request.vault_id or request.vault_holder_id:
+            return codes.PROFILE_NOT_FOUND
+        raise ValidationFailed.field(
+            "account_token", "is required (or vault_id to charge a vaulted account)"
+        )
+    card = await tokenizer.resolve(session, runtime, token)
+    if card is not None:
+        return card
+    if token.startswith("9") or runtime.settings.mode.value != "sandbox" or not token.isdigit():
+        return codes.INVALID_TOKEN
+    # Sandbox: a test card number is accepted directly as account_token (ruling R11).
+    try:
+        row = await tokenizer.tokenize(session, runtime, token, request.expiration)
+    except CardNumberError as problem:
+        return _card_number_answer(str(problem))
+    return Card(row, token)
+
+
+def _card_number_answer(problem: str) -> Answer:
+    if "Luhn" in problem:
+        return codes.BAD_CHECK_DIGIT
+    if "Visa" in problem:
+        return codes.UNKNOWN_CARD_TYPE
+    return codes.INVALID_CARD
+
+
+def _describe_card(txn: Transaction, card: Card) -> None:
+    txn.card_brand = card.token.brand
+    txn.bin = card.token.bin
+    txn.last_four = card.token.last_four
+    txn.account_token = card.token.token
+
+
+def _precheck_card(
+    card: Card, expiry: Expiry | None, cvn: str | None, today: date
+) -> Answer | None:
+    """The checks the gateway makes before any issuer is asked."""
+    if expiry is not None and expiry.has_passed(today):
+        return codes.CARD_EXPIRED
+    if cvn:
+        if not cvn.isdigit():
+            return codes.NON_NUMERIC_CVV
+        wanted = CVV_LENGTH[card.token.brand]
+        if len(cvn) != wanted:
+            raise ValidationFailed.field("cvn", f"must be {wanted} digits for {card.token.brand}")
+    return None
+
+
+async def _refuse(
+    session: AsyncSession, merchant: Merchant, txn: Transaction, answer: Answer
+) -> Transaction:
+    """Record a gateway refusal: the attempt is kept (and reported), no money moves."""
+    txn.state = State.DECLINED.value
+    txn.result, txn.resp_code, txn.resp_text = answer.result, answer.resp_code, answer.resp_text
+    txn.resp_proc = codes.GATEWAY_PROC
+    await repository.add(session, txn)
+    events.transaction_outcome(session, txn, merchant.mid, txn.created_at, rejected=True)
+    return txn
+
+
+def _apply_authorization(
+    txn: Transaction, result: ProcessorResult, runtime: Runtime, *, is_verify: bool, capture: bool
+) -> None:
+    txn.resp_code, txn.resp_text = result.resp_code, result.resp_text
+    txn.auth_code = result.auth_code
+    txn.avs_resp, txn.cvv_resp = result.avs_resp, result.cvv_resp
+    txn.processor_ref = result.processor_ref
+    if result.outcome is Outcome.UNKNOWN:
+        txn.state = apply(State(txn.state), Event.TIME_OUT).value
+        txn.result = "B"
+        return
+    if result.outcome is Outcome.DECLINED:
+        txn.state = apply(State(txn.state), Event.DECLINE).value
+        txn.result = "C"
+        return
+    _approve(txn, runtime, is_verify=is_verify, capture=capture)
+    if result.chargeback is not None:
+        txn.chargeback_after_days = result.chargeback.after_days
+        txn.chargeback_reason = result.chargeback.reason_code
+
+
+def _approve(txn: Transaction, runtime: Runtime, *, is_verify: bool, capture: bool) -> None:
+    txn.result = "A"
+    txn.amount_authorized = txn.amount_requested
+    if is_verify:
+        txn.state = apply(State(txn.state), Event.APPROVE_VERIFY).value
+    elif capture:
+        txn.state = apply(State(txn.state), Event.APPROVE_SALE).value
+        txn.amount_captured = txn.amount_requested
+        txn.fee_amount = apply_rate_bps(txn.amount_captured, txn.fee_rate_bps)
+    else:
+        txn.state = apply(State(txn.state), Event.APPROVE_AUTH).value
+        ttl = timedelta(days=runtime.settings.authorization_ttl_days)
+        txn.authorization_expires_at = txn.created_at + ttl
+
+
+# ---------------------------------------------------------------- capture
+
+
+async def capture(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, request: CaptureRequest
+) -> Transaction | Refusal:
+    require_own_mid(merchant, request.mid)
+    txn = await repository.get_for_update(session, merchant.id, request.trans_id)
+    if txn is None:
+        return _not_found(request)
+    now = runtime.clock.now()
+    _expire_if_due(txn, now)
+    form = _form(request, txn)
+    amount = request.amount.minor if request.amount else txn.amount_authorized
+    if State(txn.state) is not State.AUTHORIZED:
+        return Refusal(
+            codes.NO_ACTION,
+            str(txn.id),
+            form,
+            amount,
+            f"a {txn.state} transaction cannot be captured",
+            txn,
+        )
+    if amount <= 0 or amount > txn.amount_authorized:
+        return Refusal(
+            codes.INVALID_AMOUNT,
+            str(txn.id),
+            form,
+            amount,
+            "capture amount must be more than 0 and at most the authorized amount",
+            txn,
+        )
+    result = await processor_for(merchant.processor).capture(str(txn.id), amount)
+    if result.outcome is not Outcome.APPROVED:
+        return Refusal(
+            Answer("C", result.resp_code, result.resp_text),
+            str(txn.id),
+            form,
+            amount,
+            "the processor refused the capture",
+            txn,
+        )
+    txn.state = apply(State.AUTHORIZED, Event.CAPTURE).value
+    txn.amount_captured = amount
+    txn.fee_amount = apply_rate_bps(amount, txn.fee_rate_bps)
+    txn.holder = {**txn.holder, **request.holder()}
+    txn.extra = {**txn.extra, **request.level3()}
+    if request.invoice_id:
+        txn.invoice_id = request.invoice_id
+    if request.user_identifier:
+        txn.user_identifier = request.user_identifier
+    txn.result, txn.resp_code, txn.resp_text = "A", "00", "Approval"
+    txn.updated_at = now
+    events.captured(session, txn, merchant.mid, now)
+    return txn
+
+
+def _expire_if_due(txn: Transaction, now: datetime) -> None:
+    """Authorizations lapse after the configured days; this applies it lazily."""
+    expires = txn.authorization_expires_at
+    if State(txn.state) is State.AUTHORIZED and expires is not None and now >= expires:
+        txn.state = apply(State.AUTHORIZED, Event.EXPIRE).value
+        txn.updated_at = now
+
+
+def _form(request: CaptureRequest | VoidOrRefundRequest, txn: Transaction) -> AmountForm:
+    return request.amount.form if request.amount else AmountForm(txn.amount_form)
+
+
+def _not_found(request: CaptureRequest | VoidOrRefundRequest) -> Refusal:
+    form = request.amount.form if request.amount else AmountForm.CENTS
+    amount = request.amount.minor if request.amount else None
+    return Refusal(codes.TXN_NOT_FOUND, request.trans_id, form, amount, "no such transaction")
+
+
+# ---------------------------------------------------------------- void or refund
+
+
+@dataclass(frozen=True, slots=True)
+class Reversal:
+    """A successful void (same row) or refund (a new refund row)."""
+
+    txn: Transaction  # the voided transaction, or the new refund row
+    original: Transaction
+    kind: str  # "void" | "refund"
+    amount: int  # base amount reversed
+    fee: int  # surcharge reversed with it
+    form: AmountForm
+
+
+async def void_or_refund(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, request: VoidOrRefundRequest
+) -> Reversal | Refusal:
+    require_own_mid(merchant, request.mid)
+    txn = await repository.get_for_update(session, merchant.id, request.trans_id)
+    if txn is None:
+        return _not_found(request)
+    now = runtime.clock.now()
+    _expire_if_due(txn, now)
+    form = _form(request, txn)
+    state = State(txn.state)
+    action = request.action.lower() if request.action else None
+    wanted = request.amount.minor if request.amount else 0
+
+    if txn.kind != "refund" and state in (State.AUTHORIZED, State.CAPTURED):
+        if action == "refund":
+            return Refusal(
+                codes.TXN_NOT_SETTLED,
+                str(txn.id),
+                form,
+                wanted,
+                "the transaction is not settled yet; void it instead",
+                txn,
+            )
+        return await _void(session, merchant, txn, wanted, form, now)
+    if txn.kind != "refund" and state in SETTLED_STATES and state is not State.REFUNDED:
+        if action == "void":
+            return Refusal(
+                codes.TXN_BATCHED,
+                str(txn.id),
+                form,
+                wanted,
+                "the transaction is settled; refund it instead",
+                txn,
+            )
+        return await _refund(session, merchant, txn, wanted, form, now)
+    return Refusal(
+        codes.NO_ACTION,
+        str(txn.id),
+        form,
+        wanted,
+        f"a {txn.state} {txn.kind} cannot be voided or refunded",
+        txn,
+    )
+
+
+async def _void(
+    session: AsyncSession,
+    merchant: Merchant,
+    txn: Transaction,
+    wanted: int,
+    form: AmountForm,
+    now: datetime,
+) -> Reversal | Refusal:
+    state = State(txn.state)
+    current = txn.amount_captured if state is State.CAPTURED else txn.amount_authorized
+    amount = wanted or current
+    if amount > current:
+        return Refusal(
+            codes.INVALID_AMOUNT,
+            str(txn.id),
+            form,
+            wanted,
+            "void amount is more than the transaction's amount",
+            txn,
+        )
+    result = await processor_for(merchant.processor).void(str(txn.id), amount)
+    if result.outcome is not Outcome.APPROVED:
+        return Refusal(
+            Answer("C", result.resp_code, result.resp_text),
+            str(txn.id),
+            form,
+            wanted,
+            "the processor refused the void",
+            txn,
+        )
+    old_fee = txn.fee_amount if state is State.CAPTURED else 0
+    remaining = current - amount
+    if remaining == 0:
+        txn.state = apply(state, Event.VOID).value
+    else:
+        txn.state = apply(state, Event.PARTIAL_VOID).value
+    if state is State.CAPTURED:
+        txn.amount_captured = remaining
+        txn.fee_amount = apply_rate_bps(remaining, txn.fee_rate_bps)
+    txn.amount_authorized = remaining if remaining else txn.amount_authorized
+    txn.updated_at = now
+    fee = old_fee - txn.fee_amount
+    reversal = Reversal(txn, txn, "void", amount, fee, form)
+    events.reversed_(session, reversal, merchant.mid, now)
+    return reversal
+
+
+async def _refund(
+    session: AsyncSession,
+    merchant: Merchant,
+    txn: Transaction,
+    wanted: int,
+    form: AmountForm,
+    now: datetime,
+) -> Reversal | Refusal:
+    remaining = txn.amount_captured - txn.amount_refunded
+    amount = wanted or remaining
+    if amount > remaining:
+        return Refusal(
+            codes.INVALID_AMOUNT,
+            str(txn.id),
+            form,
+            wanted,
+            "refund amount is more than what remains to refund",
+            txn,
+        )
+    is_rest = amount == remaining
+    fee = (
+        txn.fee_amount - txn.fee_refunded
+        if is_rest
+        else proportion(amount, txn.amount_captured, txn.fee_amount)
+    )
+    result = await processor_for(merchant.processor).refund(str(txn.id), amount + fee)
+    if result.outcome is not Outcome.APPROVED:
+        return Refusal(
+            Answer("C", result.resp_code, result.resp_text),
+            str(txn.id),
+            form,
+            wanted,
+            "the processor refused the refund",
+            txn,
+        )
+    refund = Transaction(
+        merchant_id=txn.merchant_id,
+        kind="refund",
+        state=State.CAPTURED.value,
+        parent_id=txn.id,
+        currency=txn.currency,
+        amount_form=form.value,
+        amount_requested=amount,
+        amount_authorized=amount,
+        amount_captured=amount,
+        amount_refunded=0,
+        fee_rate_bps=txn.fee_rate_bps,
+        fee_amount=fee,
+        fee_refunded=0,
+        result="A",
+        resp_code="00",
+        resp_text="Approval",
+        resp_proc=txn.resp_proc,
+        auth_code=result.auth_code,
+        avs_resp="",
+        cvv_resp="",
+        comm_card=txn.comm_card,
+        card_brand=txn.card_brand,
+        card_funding=txn.card_funding,
+        bin=txn.bin,
+        last_four=txn.last_four,
+        account_token=txn.account_token,
+        expiration=txn.expiration,
+        order_id=txn.order_id,
+        invoice_id=txn.invoice_id,
+        user_identifier=txn.user_identifier,
+        holder=txn.holder,
+        custom=txn.custom,
+        extra={},
+        created_at=now,
+        updated_at=now,
+    )
+    await repository.add(session, refund)
+    txn.state = apply(State(txn.state), Event.REFUND_REST if is_rest else Event.REFUND_PART).value
+    txn.amount_refunded += amount
+    txn.fee_refunded += fee
+    txn.updated_at = now
+    reversal = Reversal(refund, txn, "refund", amount, fee, form)
+    events.reversed_(session, reversal, merchant.mid, now)
+    return reversal
+
+
+# ---------------------------------------------------------------- reconciliation
+
+
+async def reconcile(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, trans_id: str
+) -> Transaction | Refusal:
+    """Ask the processor what became of an `unknown` transaction and record the answer."""
+    txn = await repository.get_for_update(session, merchant.id, trans_id)
+    if txn is None:
+        return Refusal(codes.TXN_NOT_FOUND, trans_id, AmountForm.CENTS, None, "no such transaction")
+    if State(txn.state) is not State.UNKNOWN:
+        return Refusal(
+            codes.NO_ACTION,
+            str(txn.id),
+            AmountForm(txn.amount_form),
+            None,
+            f"a {txn.state} transaction needs no reconciliation",
+            txn,
+        )
+    now = runtime.clock.now()
+    result = await processor_for(merchant.processor).inquire(str(txn.id))
+    if result.outcome is Outcome.UNKNOWN:
+        return txn  # still unknown: try again later
+    txn.resp_code, txn.resp_text = result.resp_code, result.resp_text
+    txn.auth_code = result.auth_code
+    txn.cvv_resp = result.cvv_resp or txn.cvv_resp
+    txn.processor_ref = result.processor_ref
+    if result.outcome is Outcome.DECLINED:
+        txn.state = apply(State.UNKNOWN, Event.DECLINE).value
+        txn.result = "C"
+    else:
+        _approve(txn, runtime, is_verify=txn.kind == "verify", capture=txn.kind == "sale")
+    txn.updated_at = now
+    events.transaction_outcome(session, txn, merchant.mid, now)
+    return txn

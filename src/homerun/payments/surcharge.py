@@ -1,0 +1,49 @@
+"""Surcharge rules (spec §4.5, §12.6): credit cards only, not in restricted areas, capped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homerun.config import Settings
+from homerun.merchants.models import Merchant
+from homerun.payments import codes
+from homerun.payments.codes import Answer
+
+
+@dataclass(frozen=True, slots=True)
+class SurchargeDecision:
+    rate_bps: int  # 0 when no surcharge applies
+    refusal: Answer | None = None
+    restricted: bool = False
+    reason: str | None = None
+
+
+def is_restricted(settings: Settings, postal: str | None) -> bool:
+    if not postal:
+        return False
+    digits = postal.strip()
+    return any(
+        digits.startswith(prefix) for prefix in settings.surcharge_restricted_postal_prefixes
+    )
+
+
+def surcharge_for(
+    settings: Settings, merchant: Merchant, funding: str, postal: str | None
+) -> SurchargeDecision:
+    if not merchant.surcharge_enabled or merchant.surcharge_rate_bps == 0:
+        return SurchargeDecision(0, reason="Surcharging is not enabled for this merchant")
+    if funding != "CREDIT":
+        return SurchargeDecision(0, reason="Debit cards are never surcharged")
+    if not postal:
+        # A surcharge MID must know where the cardholder is (spec §12.6).
+        return SurchargeDecision(
+            0,
+            refusal=codes.SURCHARGE_NOT_SUPPORTED,
+            reason="account_zip is required on a surcharge merchant",
+        )
+    if is_restricted(settings, postal):
+        return SurchargeDecision(
+            0, restricted=True, reason="Surcharges are not allowed in this postal area"
+        )
+    rate = min(merchant.surcharge_rate_bps, settings.surcharge_max_bps)
+    return SurchargeDecision(rate)

@@ -1,0 +1,82 @@
+"""The Processor protocol: what the payment core asks of any card network connection.
+
+The simulator implements it; a real connector implements the same protocol and
+must pass the same contract suite (tests/processors/test_contract.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    DECLINED = "declined"
+    # The processor did not answer in time: the result is not known. Never
+    # guessed as failed; the transaction stays `unknown` until reconciled.
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class CardData:
+    pan: str
+    brand: str
+    expiry_mmyy: str | None
+    cvv: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationRequest:
+    reference: str  # Homerun's trans_id: the processor's idempotency key
+    amount: int  # minor units, surcharge included
+    currency: str
+    card: CardData
+    capture: bool
+    account_zip: str | None
+    address1: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CardProfile:
+    """What the issuer says about a card: debit or credit, commercial or not."""
+
+    funding: str  # "CREDIT" | "DEBIT"
+    commercial: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChargebackPlan:
+    after_days: int
+    reason_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessorResult:
+    outcome: Outcome
+    resp_code: str
+    resp_text: str
+    auth_code: str | None = None
+    avs_resp: str = ""
+    cvv_resp: str = ""
+    processor_ref: str | None = None
+    chargeback: ChargebackPlan | None = None
+
+
+class Processor(Protocol):
+    name: str  # answered as resp_proc
+
+    def profile(self, card: CardData) -> CardProfile: ...
+
+    async def authorize(self, request: AuthorizationRequest) -> ProcessorResult: ...
+
+    async def capture(self, reference: str, amount: int) -> ProcessorResult: ...
+
+    async def void(self, reference: str, amount: int) -> ProcessorResult: ...
+
+    async def refund(self, reference: str, amount: int) -> ProcessorResult: ...
+
+    async def inquire(self, reference: str) -> ProcessorResult:
+        """Ask what became of an authorization whose answer never arrived."""
+        ...

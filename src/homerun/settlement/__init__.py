@@ -1,0 +1,1 @@
+"""Batches, and later deposits, chargebacks, adjustments and the ledger."""

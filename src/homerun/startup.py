@@ -1,0 +1,50 @@
+"""Opening a Homerun: engine, migrations, instance keys, the clock, the demo merchant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homerun.auth import service as auth
+from homerun.auth.service import IssuedCredentials
+from homerun.config import Settings
+from homerun.instance.service import load_keys
+from homerun.kit.clock import Clock
+from homerun.kit.crypto import Sealer
+from homerun.kit.db.engine import Database, create_engine
+from homerun.kit.db.migrate import upgrade_to_head
+from homerun.merchants import repository as merchant_repository
+from homerun.merchants import service as merchants
+from homerun.merchants.models import Merchant
+from homerun.merchants.schemas import MerchantCreate
+from homerun.runtime import Runtime
+from homerun.sandbox.service import load_offset
+
+
+async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
+    db = Database(create_engine(settings))
+    if migrate:
+        await upgrade_to_head(db.engine)
+    async with db.transaction() as session:
+        keys = await load_keys(session, settings)
+        offset = await load_offset(session)
+    return Runtime(
+        settings=settings, db=db, clock=Clock(offset), keys=keys, sealer=Sealer(keys.master_key)
+    )
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    merchant: Merchant
+    credentials: IssuedCredentials
+
+
+async def create_demo_if_empty(runtime: Runtime) -> DemoSetup | None:
+    """On an empty database: a demo merchant with Payments API credentials."""
+    async with runtime.db.transaction() as session:
+        if await merchant_repository.count_all(session) > 0:
+            return None
+        merchant = await merchants.create(
+            session, runtime, MerchantCreate(name="Homerun Demo Store")
+        )
+        credentials = await auth.issue(session, runtime, merchant)
+        return DemoSetup(merchant, credentials)

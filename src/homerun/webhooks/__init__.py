@@ -1,0 +1,1 @@
+"""Domain events (the outbox) and, later, their delivery as webhooks."""

@@ -1,0 +1,125 @@
+"""Test fixtures: one real database per run (SQLite or PostgreSQL), the app over ASGI.
+
+HOMERUN_TEST_DATABASE=sqlite (default) or postgresql selects the database; for
+PostgreSQL a fresh database is created on HOMERUN_TEST_PG_URL's server and
+dropped at the end. Tests isolate themselves by creating their own merchants.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from homerun.app import create_app
+from homerun.config import Settings
+from homerun.kit.db.engine import Database, create_engine
+from homerun.kit.db.migrate import upgrade_to_head
+from homerun.runtime import Runtime
+from homerun.startup import open_runtime
+
+ADMIN_TOKEN = "hr_admin_test_token"
+PG_SERVER = os.environ.get("HOMERUN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+
+
+def backend() -> str:
+    return os.environ.get("HOMERUN_TEST_DATABASE", "sqlite")
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    if backend() == "postgresql":
+        name = f"homerun_test_{secrets.token_hex(4)}"
+        admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        try:
+            yield f"{PG_SERVER}/{name}"
+        finally:
+            admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+    else:
+        with tempfile.TemporaryDirectory(prefix="homerun-test-") as folder:
+            yield f"sqlite:///{Path(folder) / 'homerun.db'}"
+
+
+@pytest.fixture(scope="session")
+async def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        admin_token=SecretStr(ADMIN_TOKEN),
+        database_pool_size=20,
+    )
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    db = Database(create_engine(settings))
+    await upgrade_to_head(db.engine)
+    await db.dispose()
+    opened = await open_runtime(settings)
+    yield opened
+    await opened.db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=runtime)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://homerun.test") as http:
+        yield http
+
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@dataclass
+class MerchantAccess:
+    mid: str
+    api_key: str
+    refresh_token: str
+    public_key: str
+    credential_id: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+MerchantFactory = Callable[..., Awaitable[MerchantAccess]]
+
+
+@pytest.fixture
+def make_merchant(client: httpx.AsyncClient) -> MerchantFactory:
+    async def make(**settings: Any) -> MerchantAccess:
+        body = {"name": "Test Store", **settings}
+        created = await client.post("/homerun/v1/merchants", json=body, headers=ADMIN)
+        assert created.status_code == 201, created.text
+        mid = created.json()["mid"]
+        issued = await client.post(f"/homerun/v1/merchants/{mid}/credentials", headers=ADMIN)
+        assert issued.status_code == 201, issued.text
+        creds = issued.json()
+        return MerchantAccess(
+            mid,
+            creds["api_key"],
+            creds["refresh_token"],
+            creds["public_key"],
+            creds["credential_id"],
+        )
+
+    return make
+
+
+@pytest.fixture
+async def merchant(make_merchant: MerchantFactory) -> MerchantAccess:
+    return await make_merchant()
