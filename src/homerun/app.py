@@ -20,6 +20,8 @@ from homerun.config import Settings
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
 from homerun.kit.web import error_response, json_response
 from homerun.merchants.routes import router as merchants_router
+from homerun.oauth.admin_routes import router as oauth_admin_router
+from homerun.oauth.routes import router as oauth_router
 from homerun.payments.admin_routes import router as transactions_admin_router
 from homerun.payments.routes import router as payments_router
 from homerun.runtime import Runtime
@@ -141,6 +143,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         transactions_admin_router,
         settlement_router,
         sandbox_router,
+        oauth_router,
+        oauth_admin_router,
     ):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

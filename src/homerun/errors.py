@@ -30,6 +30,20 @@ class ValidationFailed(HomerunError):
 class Unauthorized(HomerunError):
     status_code = 401
     code = "unauthorized"
+    # The WWW-Authenticate challenge sent with the 401 (RFC 6750 §3 for bearer tokens).
+    challenge = "Bearer"
+
+
+class InvalidToken(Unauthorized):
+    """RFC 6750 invalid_token: a bearer access token that is malformed, expired or revoked."""
+
+    code = "invalid_token"
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.challenge = (
+            f'Bearer realm="homerun", error="invalid_token", error_description="{description}"'
+        )
 
 
 class KeyNotFound(Unauthorized):

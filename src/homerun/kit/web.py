@@ -52,7 +52,8 @@ def error_payload(exc: HomerunError) -> dict[str, Any]:
 
 
 def error_response(exc: HomerunError) -> Response:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    challenge = getattr(exc, "challenge", "Bearer")
+    headers = {"WWW-Authenticate": challenge} if exc.status_code == 401 else None
     return json_response(error_payload(exc), exc.status_code, headers)
 
 

@@ -5,6 +5,7 @@ from homerun.idempotency import models as idempotency_models
 from homerun.instance import models as instance_models
 from homerun.kit.db.base import Base
 from homerun.merchants import models as merchant_models
+from homerun.oauth import models as oauth_models
 from homerun.payments import models as payment_models
 from homerun.settlement import models as settlement_models
 from homerun.tokenizer import models as tokenizer_models
@@ -16,6 +17,7 @@ __all__ = [
     "idempotency_models",
     "instance_models",
     "merchant_models",
+    "oauth_models",
     "payment_models",
     "settlement_models",
     "tokenizer_models",

@@ -94,6 +94,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("mid", name=op.f("uq_merchants_mid")),
     )
     op.create_table(
+        "oauth_clients",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("audience", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_clients")),
+        sa.UniqueConstraint("client_id", name=op.f("uq_oauth_clients_client_id")),
+    )
+    op.create_table(
         "batches",
         sa.Column(
             "id",
@@ -140,6 +156,53 @@ def upgrade() -> None:
     with op.batch_alter_table("credential_sets", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_credential_sets_merchant_id"), ["merchant_id"], unique=False
+        )
+
+    op.create_table(
+        "oauth_client_merchants",
+        sa.Column(
+            "client_pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "merchant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_pk"],
+            ["oauth_clients.id"],
+            name=op.f("fk_oauth_client_merchants_client_pk_oauth_clients"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"],
+            ["merchants.id"],
+            name=op.f("fk_oauth_client_merchants_merchant_id_merchants"),
+        ),
+        sa.PrimaryKeyConstraint("client_pk", "merchant_id", name=op.f("pk_oauth_client_merchants")),
+    )
+    op.create_table(
+        "oauth_client_secrets",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "client_pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["client_pk"],
+            ["oauth_clients.id"],
+            name=op.f("fk_oauth_client_secrets_client_pk_oauth_clients"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_client_secrets")),
+        sa.UniqueConstraint("secret_hash", name=op.f("uq_oauth_client_secrets_secret_hash")),
+    )
+    with op.batch_alter_table("oauth_client_secrets", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_oauth_client_secrets_client_pk"), ["client_pk"], unique=False
         )
 
     op.create_table(
@@ -311,6 +374,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_events_merchant_id"))
 
     op.drop_table("outbox_events")
+    with op.batch_alter_table("oauth_client_secrets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oauth_client_secrets_client_pk"))
+
+    op.drop_table("oauth_client_secrets")
+    op.drop_table("oauth_client_merchants")
     with op.batch_alter_table("credential_sets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_credential_sets_merchant_id"))
 
@@ -319,6 +387,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_batches_merchant_id"))
 
     op.drop_table("batches")
+    op.drop_table("oauth_clients")
     op.drop_table("merchants")
     op.drop_table("instance_values")
     with op.batch_alter_table("idempotency_records", schema=None) as batch_op:

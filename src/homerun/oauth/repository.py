@@ -1,0 +1,70 @@
+"""All SQL for OAuth clients."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.merchants.models import Merchant
+from homerun.oauth.models import OAuthClient, OAuthClientMerchant, OAuthClientSecret
+
+
+async def client_for_secret(
+    session: AsyncSession, client_id: str, secret_hash: str, now: datetime
+) -> OAuthClient | None:
+    stmt = (
+        select(OAuthClient)
+        .join(OAuthClientSecret, OAuthClientSecret.client_pk == OAuthClient.id)
+        .where(
+            OAuthClient.client_id == client_id,
+            OAuthClient.revoked_at.is_(None),
+            OAuthClientSecret.secret_hash == secret_hash,
+            or_(OAuthClientSecret.expires_at.is_(None), OAuthClientSecret.expires_at > now),
+        )
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_client_id(session: AsyncSession, client_id: str) -> OAuthClient | None:
+    return await session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+
+
+async def by_pk(session: AsyncSession, client_pk: int) -> OAuthClient | None:
+    return await session.get(OAuthClient, client_pk)
+
+
+async def bound_mids(session: AsyncSession, client_pk: int) -> Sequence[str]:
+    stmt = (
+        select(Merchant.mid)
+        .join(OAuthClientMerchant, OAuthClientMerchant.merchant_id == Merchant.id)
+        .where(OAuthClientMerchant.client_pk == client_pk)
+        .order_by(Merchant.mid)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+def merchant_ids_of(client_pk: int) -> object:
+    """A subquery of the merchant ids a client may see: the one tenancy filter for reporting."""
+    return (
+        select(OAuthClientMerchant.merchant_id)
+        .where(OAuthClientMerchant.client_pk == client_pk)
+        .scalar_subquery()
+    )
+
+
+async def expire_live_secrets(session: AsyncSession, client_pk: int, at: datetime) -> None:
+    await session.execute(
+        update(OAuthClientSecret)
+        .where(
+            OAuthClientSecret.client_pk == client_pk,
+            or_(OAuthClientSecret.expires_at.is_(None), OAuthClientSecret.expires_at > at),
+        )
+        .values(expires_at=at)
+    )
+
+
+async def all_clients(session: AsyncSession) -> Sequence[OAuthClient]:
+    return (await session.execute(select(OAuthClient).order_by(OAuthClient.id))).scalars().all()

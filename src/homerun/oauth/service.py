@@ -1,0 +1,114 @@
+"""OAuth clients: create, rotate with overlap, revoke; authenticate; issue access tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.errors import NotFound, ValidationFailed
+from homerun.merchants import repository as merchants
+from homerun.oauth import repository, tokens
+from homerun.oauth.models import OAuthClient, OAuthClientMerchant, OAuthClientSecret
+from homerun.oauth.tokens import Claims
+from homerun.runtime import Runtime
+
+AUDIENCES = ("reporting", "boarding")
+ACCESS_TOKEN_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class ClientWithSecret:
+    client: OAuthClient
+    client_secret: str
+    mids: list[str]
+
+
+def signing_key(runtime: Runtime) -> bytes:
+    """A key for access tokens, derived so it differs from every other use of secret_key."""
+    label = b"homerun oauth access token v1"
+    return hmac.new(runtime.keys.secret_key, label, hashlib.sha256).digest()
+
+
+async def _add_secret(session: AsyncSession, runtime: Runtime, client: OAuthClient) -> str:
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        OAuthClientSecret(
+            client_pk=client.id,
+            secret_hash=runtime.secret_hash(secret),
+            created_at=runtime.clock.now(),
+        )
+    )
+    await session.flush()
+    return secret
+
+
+async def create_client(
+    session: AsyncSession, runtime: Runtime, *, audience: str, name: str, mids: list[str]
+) -> ClientWithSecret:
+    if audience not in AUDIENCES:
+        raise ValidationFailed.field("audience", f"must be one of {', '.join(AUDIENCES)}")
+    client = OAuthClient(
+        client_id=f"{audience[:3]}_{secrets.token_hex(12)}",
+        audience=audience,
+        name=name,
+        created_at=runtime.clock.now(),
+    )
+    session.add(client)
+    await session.flush()
+    for mid in mids:
+        merchant = await merchants.by_mid(session, mid)
+        if merchant is None:
+            raise ValidationFailed.field("mids", f"merchant {mid} does not exist")
+        session.add(OAuthClientMerchant(client_pk=client.id, merchant_id=merchant.id))
+    secret = await _add_secret(session, runtime, client)
+    return ClientWithSecret(client, secret, sorted(mids))
+
+
+async def get_client(session: AsyncSession, client_id: str) -> OAuthClient:
+    client = await repository.by_client_id(session, client_id)
+    if client is None:
+        raise NotFound(f"OAuth client {client_id} not found")
+    return client
+
+
+async def rotate_secret(
+    session: AsyncSession, runtime: Runtime, client_id: str, overlap_seconds: int
+) -> str:
+    """A new secret; the old ones keep working for `overlap_seconds`, then stop."""
+    client = await get_client(session, client_id)
+    until = runtime.clock.now() + timedelta(seconds=overlap_seconds)
+    await repository.expire_live_secrets(session, client.id, until)
+    return await _add_secret(session, runtime, client)
+
+
+async def revoke_client(session: AsyncSession, runtime: Runtime, client_id: str) -> OAuthClient:
+    client = await get_client(session, client_id)
+    if client.revoked_at is None:
+        client.revoked_at = runtime.clock.now()
+    return client
+
+
+async def authenticate(
+    session: AsyncSession, runtime: Runtime, client_id: str, secret: str
+) -> OAuthClient | None:
+    return await repository.client_for_secret(
+        session, client_id, runtime.secret_hash(secret), runtime.clock.now()
+    )
+
+
+def issue_access_token(runtime: Runtime, client: OAuthClient) -> str:
+    expires = int(runtime.clock.now().timestamp()) + ACCESS_TOKEN_SECONDS
+    return tokens.issue(signing_key(runtime), Claims(client.id, client.audience, expires))
+
+
+async def active_client(session: AsyncSession, claims: Claims) -> OAuthClient | None:
+    """The token's client, if it still exists and is not revoked."""
+    client = await repository.by_pk(session, claims.client_pk)
+    if client is None or client.revoked_at is not None:
+        return None
+    return client
