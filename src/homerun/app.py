@@ -3,32 +3,49 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homerun import __version__
 from homerun.admin.routes import router as health_router
 from homerun.auth.routes import admin_router as credentials_router
 from homerun.auth.routes import router as refresh_router
+from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
+from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
+from homerun.hpp.routes import router as hpp_router
+from homerun.instance.service import (
+    ADMIN_TOKEN_PREFIX,
+    admin_token_matches,
+    stored_admin_token_hash,
+)
 from homerun.kit.web import error_response, json_response
 from homerun.merchants.routes import router as merchants_router
 from homerun.oauth.admin_routes import router as oauth_admin_router
 from homerun.oauth.routes import router as oauth_router
 from homerun.payments.admin_routes import router as transactions_admin_router
 from homerun.payments.routes import router as payments_router
+from homerun.reporting.routes import router as reporting_router
 from homerun.runtime import Runtime
 from homerun.sandbox.routes import router as sandbox_router
 from homerun.settlement.routes import router as settlement_router
 from homerun.startup import open_runtime
 from homerun.tokenizer.routes import router as tokenizer_router
+from homerun.tokenizer.runner_routes import router as runner_router
+from homerun.webhooks.routes import router as webhooks_router
+from homerun.worker.background import background
+from homerun.worker.routes import router as jobs_router
 
 log = logging.getLogger("homerun")
 
@@ -45,7 +62,13 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+            # Compare lengths before converting: a huge digit string is itself over the limit.
+            declared = value.strip()
+            if (
+                name == b"content-length"
+                and declared.isdigit()
+                and (len(declared) > 18 or int(declared) > self.max_bytes)
+            ):
                 response = error_response(self._fault())
                 await response(scope, receive, send)
                 return
@@ -66,6 +89,64 @@ class BodySizeLimit:
         return PayloadTooLarge(f"the request body is over {self.max_bytes} bytes")
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+class AdminTokenReload:
+    """Let a running node pick up `homerun admin-token reset` without a restart.
+
+    Only a generated admin token can be reset, and each starts with its prefix; a
+    request presenting one that this node does not know re-reads the stored hash,
+    at most once a second, before the route checks it.
+    """
+
+    def __init__(self, app: ASGIApp, min_interval: float = 1.0) -> None:
+        self.app = app
+        self.min_interval = min_interval
+        self._last = -math.inf
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/homerun/"):
+            token = _bearer(scope)
+            runtime = getattr(scope["app"].state, "runtime", None)
+            if runtime is not None and token is not None and token.startswith(ADMIN_TOKEN_PREFIX):
+                await self._reload_if_unknown(runtime, token)
+        await self.app(scope, receive, send)
+
+    async def _reload_if_unknown(self, runtime: Runtime, token: str) -> None:
+        if runtime.settings.admin_token is not None or admin_token_matches(runtime.keys, token):
+            return
+        now = time.monotonic()
+        if now - self._last < self.min_interval:
+            return
+        self._last = now
+        async with runtime.db.transaction() as session:
+            stored = await stored_admin_token_hash(session)
+        if stored and stored != runtime.keys.admin_token_hash:
+            runtime.keys = replace(runtime.keys, admin_token_hash=stored)
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return (token.strip() or None) if scheme.lower() == "bearer" else None
+    return None
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed) or None
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def homerun_error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, HomerunError)
@@ -80,14 +161,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         summary = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
         return error_response(ValidationFailed(summary, errors))
 
-    async def http_error(_: Request, exc: Exception) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 404:
             return error_response(NotFound("no such endpoint"))
         fault = HomerunError(str(exc.detail))
         fault.status_code = exc.status_code
         fault.code = {405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(fault)
+        response = error_response(fault)
+        response.headers.update(exc.headers or {})
+        allowed = _allowed_methods(request) if exc.status_code == 405 else None
+        if allowed:
+            response.headers["Allow"] = allowed
+        return response
 
     async def unexpected(_: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
@@ -120,7 +206,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         opened = await open_runtime(settings)
         app.state.runtime = opened
         try:
-            yield
+            async with background(opened):  # the worker and the clock sync
+                yield
         finally:
             await opened.db.dispose()
 
@@ -129,6 +216,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version=__version__,
         description="A self-hostable payment platform that speaks the Run Payments API.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, without a CDN
+        redoc_url=None,
     )
     if runtime is not None:
         app.state.runtime = runtime
@@ -145,7 +234,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         sandbox_router,
         oauth_router,
         oauth_admin_router,
+        reporting_router,
+        hpp_router,
+        runner_router,
+        boarding_router,
+        jobs_router,
+        webhooks_router,
     ):
         app.include_router(router)
+    install_docs(app)
+    app.add_middleware(AdminTokenReload)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -55,6 +55,35 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_SURCHARGE_RESTRICTED)
     )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # The worker and the clock (docs/settlement.md).
+    worker_in_server: bool = Field(
+        default=True, description="Run the job worker inside `homerun serve`."
+    )
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    worker_lease_seconds: int = Field(default=300, ge=5)
+    job_max_attempts: int = Field(default=8, ge=1, le=100)
+    clock_sync_seconds: float = Field(
+        default=1.0, ge=0, description="How often a process re-reads the sandbox clock; 0: never."
+    )
+    # Settlement (docs/settlement.md).
+    funding_time: str = Field(
+        default="13:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Merchant-local time at which deposits are made on business days.",
+    )
+    chargeback_response_days: int = Field(default=30, ge=1, le=365)
+    # Webhooks (docs/webhooks.md).
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_concurrency: int = Field(default=64, ge=1, le=2048)
+    webhook_endpoint_concurrency: int = Field(default=16, ge=1, le=1024)
+    webhook_poll_seconds: float = Field(default=0.2, gt=0, le=60)
+    webhook_lease_seconds: int = Field(default=60, ge=5)
+    webhook_max_response_bytes: int = Field(default=4096, ge=0, le=1024 * 1024)
+    webhook_allow_loopback: bool | None = Field(
+        default=None, description="Post to loopback addresses; unset: in sandbox mode only."
+    )
+    webhook_allow_private: bool = False
+    webhook_secret_overlap_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
     log_level: str = "info"
 
     @property

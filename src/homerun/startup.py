@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from homerun.auth import service as auth
 from homerun.auth.service import IssuedCredentials
+from homerun.boarding import service as boarding
+from homerun.boarding.service import DemoPartner
 from homerun.config import Settings
 from homerun.instance.service import load_keys
 from homerun.kit.clock import Clock
@@ -20,12 +22,14 @@ from homerun.runtime import Runtime
 from homerun.sandbox.service import load_offset
 
 
-async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
+async def open_runtime(
+    settings: Settings, *, migrate: bool = False, generate_admin_token: bool = True
+) -> Runtime:
     db = Database(create_engine(settings))
     if migrate:
         await upgrade_to_head(db.engine)
     async with db.transaction() as session:
-        keys = await load_keys(session, settings)
+        keys = await load_keys(session, settings, generate_admin_token=generate_admin_token)
         offset = await load_offset(session)
     return Runtime(
         settings=settings, db=db, clock=Clock(offset), keys=keys, sealer=Sealer(keys.master_key)
@@ -36,6 +40,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
 class DemoSetup:
     merchant: Merchant
     credentials: IssuedCredentials
+    boarding: DemoPartner | None = None  # a partner with a rep code and a boarding client
 
 
 async def create_demo_if_empty(runtime: Runtime) -> DemoSetup | None:
@@ -47,4 +52,5 @@ async def create_demo_if_empty(runtime: Runtime) -> DemoSetup | None:
             session, runtime, MerchantCreate(name="Homerun Demo Store")
         )
         credentials = await auth.issue(session, runtime, merchant)
-        return DemoSetup(merchant, credentials)
+        demo_partner = await boarding.create_demo(session, runtime)
+        return DemoSetup(merchant, credentials, demo_partner)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,10 @@ from homerun.merchants import service as merchants
 from homerun.merchants.schemas import CredentialsOut, CredentialSummary
 
 router = APIRouter(prefix="/api/v1", tags=["Payments API"])
+# Answers that carry secrets must never sit in a cache (as RFC 6749 §5.1 asks of tokens).
+NO_STORE = {"Cache-Control": "no-store"}
+# The largest id a BIGINT column holds; anything above is no credential at all.
+CredentialId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 admin_router = APIRouter(prefix="/homerun/v1", tags=["Homerun admin"])
 
 
@@ -39,7 +45,8 @@ async def refresh(request: Request) -> Response:
                 "refresh_token": issued.refresh_token,
                 "api_key_expires_at": issued.api_key_expires_at,
                 "refresh_token_expires_at": issued.refresh_token_expires_at,
-            }
+            },
+            headers=NO_STORE,
         )
 
     scope = "refresh:" + runtime.secret_hash("|".join(sorted(presented)))[:40]
@@ -60,7 +67,7 @@ async def issue_credentials(request: Request, mid: str) -> Response:
     async def work(session: AsyncSession) -> Response:
         merchant = await merchants.get(session, mid)
         issued = await service.issue(session, runtime, merchant)
-        return json_response(CredentialsOut(**issued.__dict__).model_dump(), 201)
+        return json_response(CredentialsOut(**issued.__dict__).model_dump(), 201, headers=NO_STORE)
 
     return await keyed(request, "admin", work)
 
@@ -86,7 +93,7 @@ async def list_credentials(request: Request, mid: str) -> Response:
     responses=ERROR_RESPONSES,
     summary="Revoke credentials: every key of the set stops working",
 )
-async def revoke_credentials(request: Request, mid: str, credential_id: int) -> Response:
+async def revoke_credentials(request: Request, mid: str, credential_id: CredentialId) -> Response:
     require_admin(request)
     runtime = runtime_of(request)
     async with runtime.db.transaction() as session:

@@ -4,14 +4,20 @@ The key is reserved in its own short transaction (so a concurrent retry sees
 it and gets 409); the work and the stored response then commit together, so a
 replay always matches what happened. A reservation whose request died is taken
 over after a minute.
+
+The stored response is sealed with the master key: a refresh or a credential
+issue answers with secrets, and R2 keeps no secret in the clear.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+import orjson
+from cryptography.exceptions import InvalidTag
 from fastapi.responses import Response
 from sqlalchemy import Delete, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -25,11 +31,22 @@ from homerun.runtime import Runtime
 Work = Callable[[AsyncSession], Awaitable[Response]]
 ABANDONED_AFTER = timedelta(seconds=60)
 REPLAY_HEADER = "Idempotent-Replayed"
+_SEAL_CONTEXT = b"idempotency_records.response"
+# Headers that are part of an answer's meaning and so are replayed with it.
+_KEPT_HEADERS = ("cache-control", "www-authenticate", "location", "allow")
 
 
 def request_fingerprint(runtime: Runtime, method: str, path: str, body: bytes) -> str:
-    # Keyed, so a stored hash of a body holding a card number reveals nothing.
-    digest = hashlib.sha256(body).hexdigest()
+    """A keyed hash of the request, so a stored hash of a card number reveals nothing.
+
+    A JSON body is hashed in a canonical form (keys sorted, no spacing), so a retry
+    that serialises the same request differently is still the same request.
+    """
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONDecodeError:
+        canonical = body
+    digest = hashlib.sha256(canonical).hexdigest()
     return runtime.secret_hash(f"{method} {path} {digest}")
 
 
@@ -42,12 +59,12 @@ async def run(runtime: Runtime, *, scope: str, key: str, fingerprint: str, work:
     try:
         async with runtime.db.transaction() as session:
             response = await work(session)
-            await _finish(session, scope, key, response)
+            await _finish(runtime, session, scope, key, response)
             return response
     except HomerunError as fault:
         response = error_response(fault)
         async with runtime.db.transaction() as session:
-            await _finish(session, scope, key, response)
+            await _finish(runtime, session, scope, key, response)
         return response
     except BaseException:
         async with runtime.db.transaction() as session:
@@ -70,7 +87,7 @@ async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> 
             )
         )
         if existing is not None and not _stale(existing, now):
-            return _answer_existing(existing, fingerprint)
+            return _answer_existing(runtime, existing, fingerprint)
         if existing is not None:
             await session.delete(existing)
             await session.flush()
@@ -97,21 +114,38 @@ def _stale(record: IdempotencyRecord, now: datetime) -> bool:
     return record.state == "running" and record.created_at + ABANDONED_AFTER <= now
 
 
-def _answer_existing(record: IdempotencyRecord, fingerprint: str) -> Response:
+def _answer_existing(runtime: Runtime, record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.request_hash != fingerprint:
         raise Unprocessable("this Idempotency-Key was used with a different request")
     if record.state == "running":
         raise Conflict("a request with this Idempotency-Key is still running")
     assert record.status_code is not None and record.response_body is not None
+    body, headers = _unseal(runtime, record.response_body)
     return Response(
-        record.response_body,
+        body,
         status_code=record.status_code,
         media_type="application/json",
-        headers={REPLAY_HEADER: "true"},
+        headers={**headers, REPLAY_HEADER: "true"},
     )
 
 
-async def _finish(session: AsyncSession, scope: str, key: str, response: Response) -> None:
+def _seal(runtime: Runtime, response: Response) -> bytes:
+    headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
+    envelope = {"headers": headers, "body": base64.b64encode(bytes(response.body)).decode()}
+    return runtime.sealer.seal(orjson.dumps(envelope).decode(), _SEAL_CONTEXT)
+
+
+def _unseal(runtime: Runtime, stored: bytes) -> tuple[bytes, dict[str, str]]:
+    try:
+        envelope = orjson.loads(runtime.sealer.open(stored, _SEAL_CONTEXT))
+    except (ValueError, InvalidTag):
+        return stored, {}  # a record written before responses were sealed
+    return base64.b64decode(envelope["body"]), dict(envelope["headers"])
+
+
+async def _finish(
+    runtime: Runtime, session: AsyncSession, scope: str, key: str, response: Response
+) -> None:
     record = await session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
@@ -121,4 +155,4 @@ async def _finish(session: AsyncSession, scope: str, key: str, response: Respons
         return
     record.state = "done"
     record.status_code = response.status_code
-    record.response_body = bytes(response.body)
+    record.response_body = _seal(runtime, response)

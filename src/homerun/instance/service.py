@@ -20,6 +20,9 @@ from homerun.config import Settings
 from homerun.instance.models import InstanceValue
 from homerun.kit import crypto
 
+ADMIN_TOKEN_HASH = "admin_token_hash"  # noqa: S105 - the name of a stored value
+ADMIN_TOKEN_PREFIX = "hr_admin_"  # noqa: S105 - how every generated token starts
+
 
 @dataclass(frozen=True)
 class InstanceKeys:
@@ -59,7 +62,11 @@ def hash_admin_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def load_keys(session: AsyncSession, settings: Settings) -> InstanceKeys:
+async def load_keys(
+    session: AsyncSession, settings: Settings, *, generate_admin_token: bool = True
+) -> InstanceKeys:
+    """The instance keys; generate_admin_token=False leaves a missing admin token for
+    `homerun serve` to create and show, rather than creating one nobody ever sees."""
     if settings.secret_key is not None:
         secret_key = settings.secret_key.get_secret_value().encode()
     else:
@@ -75,14 +82,33 @@ async def load_keys(session: AsyncSession, settings: Settings) -> InstanceKeys:
     generated: str | None = None
     if settings.admin_token is not None:
         admin_hash = hash_admin_token(settings.admin_token.get_secret_value())
+    elif not generate_admin_token:
+        admin_hash = await get_value(session, ADMIN_TOKEN_HASH) or ""  # "" matches no token
     else:
-        candidate = "hr_admin_" + secrets.token_urlsafe(24)
+        candidate = new_admin_token()
         admin_hash, created = await _get_or_create(
-            session, "admin_token_hash", hash_admin_token(candidate)
+            session, ADMIN_TOKEN_HASH, hash_admin_token(candidate)
         )
         generated = candidate if created else None
     return InstanceKeys(secret_key, master_key, admin_hash, generated)
 
 
 def admin_token_matches(keys: InstanceKeys, presented: str) -> bool:
-    return hmac.compare_digest(keys.admin_token_hash, hash_admin_token(presented))
+    return bool(keys.admin_token_hash) and hmac.compare_digest(
+        keys.admin_token_hash, hash_admin_token(presented)
+    )
+
+
+def new_admin_token() -> str:
+    return ADMIN_TOKEN_PREFIX + secrets.token_urlsafe(24)
+
+
+async def reset_admin_token(session: AsyncSession) -> str:
+    """A new generated admin token; the old one stops working on every node."""
+    token = new_admin_token()
+    await set_value(session, ADMIN_TOKEN_HASH, hash_admin_token(token))
+    return token
+
+
+async def stored_admin_token_hash(session: AsyncSession) -> str | None:
+    return await get_value(session, ADMIN_TOKEN_HASH)

@@ -33,7 +33,8 @@ class CardNumberError(ValueError):
 
 def check_pan(pan: str) -> str:
     """The brand of a well-formed card number; raises with the reason otherwise."""
-    if not pan.isdigit() or not 12 <= len(pan) <= 19:
+    # ASCII digits only: str.isdigit() is also true of fullwidth or superscript digits.
+    if not (pan.isascii() and pan.isdigit()) or not 12 <= len(pan) <= 19:
         raise CardNumberError("must be 12 to 19 digits")
     if not luhn_valid(pan):
         raise CardNumberError("fails the check digit (Luhn)")
@@ -49,12 +50,13 @@ def mask(last_four: str | None) -> str | None:
     return None if last_four is None else f"**** **** **** {last_four}"
 
 
+# re.ASCII: \d alone also matches other scripts' digits (fullwidth, Arabic-Indic).
 _EXPIRY_FORMS = (
-    re.compile(r"^(?P<m>\d{2})(?P<y>\d{2})$"),  # MMYY
-    re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{2})$"),  # MM/YY
-    re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{4})$"),  # MM/YYYY
-    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})$"),  # YYYYMM
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$"),  # YYYY-MM
+    re.compile(r"^(?P<m>\d{2})(?P<y>\d{2})$", re.ASCII),  # MMYY
+    re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{2})$", re.ASCII),  # MM/YY
+    re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{4})$", re.ASCII),  # MM/YYYY
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})$", re.ASCII),  # YYYYMM
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$", re.ASCII),  # YYYY-MM
 )
 
 

@@ -27,6 +27,17 @@ class Clock:
             raise ValueError("the clock never moves backwards")
         self._offset = offset
 
+    def sync(self, offset: timedelta) -> bool:
+        """Adopt an offset another process stored; an older one is ignored. True if moved."""
+        if offset <= self._offset:
+            return False
+        self._offset = offset
+        return True
+
+    def offset_for(self, moment: datetime) -> timedelta:
+        """The offset that makes now() read `moment` (never less than the current one)."""
+        return max(self._offset, moment - datetime.now(UTC))
+
 
 def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-_DOLLARS = re.compile(r"^(\d{1,12})\.(\d{1,2})$")
-_CENTS = re.compile(r"^\d{1,14}$")
+# ASCII digits only: \d and str.isdigit() also match other scripts' digits.
+_DOLLARS = re.compile(r"^(\d{1,12})\.(\d{1,2})$", re.ASCII)
+_CENTS = re.compile(r"^\d{1,14}$", re.ASCII)
 
 # Largest amount Homerun accepts on any wire: $999,999,999.99.
 MAX_MINOR = 99_999_999_999
@@ -70,7 +71,7 @@ def parse_dollars(value: object) -> int:
     if match:
         whole, frac = match.groups()
         return _bounded(int(whole) * 100 + int(frac.ljust(2, "0")))
-    if text.isdigit() and len(text) <= 12:
+    if text.isascii() and text.isdigit() and len(text) <= 12:
         return _bounded(int(text) * 100)
     raise AmountError('must be a dollar amount with at most 2 decimals, such as "12.34"')
 

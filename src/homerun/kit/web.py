@@ -100,11 +100,29 @@ def parse_json_bytes(raw: bytes) -> Any:
             "the request body is empty; send a JSON object", {"body": ["is required"]}
         )
     try:
-        return orjson.loads(raw)
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise ValidationFailed(
             "the request body is not valid JSON", {"body": ["is not valid JSON"]}
         ) from None
+    if b"\\u0000" in raw:  # cheap test first; JSON can only carry NUL escaped
+        _refuse_nul(data, ())
+    return data
+
+
+def _refuse_nul(value: Any, loc: tuple[int | str, ...]) -> None:
+    """No stored text may hold NUL (PostgreSQL refuses it); say which field has one."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationFailed.field(_field_name(loc), "must not contain the NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                raise ValidationFailed.field(_field_name(loc), "must not contain the NUL character")
+            _refuse_nul(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, (*loc, index))
 
 
 def check_json_content_type(request: Request) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, UTCDateTime
@@ -22,6 +22,14 @@ class Merchant(Base):
     batch_cutoff: Mapped[str] = mapped_column(String(5), default="22:00")
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     processor: Mapped[str] = mapped_column(String(32), default="simulator")
+    # Pricing and funding (docs/settlement.md): what Homerun takes and when it pays.
+    # processing_rate_bps + processing_fixed_fee apply to every settled sale;
+    # funding_delay_days is business days from a batch's date to its deposit date.
+    processing_rate_bps: Mapped[int] = mapped_column(Integer, default=290)
+    processing_fixed_fee: Mapped[int] = mapped_column(BigInteger, default=30)
+    funding_delay_days: Mapped[int] = mapped_column(Integer, default=1)
+    chargeback_fee: Mapped[int] = mapped_column(BigInteger, default=1500)
+    monthly_fee: Mapped[int] = mapped_column(BigInteger, default=995)
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import keyed, require_admin, runtime_of
 from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, read_json
-from homerun.merchants import service
+from homerun.merchants import repository, service
 from homerun.merchants.models import Merchant
-from homerun.merchants.schemas import MerchantCreate, MerchantOut, MerchantUpdate
+from homerun.merchants.schemas import MerchantCreate, MerchantList, MerchantOut, MerchantUpdate
 
 router = APIRouter(prefix="/homerun/v1", tags=["Homerun admin"])
 
@@ -37,6 +37,32 @@ async def create_merchant(request: Request) -> Response:
         return json_response(_out(merchant), 201)
 
     return await keyed(request, "admin", work)
+
+
+@router.get(
+    "/merchants",
+    response_model=MerchantList,
+    responses=ERROR_RESPONSES,
+    summary="Every merchant, oldest first",
+)
+async def list_merchants(
+    request: Request,
+    limit: int = Query(default=100, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0, le=2**62),
+) -> Response:
+    require_admin(request)
+    async with runtime_of(request).db.transaction() as session:
+        page = await repository.first_page(session, limit + 1, offset)
+        count = await repository.count_all(session)
+    return json_response(
+        {
+            "items": [_out(m) for m in page[:limit]],
+            "count": count,
+            "limit": limit,
+            "offset": offset,
+            "hasMore": len(page) > limit,
+        }
+    )
 
 
 @router.get(

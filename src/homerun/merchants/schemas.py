@@ -4,29 +4,55 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from functools import cache
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from homerun.kit.flags import parse_flag
+from homerun.kit.money import AmountError, parse_dollars, to_dollars
 from homerun.merchants.models import Merchant
 from homerun.processors.registry import known_processors
 
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
 _CUTOFF = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_PERCENT = re.compile(r"^-?\d{1,6}(\.\d{1,6})?$")
+
+# ISO 4217 currencies with two decimal places: amounts are kept in hundredths (ruling R3),
+# so a merchant may only settle in one of these.
+# fmt: off
+TWO_DECIMAL_CURRENCIES = frozenset({
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF",
+    "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR",
+    "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF",
+    "IDR", "ILS", "INR", "IRR", "JMD", "KES", "KGS", "KHR", "KPW", "KYD", "KZT", "LAK", "LBP",
+    "LKR", "LRD", "LSL", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "PAB", "PEN", "PGK",
+    "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
+    "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TOP",
+    "TRY", "TTD", "TWD", "TZS", "UAH", "USD", "UYU", "UZS", "VES", "WST", "XCD", "YER", "ZAR",
+    "ZMW", "ZWL",
+})
+# fmt: on
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def _percent_to_bps(value: object) -> int:
     """ "3", "3.00", 3, 2.5 (percent) -> basis points; at most 3 %."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError('must be a percentage such as "3.00"')
-    try:
-        percent = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError('must be a percentage such as "3.00"') from None
-    bps = percent * 100
+    text = str(value).strip()
+    # Plain decimals only: no exponent, NaN or infinity, whose arithmetic can raise.
+    if not _PERCENT.match(text):
+        raise ValueError('must be a percentage such as "3.00"')
+    bps = Decimal(text) * 100
     if bps != bps.to_integral_value() or not 0 <= bps <= 300:
         raise ValueError("must be between 0 and 3.00 percent, in steps of 0.01")
     return int(bps)
@@ -35,16 +61,59 @@ def _percent_to_bps(value: object) -> int:
 PercentBps = Annotated[int, BeforeValidator(_percent_to_bps)]
 
 
+def _rate_to_bps(value: object) -> int:
+    """A processing rate: "2.90", 2.9 (percent) -> basis points; at most 10 %."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError('must be a percentage such as "2.90"')
+    text = str(value).strip()
+    if not _PERCENT.match(text):
+        raise ValueError('must be a percentage such as "2.90"')
+    bps = Decimal(text) * 100
+    if bps != bps.to_integral_value() or not 0 <= bps <= 1000:
+        raise ValueError("must be between 0 and 10.00 percent, in steps of 0.01")
+    return int(bps)
+
+
+def _fee_to_minor(value: object) -> int:
+    """A fee in dollars ("0.30", 15, 9.95) -> minor units; at most $10,000."""
+    try:
+        minor = parse_dollars(value)
+    except AmountError as problem:
+        raise ValueError(str(problem)) from None
+    if minor > 1_000_000:
+        raise ValueError("must be at most 10000.00")
+    return minor
+
+
+RateBps = Annotated[int, BeforeValidator(_rate_to_bps)]
+FeeMinor = Annotated[int, BeforeValidator(_fee_to_minor)]
+
+
 class MerchantSettings(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    currency: Annotated[str, Field(pattern="^[A-Za-z]{3}$")] | None = None
+    currency: str | None = None
     surcharge_enabled: Flag | None = None
     surcharge_rate: PercentBps | None = None
     batch_cutoff: str | None = None
     timezone: str | None = None
     processor: str | None = None
     status: Annotated[str, Field(pattern="^(active|disabled)$")] | None = None
+    # Pricing and funding (docs/settlement.md).
+    processing_rate: RateBps | None = None
+    processing_fixed_fee: FeeMinor | None = None
+    funding_delay_days: Annotated[int, Field(ge=0, le=10)] | None = None
+    chargeback_fee: FeeMinor | None = None
+    monthly_fee: FeeMinor | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.upper() not in TWO_DECIMAL_CURRENCIES:
+            raise ValueError("must be an ISO 4217 currency with two decimal places, such as USD")
+        return value.upper()
 
     @field_validator("batch_cutoff")
     @classmethod
@@ -56,12 +125,8 @@ class MerchantSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("must be an IANA time zone such as America/New_York") from None
+        if value is not None and value not in _time_zones():
+            raise ValueError("must be an IANA time zone such as America/New_York")
         return value
 
     @field_validator("processor")
@@ -91,12 +156,19 @@ class MerchantOut(BaseModel):
     timezone: str
     processor: str
     status: str
+    processing_rate: str
+    processing_rate_bps: int
+    processing_fixed_fee: str
+    funding_delay_days: int
+    chargeback_fee: str
+    monthly_fee: str
     created_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, merchant: Merchant) -> MerchantOut:
         bps = merchant.surcharge_rate_bps
+        rate = merchant.processing_rate_bps
         return cls(
             mid=merchant.mid,
             name=merchant.name,
@@ -108,9 +180,23 @@ class MerchantOut(BaseModel):
             timezone=merchant.timezone,
             processor=merchant.processor,
             status=merchant.status,
+            processing_rate=f"{rate // 100}.{rate % 100:02d}",
+            processing_rate_bps=rate,
+            processing_fixed_fee=to_dollars(merchant.processing_fixed_fee),
+            funding_delay_days=merchant.funding_delay_days,
+            chargeback_fee=to_dollars(merchant.chargeback_fee),
+            monthly_fee=to_dollars(merchant.monthly_fee),
             created_at=merchant.created_at,
             updated_at=merchant.updated_at,
         )
+
+
+class MerchantList(BaseModel):
+    items: list[MerchantOut]
+    count: int
+    limit: int
+    offset: int
+    hasMore: bool  # the spelling of Run's collections (ruling R9)
 
 
 class CredentialsOut(BaseModel):

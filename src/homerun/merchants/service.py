@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.errors import NotFound
@@ -10,7 +12,9 @@ from homerun.merchants import repository
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate, MerchantSettings, MerchantUpdate
 from homerun.runtime import Runtime
+from homerun.settlement import schedule
 
+_MID = re.compile(r"^[0-9]{12}$")
 _SETTING_COLUMNS = {
     "currency": "currency",
     "surcharge_enabled": "surcharge_enabled",
@@ -19,6 +23,11 @@ _SETTING_COLUMNS = {
     "timezone": "timezone",
     "processor": "processor",
     "status": "status",
+    "processing_rate": "processing_rate_bps",
+    "processing_fixed_fee": "processing_fixed_fee",
+    "funding_delay_days": "funding_delay_days",
+    "chargeback_fee": "chargeback_fee",
+    "monthly_fee": "monthly_fee",
 }
 
 
@@ -26,7 +35,7 @@ def _apply_settings(merchant: Merchant, settings: MerchantSettings) -> None:
     for field, column in _SETTING_COLUMNS.items():
         value = getattr(settings, field)
         if value is not None:
-            setattr(merchant, column, value.upper() if field == "currency" else value)
+            setattr(merchant, column, value)
 
 
 async def create(session: AsyncSession, runtime: Runtime, data: MerchantCreate) -> Merchant:
@@ -44,15 +53,23 @@ async def create(session: AsyncSession, runtime: Runtime, data: MerchantCreate) 
         timezone="America/New_York",
         processor="simulator",
         status="active",
+        processing_rate_bps=290,
+        processing_fixed_fee=30,
+        funding_delay_days=1,
+        chargeback_fee=1500,
+        monthly_fee=995,
         created_at=now,
         updated_at=now,
     )
     _apply_settings(merchant, data)
-    return await repository.add(session, merchant)
+    await repository.add(session, merchant)
+    await schedule.ensure_for_merchant(session, runtime, merchant)  # its cut-off and funding jobs
+    return merchant
 
 
 async def get(session: AsyncSession, mid: str) -> Merchant:
-    merchant = await repository.by_mid(session, mid)
+    # Only a 12-digit string can be a MID (R11); anything else is not looked up at all.
+    merchant = await repository.by_mid(session, mid) if _MID.match(mid) else None
     if merchant is None:
         raise NotFound(f"merchant {mid} not found")
     return merchant
@@ -67,4 +84,5 @@ async def update(
     _apply_settings(merchant, data)
     merchant.updated_at = runtime.clock.now()
     await session.flush()
+    await schedule.ensure_for_merchant(session, runtime, merchant)  # a new cut-off or zone
     return merchant

@@ -22,8 +22,11 @@ class MissingToken(Unauthorized):
         self.challenge = 'Bearer realm="homerun"'
 
 
-def require_token(request: Request, audience: str) -> Claims:
-    """The token's claims, checked without the database (signature, audience, expiry)."""
+def require_token(request: Request, audience: str | None) -> Claims:
+    """The token's claims, checked without the database (signature, audience, expiry).
+
+    `audience` None accepts a token of either API (Homerun's own token-info endpoint).
+    """
     token = bearer_token(request)
     if token is None:
         raise MissingToken()
@@ -37,6 +40,14 @@ def require_token(request: Request, audience: str) -> Claims:
 async def require_client(session: AsyncSession, claims: Claims) -> OAuthClient:
     """The token's client, refused if it has been revoked since the token was issued."""
     client = await service.active_client(session, claims)
+    if client is None:
+        raise InvalidToken("the client of this access token was revoked")
+    return client
+
+
+async def require_active(request: Request, claims: Claims) -> service.ClientRef:
+    """The token's client, refused if revoked; from the per-process cache when fresh."""
+    client = await service.active_client_ref(runtime_of(request), claims)
     if client is None:
         raise InvalidToken("the client of this access token was revoked")
     return client

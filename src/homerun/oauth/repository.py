@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ScalarSelect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.merchants.models import Merchant
@@ -14,9 +14,10 @@ from homerun.oauth.models import OAuthClient, OAuthClientMerchant, OAuthClientSe
 
 async def client_for_secret(
     session: AsyncSession, client_id: str, secret_hash: str, now: datetime
-) -> OAuthClient | None:
+) -> tuple[OAuthClient, datetime | None] | None:
+    """The live client owning this live secret, with the secret's expiry (None: no end)."""
     stmt = (
-        select(OAuthClient)
+        select(OAuthClient, OAuthClientSecret.expires_at)
         .join(OAuthClientSecret, OAuthClientSecret.client_pk == OAuthClient.id)
         .where(
             OAuthClient.client_id == client_id,
@@ -25,7 +26,8 @@ async def client_for_secret(
             or_(OAuthClientSecret.expires_at.is_(None), OAuthClientSecret.expires_at > now),
         )
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    row = (await session.execute(stmt)).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 async def by_client_id(session: AsyncSession, client_id: str) -> OAuthClient | None:
@@ -46,7 +48,7 @@ async def bound_mids(session: AsyncSession, client_pk: int) -> Sequence[str]:
     return (await session.execute(stmt)).scalars().all()
 
 
-def merchant_ids_of(client_pk: int) -> object:
+def merchant_ids_of(client_pk: int) -> ScalarSelect[int]:
     """A subquery of the merchant ids a client may see: the one tenancy filter for reporting."""
     return (
         select(OAuthClientMerchant.merchant_id)

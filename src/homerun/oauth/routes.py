@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, unquote_plus
 
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from homerun.calls import runtime_of
+from homerun.kit.web import ERROR_RESPONSES
 from homerun.oauth import service
+from homerun.oauth.guard import require_active, require_token
 
 router = APIRouter(tags=["OAuth 2.0"])
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -82,11 +85,17 @@ def _invalid_client(description: str) -> OAuthError:
 
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
     basic = _basic(request.headers.get("authorization"))
-    in_body = "client_id" in form or "client_secret" in form
-    if basic and in_body:
-        raise OAuthError("invalid_request", "use one client authentication method, not two")
     if basic:
+        # A client_id alone in the body is no second method (many libraries add it); a
+        # client_secret there is, and a client_id that names another client is a conflict.
+        if "client_secret" in form:
+            raise OAuthError("invalid_request", "use one client authentication method, not two")
+        if "client_id" in form and form["client_id"] != basic[0]:
+            raise OAuthError(
+                "invalid_request", "client_id in the body differs from the Authorization header"
+            )
         return basic
+    in_body = "client_id" in form or "client_secret" in form
     if in_body:
         if not form.get("client_id") or not form.get("client_secret"):
             raise _invalid_client("client_id and client_secret are both required")
@@ -107,8 +116,7 @@ async def _token(request: Request, audience: str) -> Response:
         if any(s != audience for s in scope):
             raise OAuthError("invalid_scope", f"the only scope here is {audience}")
         runtime = runtime_of(request)
-        async with runtime.db.transaction() as session:
-            client = await service.authenticate(session, runtime, client_id, secret)
+        client = await service.authenticate(runtime, client_id, secret)
         if client is None or client.audience != audience:
             raise _invalid_client("client authentication failed")
     except OAuthError as error:
@@ -144,6 +152,27 @@ _TOKEN_DOC: dict[str, Any] = {
 }
 
 
+class TokenAnswer(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds")
+    scope: str | None = Field(default=None, description="Only when the request named a scope")
+
+
+class OAuthErrorBody(BaseModel):
+    """RFC 6749 section 5.2."""
+
+    error: str
+    error_description: str
+
+
+_TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": TokenAnswer, "description": "An access token (Cache-Control: no-store)"},
+    400: {"model": OAuthErrorBody, "description": "invalid_request, unsupported_grant_type, ..."},
+    401: {"model": OAuthErrorBody, "description": "invalid_client (WWW-Authenticate: Basic)"},
+}
+
+
 async def reporting_token(request: Request) -> Response:
     return await _token(request, "reporting")
 
@@ -162,6 +191,27 @@ for _path, _handler in (
         _handler,
         methods=["POST"],
         openapi_extra=_TOKEN_DOC,
+        responses=_TOKEN_RESPONSES,
         summary="OAuth 2.0 client credentials token",
         operation_id="token_" + _path.strip("/").replace("/", "_"),
     )
+
+
+class TokenInfo(BaseModel):
+    client_id: str
+    audience: str = Field(description="reporting or boarding")
+    expires_in: int = Field(description="Seconds the token has left")
+
+
+@router.get(
+    "/homerun/v1/oauth/token-info",
+    responses={200: {"model": TokenInfo}, **ERROR_RESPONSES},
+    summary="Whose access token this is: the cheapest authenticated call",
+    tags=["Homerun"],
+)
+async def token_info(request: Request) -> Response:
+    claims = require_token(request, None)
+    client = await require_active(request, claims)
+    left = claims.expires_at - int(runtime_of(request).clock.now().timestamp())
+    body = {"client_id": client.client_id, "audience": client.audience, "expires_in": left}
+    return Response(orjson.dumps(body), 200, _NO_STORE, media_type="application/json")

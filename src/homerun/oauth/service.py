@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,13 +61,14 @@ async def create_client(
     )
     session.add(client)
     await session.flush()
+    mids = sorted(set(mids))
     for mid in mids:
         merchant = await merchants.by_mid(session, mid)
         if merchant is None:
             raise ValidationFailed.field("mids", f"merchant {mid} does not exist")
         session.add(OAuthClientMerchant(client_pk=client.id, merchant_id=merchant.id))
     secret = await _add_secret(session, runtime, client)
-    return ClientWithSecret(client, secret, sorted(mids))
+    return ClientWithSecret(client, secret, mids)
 
 
 async def get_client(session: AsyncSession, client_id: str) -> OAuthClient:
@@ -83,6 +85,7 @@ async def rotate_secret(
     client = await get_client(session, client_id)
     until = runtime.clock.now() + timedelta(seconds=overlap_seconds)
     await repository.expire_live_secrets(session, client.id, until)
+    CACHE.forget(client.id)
     return await _add_secret(session, runtime, client)
 
 
@@ -90,20 +93,102 @@ async def revoke_client(session: AsyncSession, runtime: Runtime, client_id: str)
     client = await get_client(session, client_id)
     if client.revoked_at is None:
         client.revoked_at = runtime.clock.now()
+    await session.flush()
+    CACHE.forget(client.id)
     return client
 
 
-async def authenticate(
-    session: AsyncSession, runtime: Runtime, client_id: str, secret: str
-) -> OAuthClient | None:
-    return await repository.client_for_secret(
-        session, client_id, runtime.secret_hash(secret), runtime.clock.now()
-    )
+@dataclass(frozen=True, slots=True)
+class ClientRef:
+    """What a token endpoint or a cheap protected endpoint needs to know of a client."""
+
+    pk: int
+    client_id: str
+    audience: str
 
 
-def issue_access_token(runtime: Runtime, client: OAuthClient) -> str:
+@dataclass(slots=True)
+class _Credential:
+    ref: ClientRef
+    secret_expires_at: datetime | None  # instance (sandbox) clock
+    fresh_until: float  # time.monotonic()
+
+
+class ClientCache:
+    """Per-process memory of recent lookups, so hot paths need no database round trip.
+
+    Successful client authentications and active-client checks are kept for
+    CACHE_SECONDS. A secret's own expiry (rotation overlap) is checked on every hit
+    against the instance clock. Revoking or rotating a client forgets it here at once;
+    other server processes notice within CACHE_SECONDS.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self.credentials: dict[tuple[str, str], _Credential] = {}
+        self.active: dict[int, tuple[ClientRef | None, float]] = {}
+
+    def forget(self, client_pk: int) -> None:
+        self.active.pop(client_pk, None)
+        for key in [k for k, v in self.credentials.items() if v.ref.pk == client_pk]:
+            del self.credentials[key]
+
+    def clear(self) -> None:
+        self.credentials.clear()
+        self.active.clear()
+
+    def _bound(self) -> None:
+        if len(self.credentials) > self.MAX_ENTRIES or len(self.active) > self.MAX_ENTRIES:
+            self.clear()
+
+
+CACHE = ClientCache()
+CACHE_SECONDS = 2.0
+
+
+def _ref(client: OAuthClient) -> ClientRef:
+    return ClientRef(client.id, client.client_id, client.audience)
+
+
+async def authenticate(runtime: Runtime, client_id: str, secret: str) -> ClientRef | None:
+    """The client whose live secret this is, or None (unknown, wrong, expired, revoked)."""
+    key = (client_id, runtime.secret_hash(secret))
+    now = runtime.clock.now()
+    hit = CACHE.credentials.get(key)
+    if (
+        hit is not None
+        and hit.fresh_until > time.monotonic()
+        and (hit.secret_expires_at is None or now < hit.secret_expires_at)
+    ):
+        return hit.ref
+    async with runtime.db.transaction() as session:
+        found = await repository.client_for_secret(session, client_id, key[1], now)
+    if found is None:
+        CACHE.credentials.pop(key, None)
+        return None
+    ref = _ref(found[0])
+    CACHE._bound()
+    CACHE.credentials[key] = _Credential(ref, found[1], time.monotonic() + CACHE_SECONDS)
+    return ref
+
+
+def issue_access_token(runtime: Runtime, client: ClientRef) -> str:
     expires = int(runtime.clock.now().timestamp()) + ACCESS_TOKEN_SECONDS
-    return tokens.issue(signing_key(runtime), Claims(client.id, client.audience, expires))
+    return tokens.issue(signing_key(runtime), Claims(client.pk, client.audience, expires))
+
+
+async def active_client_ref(runtime: Runtime, claims: Claims) -> ClientRef | None:
+    """The token's client if it is not revoked, from the cache when it is fresh."""
+    hit = CACHE.active.get(claims.client_pk)
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
+    async with runtime.db.transaction() as session:
+        client = await active_client(session, claims)
+    ref = _ref(client) if client is not None else None
+    CACHE._bound()
+    CACHE.active[claims.client_pk] = (ref, time.monotonic() + CACHE_SECONDS)
+    return ref
 
 
 async def active_client(session: AsyncSession, claims: Claims) -> OAuthClient | None:

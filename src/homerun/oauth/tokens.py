@@ -48,18 +48,20 @@ def issue(key: bytes, claims: Claims) -> str:
     return f"{PREFIX}{payload}.{_sign(key, payload)}"
 
 
-def verify(key: bytes, token: str, audience: str, now: datetime) -> Claims:
+def verify(key: bytes, token: str, audience: str | None, now: datetime) -> Claims:
+    """The claims of a genuine, unexpired token (of `audience`, unless that is None)."""
     if not token.startswith(PREFIX) or token.count(".") != 1:
         raise TokenError("the access token is malformed")
     payload, signature = token[len(PREFIX) :].split(".")
-    if not hmac.compare_digest(signature, _sign(key, payload)):
+    # Bytes, not str: compare_digest refuses non-ASCII text, which a client can send.
+    if not hmac.compare_digest(signature.encode(), _sign(key, payload).encode()):
         raise TokenError("the access token is not valid")
     try:
         data = orjson.loads(_unb64(payload))
         claims = Claims(int(data["c"]), str(data["a"]), int(data["e"]))
     except (ValueError, KeyError, TypeError):
         raise TokenError("the access token is malformed") from None
-    if claims.audience != audience:
+    if audience is not None and claims.audience != audience:
         raise TokenError(f"the access token is not valid for the {audience} API")
     if claims.expires_at <= int(now.timestamp()):
         raise TokenError("the access token expired")

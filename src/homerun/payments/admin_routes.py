@@ -66,7 +66,7 @@ async def reconcile(request: Request, mid: str, trans_id: str) -> Response:
 async def list_events(
     request: Request,
     mid: str,
-    after_id: int = Query(default=0, ge=0),
+    after_id: int = Query(default=0, ge=0, le=2**62),  # beyond a 64-bit id: a 400, not a 500
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> Response:
     require_admin(request)

@@ -10,6 +10,7 @@ from homerun.payments.codes import GATEWAY_PROC
 from homerun.payments.models import Transaction
 from homerun.payments.schemas import CUSTOM_FIELDS, HOLDER_FIELDS
 from homerun.payments.service import Refusal, Reversal
+from homerun.payments.surcharge import fee_held
 
 _SETTLEMENT_STATUS = {
     "pending": None,
@@ -78,7 +79,7 @@ def transaction(
         trans_type=txn.kind,
         avs_resp=txn.avs_resp,
         cvv_resp=txn.cvv_resp,
-        fee_amount=to_dollars(txn.fee_amount),
+        fee_amount=to_dollars(fee_held(txn)),
         fee_rate=txn.fee_rate_bps,
         cof=txn.cof,
         cof_sched=txn.cof_sched,

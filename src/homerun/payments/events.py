@@ -16,6 +16,7 @@ from homerun.kit.cards import mask
 from homerun.kit.money import to_dollars
 from homerun.payments.models import Transaction
 from homerun.payments.state import State
+from homerun.payments.surcharge import fee_held
 from homerun.webhooks import outbox
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def _payload(txn: Transaction, mid: str, **extra: Any) -> dict[str, Any]:
         "trans_type": txn.kind,
         "state": txn.state,
         "amount": to_dollars(txn.amount_captured or txn.amount_authorized or txn.amount_requested),
-        "fee_amount": to_dollars(txn.fee_amount),
+        "fee_amount": to_dollars(fee_held(txn)),
         "currency": txn.currency,
         "result": txn.result,
         "resp_code": txn.resp_code,

@@ -17,9 +17,13 @@ async def add(session: AsyncSession, txn: Transaction) -> Transaction:
 
 
 def parse_trans_id(trans_id: str) -> int | None:
-    """trans_ids are numeric strings; anything else cannot exist."""
+    """trans_ids are numeric strings; anything else cannot exist.
+
+    Only ASCII digits count: str.isdigit() is also true of superscripts, which
+    int() rejects, and of other scripts' digits, which int() reads as a number.
+    """
     text = trans_id.strip()
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         return None
     return int(text)
 

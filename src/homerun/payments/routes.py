@@ -14,9 +14,10 @@ from homerun.payments.schemas import (
     CaptureRequest,
     ChargeAnswer,
     ChargeRequest,
+    RefusalAnswer,
+    ReversalAnswer,
     SurchargeAnswer,
     SurchargeRequest,
-    TransactionAnswer,
     VoidOrRefundRequest,
 )
 from homerun.payments.surcharge_check import check_surcharge
@@ -43,7 +44,7 @@ async def charge(request: Request) -> Response:
 
 @router.post(
     "/capture",
-    response_model=ChargeAnswer,
+    response_model=ChargeAnswer | RefusalAnswer,
     responses=ERROR_RESPONSES,
     openapi_extra=body_schema(CaptureRequest),
     summary="Capture an authorization",
@@ -75,22 +76,23 @@ async def _void_or_refund(request: Request) -> Response:
     return await merchant_call(request, VoidOrRefundRequest, work)
 
 
-for _path in (
-    "/void-or-refund",
-    "/void_or_refund",
-    "/transactions/void-or-refund",
-    "/void",
-    "/refund",
+# Every alias gets its own operation id ("/void-or-refund" and "/void_or_refund" must differ).
+for _path, _operation_id in (
+    ("/void-or-refund", "void_or_refund"),
+    ("/void_or_refund", "void_or_refund_underscored"),
+    ("/transactions/void-or-refund", "void_or_refund_transactions"),
+    ("/void", "void"),
+    ("/refund", "refund"),
 ):
     router.add_api_route(
         _path,
         _void_or_refund,
         methods=["POST"],
-        response_model=TransactionAnswer,
+        response_model=ReversalAnswer | RefusalAnswer,
         responses=ERROR_RESPONSES,
         openapi_extra=body_schema(VoidOrRefundRequest),
         summary="Void (before settlement) or refund (after)",
-        operation_id=f"void_or_refund_{_path.strip('/').replace('-', '_').replace('/', '_')}",
+        operation_id=_operation_id,
     )
 
 

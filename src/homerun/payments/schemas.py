@@ -7,18 +7,68 @@ form, unknown fields ignored), exact in what is answered.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from homerun.kit.cards import Expiry, parse_expiry
 from homerun.kit.flags import parse_flag
-from homerun.kit.money import WireAmount, parse_charge_amount, parse_dollars
+from homerun.kit.money import MAX_MINOR, WireAmount, parse_charge_amount, parse_dollars
 
-Flag = Annotated[bool, BeforeValidator(parse_flag)]
-ChargeAmount = Annotated[WireAmount, BeforeValidator(parse_charge_amount)]
-DollarAmount = Annotated[int, BeforeValidator(parse_dollars)]
-CardExpiry = Annotated[Expiry, BeforeValidator(parse_expiry)]
+# The JSON schemas below document the wire forms each type accepts (rulings R3, R4,
+# R11), so that a client generated from the OpenAPI document sends valid shapes.
+_CENTS_SCHEMA: dict[str, Any] = {
+    "type": "integer",
+    "minimum": 0,
+    "maximum": MAX_MINOR,
+    "description": "cents",
+}
+_CHARGE_AMOUNT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _CENTS_SCHEMA,
+        {
+            "type": "string",
+            "pattern": r"^(\d{1,9}\.\d{1,2}|\d{1,11})$",
+            "description": 'dollars with a decimal point ("12.34"), else cents ("1234")',
+        },
+    ],
+    "description": "Integer cents, or a string: dollars with a '.', digits alone mean cents "
+    "(ruling R3). The answer echoes the form sent.",
+    "examples": [1000, "10.00"],
+}
+_DOLLAR_AMOUNT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
+        {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+    ],
+    "description": 'Decimal dollars, preferably as a string ("100.00"); a number means dollars.',
+    "examples": ["100.00"],
+}
+_FLAG_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "enum": ["Y", "N", "y", "n", "true", "false", "1", "0"]},
+        {"type": "boolean"},
+        {"type": "integer", "enum": [0, 1]},
+    ],
+    "description": 'A flag: "Y"/"N", true/false (string or JSON) or 1/0 (ruling R4).',
+    "examples": ["Y"],
+}
+_EXPIRY_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": (
+        r"^((0[1-9]|1[0-2])\d{2}|(0?[1-9]|1[0-2])/(\d{2}|\d{4})"
+        r"|\d{4}(0[1-9]|1[0-2])|\d{4}-(0[1-9]|1[0-2]))$"
+    ),
+    "description": "Card expiry as MMYY, MM/YY, MM/YYYY, YYYYMM or YYYY-MM (ruling R11).",
+    "examples": ["12/29", "202911"],
+}
+
+Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema(_FLAG_SCHEMA)]
+ChargeAmount = Annotated[
+    WireAmount, BeforeValidator(parse_charge_amount), WithJsonSchema(_CHARGE_AMOUNT_SCHEMA)
+]
+DollarAmount = Annotated[int, BeforeValidator(parse_dollars), WithJsonSchema(_DOLLAR_AMOUNT_SCHEMA)]
+CardExpiry = Annotated[Expiry, BeforeValidator(parse_expiry), WithJsonSchema(_EXPIRY_SCHEMA)]
 MID = Annotated[str, Field(min_length=1, max_length=32)]
 ShortText = Annotated[str, Field(max_length=255)]
 
@@ -68,8 +118,8 @@ class HolderFields(WireModel):
     phone: ShortText | None = None
     email: ShortText | None = None
     currency: str | None = None
-    invoice_id: ShortText | None = None
-    user_identifier: ShortText | None = None
+    invoice_id: Annotated[str, Field(max_length=64)] | None = None  # column width
+    user_identifier: Annotated[str, Field(max_length=64)] | None = None
     po_number: ShortText | None = None
     tax_amount: ShortText | None = None
     freight_amount: ShortText | None = None
@@ -158,42 +208,92 @@ class SurchargeRequest(WireModel):
 
 
 class TransactionAnswer(BaseModel):
-    """The fields every transaction endpoint answers with."""
+    """The fields every transaction answer carries, refusals of unknown transactions included."""
 
     model_config = ConfigDict(extra="allow")
 
-    result: str = Field(description="A approved, B retry, C declined")
-    resp_code: str
+    result: Literal["A", "B", "C"] = Field(description="A approved, B retry, C declined")
+    resp_code: str = Field(description="Issuer or gateway (PPS) response code")
     resp_text: str
-    resp_proc: str
-    trans_id: str | None
+    resp_proc: str = Field(description="Who answered: the processor, or PPS for the gateway")
+    trans_id: str | None = Field(description="Numeric string")
     mid: str
-    amount: int | str | None = Field(description="Echoes the request's form (ruling R3)")
-    currency: str | None = None
-    order_id: str | None = None
-    auth_code: str | None = None
-    user_identifier: str | None = None
+    amount: int | str | None = Field(
+        description="Integer cents or a dollar string, echoing the request's form (ruling R3)"
+    )
+    currency: str | None
+    order_id: str | None
+    auth_code: str | None
+    user_identifier: str | None
 
 
 class ChargeAnswer(TransactionAnswer):
-    authcode: str | None = None
-    trans_date: str | None = None
-    trans_type: str | None = None
-    avs_resp: str | None = None
-    cvv_resp: str | None = None
-    card_number: str | None = None
-    account: str | None = None
-    card_type: str | None = None
-    card_brand: str | None = None
-    expiration: str | None = None
-    account_token: str | None = None
-    invoice_id: str | None = None
-    comm_card: str | None = None
-    fee_amount: str | None = None
-    fee_rate: int | None = None
-    cof: str | None = None
-    batch_id: str | None = None
-    settlement_status: str | None = None
+    """A transaction's full answer (charge, capture, and refusals of a known transaction)."""
+
+    trans_id: str = Field(description="Numeric string")
+    amount: int | str = Field(
+        description="Integer cents or a dollar string, echoing the request's form (ruling R3)"
+    )
+    currency: str
+    order_id: str
+    invoice_id: str | None
+    authcode: str | None = Field(description="Same as auth_code")
+    trans_date: str = Field(description="UTC, YYYY-MM-DDTHH:MM:SSZ")
+    trans_type: str = Field(description="sale, auth, verify, void or refund")
+    avs_resp: str
+    cvv_resp: str
+    fee_amount: str = Field(description="Surcharge in dollars, e.g. 0.30")
+    fee_rate: int = Field(description="Surcharge rate in basis points")
+    cof: str | None
+    cof_sched: str | None
+    cof_perm: str | None
+    vault: str = Field(description="Y when the account was saved in the vault")
+    batch_id: str | None
+    settlement_status: str | None
+    card_number: str | None = Field(description="Masked, e.g. **** **** **** 1111")
+    account: str | None = Field(description="Masked, same as card_number")
+    card_type: str | None
+    card_brand: str | None
+    card_funding: str | None = Field(description="e.g. CREDIT or DEBIT")
+    account_token: str | None
+    expiration: str | None = Field(description="MMYY")
+    comm_card: str = Field(description="Y for a corporate or purchasing card")
+    name: str | None
+    company_name: str | None
+    address1: str | None
+    address2: str | None
+    city: str | None
+    region: str | None
+    country: str | None
+    account_zip: str | None
+    phone: str | None
+    email: str | None
+    custom_01: str | None
+    custom_02: str | None
+    custom_03: str | None
+    custom_04: str | None
+    custom_05: str | None
+    custom_06: str | None
+    custom_07: str | None
+    custom_08: str | None
+    custom_09: str | None
+    custom_10: str | None
+
+
+class ReversalAnswer(ChargeAnswer):
+    """A void (the same trans_id) or a refund (a new trans_id)."""
+
+    original_trans_id: str
+    amount_refunded: int | str = Field(description="All refunded so far, in the request's form")
+
+
+class RefusalAnswer(TransactionAnswer):
+    """A move the gateway refused (spec section 11 PPS code); nothing changed.
+
+    When the transaction is known, the answer also carries its full field set (as a charge).
+    """
+
+    reason: str = Field(description="Why, in words")
 
 
 class SurchargeAnswer(BaseModel):

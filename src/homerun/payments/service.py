@@ -22,7 +22,7 @@ from homerun.payments.codes import Answer
 from homerun.payments.models import Transaction
 from homerun.payments.schemas import CaptureRequest, ChargeRequest, VoidOrRefundRequest
 from homerun.payments.state import SETTLED_STATES, Event, State, apply
-from homerun.payments.surcharge import surcharge_for
+from homerun.payments.surcharge import fee_held, surcharge_for
 from homerun.processors.base import AuthorizationRequest, CardData, Outcome, ProcessorResult
 from homerun.processors.registry import processor_for
 from homerun.runtime import Runtime
@@ -284,7 +284,9 @@ async def capture(
             "capture amount must be more than 0 and at most the authorized amount",
             txn,
         )
-    result = await processor_for(merchant.processor).capture(str(txn.id), amount)
+    fee = apply_rate_bps(amount, txn.fee_rate_bps)
+    # The processor authorized amount + surcharge; it captures the same way.
+    result = await processor_for(merchant.processor).capture(str(txn.id), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
             Answer("C", result.resp_code, result.resp_text),
@@ -296,7 +298,7 @@ async def capture(
         )
     txn.state = apply(State.AUTHORIZED, Event.CAPTURE).value
     txn.amount_captured = amount
-    txn.fee_amount = apply_rate_bps(amount, txn.fee_rate_bps)
+    txn.fee_amount = fee
     txn.holder = {**txn.holder, **request.holder()}
     txn.extra = {**txn.extra, **request.level3()}
     if request.invoice_id:
@@ -366,8 +368,10 @@ async def void_or_refund(
                 "the transaction is not settled yet; void it instead",
                 txn,
             )
-        return await _void(session, merchant, txn, wanted, form, now)
-    if txn.kind != "refund" and state in SETTLED_STATES and state is not State.REFUNDED:
+        return _initiated_by(await _void(session, merchant, txn, wanted, form, now), request)
+    if txn.kind != "refund" and state in SETTLED_STATES:
+        # A void asked for after settlement is "Txn Batched" (ruling R5), even once
+        # everything has been refunded; a refund of nothing left is "No action" below.
         if action == "void":
             return Refusal(
                 codes.TXN_BATCHED,
@@ -377,7 +381,9 @@ async def void_or_refund(
                 "the transaction is settled; refund it instead",
                 txn,
             )
-        return await _refund(session, merchant, txn, wanted, form, now)
+        if state is not State.REFUNDED:
+            outcome = await _refund(session, merchant, txn, wanted, form, now)
+            return _initiated_by(outcome, request)
     return Refusal(
         codes.NO_ACTION,
         str(txn.id),
@@ -386,6 +392,13 @@ async def void_or_refund(
         f"a {txn.state} {txn.kind} cannot be voided or refunded",
         txn,
     )
+
+
+def _initiated_by(outcome: Reversal | Refusal, request: VoidOrRefundRequest) -> Reversal | Refusal:
+    """A void or refund records, and answers with, the user_identifier that asked for it."""
+    if isinstance(outcome, Reversal) and request.user_identifier:
+        outcome.txn.user_identifier = request.user_identifier
+    return outcome
 
 
 async def _void(
@@ -408,7 +421,14 @@ async def _void(
             "void amount is more than the transaction's amount",
             txn,
         )
-    result = await processor_for(merchant.processor).void(str(txn.id), amount)
+    remaining = current - amount
+    # The surcharge goes with the amount: the fee on what is left stays, the rest is
+    # released. An authorization holds its fee on the authorized amount (the processor
+    # authorized amount + fee); a capture holds it in fee_amount.
+    old_fee = fee_held(txn)
+    new_fee = apply_rate_bps(remaining, txn.fee_rate_bps)
+    fee = old_fee - new_fee
+    result = await processor_for(merchant.processor).void(str(txn.id), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
             Answer("C", result.resp_code, result.resp_text),
@@ -418,18 +438,15 @@ async def _void(
             "the processor refused the void",
             txn,
         )
-    old_fee = txn.fee_amount if state is State.CAPTURED else 0
-    remaining = current - amount
     if remaining == 0:
         txn.state = apply(state, Event.VOID).value
     else:
         txn.state = apply(state, Event.PARTIAL_VOID).value
     if state is State.CAPTURED:
         txn.amount_captured = remaining
-        txn.fee_amount = apply_rate_bps(remaining, txn.fee_rate_bps)
+        txn.fee_amount = new_fee
     txn.amount_authorized = remaining if remaining else txn.amount_authorized
     txn.updated_at = now
-    fee = old_fee - txn.fee_amount
     reversal = Reversal(txn, txn, "void", amount, fee, form)
     events.reversed_(session, reversal, merchant.mid, now)
     return reversal
@@ -455,10 +472,14 @@ async def _refund(
             txn,
         )
     is_rest = amount == remaining
-    fee = (
-        txn.fee_amount - txn.fee_refunded
-        if is_rest
-        else proportion(amount, txn.amount_captured, txn.fee_amount)
+    # The surcharge is refunded in proportion (spec §12.6). The share is worked out on
+    # the running total, not per refund, so that rounding never gives back more fee
+    # than was charged (each refund rounded up on its own could) and the last refund
+    # gives back exactly what is left of it.
+    fee = max(
+        0,
+        proportion(txn.amount_refunded + amount, txn.amount_captured, txn.fee_amount)
+        - txn.fee_refunded,
     )
     result = await processor_for(merchant.processor).refund(str(txn.id), amount + fee)
     if result.outcome is not Outcome.APPROVED:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homerun.config import Settings
+from homerun.kit.money import apply_rate_bps
 from homerun.merchants.models import Merchant
 from homerun.payments import codes
 from homerun.payments.codes import Answer
+from homerun.payments.models import Transaction
+from homerun.payments.state import State
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +50,15 @@ def surcharge_for(
         )
     rate = min(merchant.surcharge_rate_bps, settings.surcharge_max_bps)
     return SurchargeDecision(rate)
+
+
+def fee_held(txn: Transaction) -> int:
+    """The surcharge a transaction carries now, in minor units.
+
+    Once captured it is fee_amount (the fee on the captured amount). An open
+    authorization was authorized for amount + fee, so it holds the fee on its
+    authorized amount; that is what its answers report and what a void releases.
+    """
+    if txn.state == State.AUTHORIZED.value:
+        return apply_rate_bps(txn.amount_authorized, txn.fee_rate_bps)
+    return txn.fee_amount

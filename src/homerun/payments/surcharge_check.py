@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.kit.cards import CardNumberError, check_pan
 from homerun.kit.money import apply_rate_bps, to_dollars
 from homerun.merchants.models import Merchant
 from homerun.payments.schemas import SurchargeRequest
@@ -22,8 +23,8 @@ async def check_surcharge(
 ) -> dict[str, Any]:
     require_own_mid(merchant, request.mid)
     postal = "RESTRICTED" if is_restricted(runtime.settings, request.postal) else "NOT_RESTRICTED"
-    card = await tokenizer.resolve(session, runtime, request.account_token)
-    if card is None:
+    card_data = await _card_of(session, runtime, request.account_token)
+    if card_data is None:
         return {
             "token": None,
             "postal": postal,
@@ -31,7 +32,6 @@ async def check_surcharge(
             "fee_rate": 0,
             "messages": ["account_token is not a known token"],
         }
-    card_data = CardData(card.pan, card.token.brand, card.token.expiry, None)
     funding = processor_for(merchant.processor).profile(card_data).funding
     decision = surcharge_for(runtime.settings, merchant, funding, request.postal)
     messages = [decision.reason] if decision.reason else []
@@ -47,3 +47,21 @@ async def check_surcharge(
         "fee_rate": decision.rate_bps,
         "messages": messages,
     }
+
+
+async def _card_of(session: AsyncSession, runtime: Runtime, account_token: str) -> CardData | None:
+    """The card behind a token; in the sandbox a test card number itself too (ruling R11)."""
+    card = await tokenizer.resolve(session, runtime, account_token)
+    if card is not None:
+        return CardData(card.pan, card.token.brand, card.token.expiry, None)
+    if (
+        runtime.settings.mode.value != "sandbox"
+        or account_token.startswith("9")
+        or not (account_token.isascii() and account_token.isdigit())
+    ):
+        return None
+    try:
+        brand = check_pan(account_token)
+    except CardNumberError:
+        return None
+    return CardData(account_token, brand, None, None)

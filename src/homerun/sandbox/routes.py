@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -11,8 +12,29 @@ from pydantic import BaseModel, ConfigDict, Field
 from homerun.calls import require_admin, runtime_of
 from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, read_json
 from homerun.sandbox import service
+from homerun.worker.report import Report
 
 router = APIRouter(prefix="/homerun/v1", tags=["Homerun sandbox"])
+
+# The counters of an advance's answer, always present (0 when nothing of the sort happened).
+SUMMARY_COUNTERS = (
+    "batches_closed",
+    "transactions_settled",
+    "authorizations_expired",
+    "deposits_made",
+    "chargebacks_opened",
+    "chargebacks_won",
+    "chargebacks_lost",
+    "adjustments_made",
+    "jobs_run",
+    "jobs_failed",
+)
+# The ids listed with them (at most 200 of each).
+SUMMARY_IDS = {
+    "batch_ids": "batches_closed",
+    "funding_master_ids": "deposits_made",
+    "chargeback_ids": "chargebacks_opened",
+}
 
 
 class AdvanceRequest(BaseModel):
@@ -22,10 +44,20 @@ class AdvanceRequest(BaseModel):
     until: datetime | None = None
 
 
+def _summary(report: Report) -> dict[str, Any]:
+    summary: dict[str, Any] = {name: report.counts.get(name, 0) for name in SUMMARY_COUNTERS}
+    summary.update({name: report.counts[name] for name in report.counts if name not in summary})
+    for field, source in SUMMARY_IDS.items():
+        summary[field] = report.ids.get(source, [])
+    return summary
+
+
 @router.get("/clock", responses=ERROR_RESPONSES, summary="The instance's current time")
 async def get_clock(request: Request) -> Response:
     require_admin(request)
-    clock = runtime_of(request).clock
+    runtime = runtime_of(request)
+    await service.sync_clock(runtime)
+    clock = runtime.clock
     return json_response(
         {"now": clock.now().isoformat(), "offset_seconds": clock.offset.total_seconds()}
     )
@@ -35,14 +67,18 @@ async def get_clock(request: Request) -> Response:
     "/clock/advance",
     responses=ERROR_RESPONSES,
     openapi_extra=body_schema(AdvanceRequest),
-    summary="Move the sandbox clock forward",
+    summary="Move the sandbox clock forward, running every job that falls due on the way",
 )
 async def advance(request: Request) -> Response:
     require_admin(request)
     runtime = runtime_of(request)
     body = await read_json(request, AdvanceRequest)
-    async with runtime.db.transaction() as session:
-        now = await service.advance(session, runtime, body.seconds, body.until)
+    done = await service.advance(runtime, body.seconds, body.until)
     return json_response(
-        {"now": now.isoformat(), "offset_seconds": runtime.clock.offset.total_seconds()}
+        {
+            "started_at": done.started_at.isoformat(),
+            "now": done.now.isoformat(),
+            "offset_seconds": runtime.clock.offset.total_seconds(),
+            "summary": _summary(done.report),
+        }
     )

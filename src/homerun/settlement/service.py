@@ -1,19 +1,28 @@
-"""Closing a merchant's open batch: captured sales and refunds become settled."""
+"""Closing a merchant's open batch: captured sales and refunds become settled.
+
+Closing is set-based: one UPDATE settles every captured row of the merchant, one
+SELECT totals the batch, and the ledger gets three balanced journals for it (sales,
+refunds, processing fees), whatever the number of transactions.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import TypeVar
 
-from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.ledger import service as ledger
+from homerun.ledger.accounts import Account, Kind
 from homerun.merchants.models import Merchant
-from homerun.payments.models import Transaction
-from homerun.payments.state import State
 from homerun.runtime import Runtime
-from homerun.settlement.models import Batch
+from homerun.settlement import calendar, repository, schedule
+from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
+
+Row = TypeVar("Row", Batch, Deposit, Chargeback, Adjustment)
 
 
 @dataclass(frozen=True)
@@ -22,39 +31,109 @@ class ClosedBatch:
     transaction_count: int
     net_amount: int
     closed_at: datetime
+    business_date: date
+    deposit_date: date
+    processing_fee: int
+
+
+async def expire_authorizations(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, at: datetime | None = None
+) -> int:
+    return await repository.expire_authorizations(session, merchant.id, at or runtime.clock.now())
 
 
 async def close_batch(
-    session: AsyncSession, runtime: Runtime, merchant: Merchant
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    *,
+    cutoff_at: datetime | None = None,
 ) -> ClosedBatch | None:
-    """Settle every captured transaction of the merchant in one statement (no rows in memory)."""
-    now = runtime.clock.now()
-    batch_id = f"{now:%Y%m%d}{secrets.token_hex(4).upper()}"
-    moved = await session.execute(
-        update(Transaction)
-        .where(Transaction.merchant_id == merchant.id, Transaction.state == State.CAPTURED.value)
-        .values(state=State.SETTLED.value, batch_id=batch_id, settled_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not getattr(moved, "rowcount", 0):
+    """Settle every captured transaction of the merchant into a new batch (None if none).
+
+    `cutoff_at` is the cut-off being closed (the worker's case): the batch closes at
+    that moment. A close by an admin closes now and belongs to the next cut-off.
+    """
+    now = cutoff_at or runtime.clock.now()
+    zone = merchant.timezone
+    cutoff = cutoff_at or calendar.cutoff_on_or_after(now, merchant.batch_cutoff, zone)
+    business_date = calendar.local_date(cutoff, zone)
+    batch_id = f"{business_date:%Y%m%d}{secrets.token_hex(4).upper()}"
+    if not await repository.settle_captured(session, merchant.id, batch_id, now):
         return None
-    gross = Transaction.amount_captured + Transaction.fee_amount
-    signed = case((Transaction.kind == "refund", -gross), else_=gross)
-    count, net = (
-        await session.execute(
-            select(func.count(Transaction.id), func.coalesce(func.sum(signed), 0)).where(
-                Transaction.batch_id == batch_id
-            )
-        )
-    ).one()
-    session.add(
-        Batch(
-            batch_id=batch_id,
-            merchant_id=merchant.id,
-            transaction_count=int(count),
-            net_amount=int(net),
-            closed_at=now,
-        )
+    totals = await repository.batch_totals(
+        session, batch_id, merchant.processing_rate_bps, merchant.processing_fixed_fee
     )
-    await session.flush()
-    return ClosedBatch(batch_id, int(count), int(net), now)
+    deposit_date = calendar.add_business_days(business_date, merchant.funding_delay_days)
+    net = totals.sale_amount - totals.refund_amount
+    batch = Batch(
+        batch_id=batch_id,
+        merchant_id=merchant.id,
+        currency=merchant.currency,
+        business_date=business_date,
+        closed_at=now,
+        transaction_count=totals.sale_count + totals.refund_count,
+        sale_count=totals.sale_count,
+        sale_amount=totals.sale_amount,
+        refund_count=totals.refund_count,
+        refund_amount=totals.refund_amount,
+        net_amount=net,
+        processing_fee=totals.processing_fee,
+        deposit_date=deposit_date,
+    )
+    await repository.add(session, batch)
+    _post_batch(session, merchant, batch)
+    for days in await repository.chargeback_plans(session, batch_id):
+        await schedule.schedule_chargeback_arrival(
+            session, runtime, merchant.id, batch_id, days, now
+        )
+    return ClosedBatch(
+        batch_id,
+        batch.transaction_count,
+        net,
+        now,
+        business_date,
+        deposit_date,
+        totals.processing_fee,
+    )
+
+
+def _post_batch(session: AsyncSession, merchant: Merchant, batch: Batch) -> None:
+    """Sales, refunds and fees of the batch, payable from its deposit date."""
+    payable_on = batch.deposit_date
+    source = ledger.Source(batch_id=batch.batch_id)
+    for kind, debit, credit, amount in (
+        (Kind.SALE, Account.CARD_CLEARING, Account.MERCHANT_PAYABLE, batch.sale_amount),
+        (Kind.REFUND, Account.MERCHANT_PAYABLE, Account.CARD_CLEARING, batch.refund_amount),
+        (Kind.FEE, Account.MERCHANT_PAYABLE, Account.PROCESSOR_INCOME, batch.processing_fee),
+    ):
+        ledger.post(
+            session,
+            merchant_id=merchant.id,
+            currency=batch.currency,
+            journal=f"batch:{batch.batch_id}:{kind.value}",
+            kind=kind,
+            at=batch.closed_at,
+            lines=ledger.transfer(debit, credit, amount, payable_on),
+            source=source,
+        )
+
+
+async def page(
+    session: AsyncSession, model: type[Row], merchant: Merchant, after_id: int, limit: int
+) -> Sequence[Row]:
+    """A merchant's batches, deposits, chargebacks or adjustments, oldest first."""
+    return await repository.page_of(session, model, merchant.id, after_id, limit)
+
+
+@dataclass(frozen=True)
+class Balance:
+    position: ledger.Position
+    pending_settlement: int
+
+
+async def balance(session: AsyncSession, merchant: Merchant) -> Balance:
+    return Balance(
+        await ledger.position(session, merchant.id),
+        await repository.open_captured_net(session, merchant.id),
+    )

@@ -31,27 +31,29 @@ async def tokenize(request: Request) -> Response:
     public_key = require_bearer(request)
     body = await read_json(request, TokenizeRequest)
     pan = body.account_number.replace(" ", "").replace("-", "")
-    if body.expiry.has_passed(runtime.clock.now().date()):
+    expiry = body.expiry
+    if expiry is not None and expiry.has_passed(runtime.clock.now().date()):
         raise ValidationFailed.field("expiry", "has passed")
 
     async def work(session: AsyncSession) -> Response:
         merchant = await auth.authenticate_public_key(session, public_key)
         try:
-            card = await service.tokenize(session, runtime, pan, body.expiry)
+            card = await service.tokenize(session, runtime, pan, expiry)
         except CardNumberError as problem:
             raise ValidationFailed.field("account_number", str(problem)) from None
         if body.cvv is not None and (
-            not body.cvv.isdigit() or len(body.cvv) != CVV_LENGTH[card.brand]
+            not (body.cvv.isascii() and body.cvv.isdigit())
+            or len(body.cvv) != CVV_LENGTH[card.brand]
         ):
             raise ValidationFailed.field("cvv", f"must be {CVV_LENGTH[card.brand]} digits")
         profile = processor_for(merchant.processor).profile(
-            CardData(pan, card.brand, body.expiry.mmyy, None)
+            CardData(pan, card.brand, expiry.mmyy if expiry else None, None)
         )
         return json_response(
             {
                 "account_token": card.token,
                 "token": card.token,
-                "expiry": body.expiry.mmyy,
+                "expiry": expiry.mmyy if expiry else "",
                 "card_info": {
                     "brand": card.brand,
                     "card_brand_id": BRAND_IDS[card.brand],

@@ -15,7 +15,8 @@ class TokenizeRequest(BaseModel):
     model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, str_strip_whitespace=True)
 
     account_number: Annotated[str, Field(min_length=1, max_length=32)]
-    expiry: CardExpiry
+    # Required, but null tokenizes the number alone (Runner.js with useExpiry off).
+    expiry: CardExpiry | None
     cvv: Annotated[str, Field(max_length=8)] | None = None
 
 

@@ -1,18 +1,55 @@
+"""Domain events (the outbox) and their delivery as webhooks (docs/webhooks.md).
+
+- `OutboxEvent`: a domain event, written in the same transaction as the change it
+  describes; `dispatched_at` is set once the worker has made its deliveries.
+- `WebhookEndpoint`: a URL registered for one merchant or one boarding partner.
+- `WebhookDelivery`: one event to one endpoint. Its `webhook_id` and
+  `idempotency_key` stay the same across every attempt; `lane` is what ordering is
+  kept within (a merchant, or a boarding application).
+"""
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
+
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"
+
+_UNDISPATCHED = text("dispatched_at IS NULL")
+_PENDING = text("state = 'pending'")
 
 
 class OutboxEvent(Base):
     """A domain event written in the same transaction as the change it describes."""
 
     __tablename__ = "outbox_events"
+    __table_args__ = (
+        # The worker's fan-out reads only what it has not dispatched yet.
+        Index(
+            "ix_outbox_events_undispatched",
+            "id",
+            postgresql_where=_UNDISPATCHED,
+            sqlite_where=_UNDISPATCHED,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     merchant_id: Mapped[int | None] = mapped_column(
@@ -22,3 +59,107 @@ class OutboxEvent(Base):
     source_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WebhookEndpoint(Base):
+    """Where one merchant's (or one partner's) events are posted, and how they are signed.
+
+    The signing secret is sealed under the master key (it must be readable to sign).
+    After a rotation the previous secret keeps signing, in a second header, until
+    `previous_secret_expires_at`. Deleting is a soft delete so that deliveries keep
+    their endpoint.
+    """
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (
+        CheckConstraint("(merchant_id IS NULL) <> (partner_id IS NULL)", name="one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("merchants.id"), nullable=True, index=True
+    )
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("boarding_partners.id"), nullable=True, index=True
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # ["*"] for every event; otherwise exact names or "prefix.*" patterns.
+    event_types: Mapped[list[str]] = mapped_column(Json)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    secret_last4: Mapped[str] = mapped_column(String(4))
+    previous_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    secret_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WebhookDelivery(Base):
+    """One event to one endpoint, through every attempt.
+
+    - `state`: pending (waiting for its next attempt, or in flight when leased),
+      delivered (a 2xx answered), failed (gave up; POST .../resend puts it back).
+    - `attempts`: attempts made so far; the attempt being made is numbered at claim
+      time, so no two attempts ever share a number, even across crashed workers.
+    - `round_first_attempt` / `round_started_at`: the attempt that opened the current
+      round of the retry schedule (1, or the first after a re-send) and when it was
+      made; attempt n of a round falls due at round_started_at + SCHEDULE[n].
+    - `locked_by` / `locked_until`: the lease of the worker making the attempt.
+    - `lane` / `occurred_at` / `event_id`: deliveries of one endpoint and lane are
+      sent one at a time in (occurred_at, event_id) order.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "endpoint_id"),
+        Index(
+            "ix_webhook_deliveries_due",
+            "next_attempt_at",
+            "id",
+            postgresql_where=_PENDING,
+            sqlite_where=_PENDING,
+        ),
+        Index(
+            "ix_webhook_deliveries_lane",
+            "endpoint_id",
+            "lane",
+            "occurred_at",
+            "event_id",
+            postgresql_where=_PENDING,
+            sqlite_where=_PENDING,
+        ),
+        Index("ix_webhook_deliveries_endpoint_state", "endpoint_id", "state", "id"),
+        Index("ix_webhook_deliveries_state", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id"), index=True)
+    merchant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("merchants.id"), nullable=True, index=True
+    )
+    event_type: Mapped[str] = mapped_column(String(64))
+    lane: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    round_first_attempt: Mapped[int] = mapped_column(Integer, default=1)
+    round_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(96), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    last_response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,147 @@
+"""CPU cost of one charge, measured in-process: a precise meter for A/B-testing code changes.
+
+    .venv/bin/python bench/cpu_per_charge.py [--database-url URL] [--charges N] [--token T]
+
+It builds the app (create_app with an open runtime) against a fresh merchant, sends N charges
+one after another through httpx's ASGI transport (no sockets, no uvicorn), and prints the
+process CPU time per charge, the SQL statements per charge, the Python function calls per
+charge (cProfile, over 200 more charges: deterministic) and, as the client-and-framework
+floor, the CPU time per GET /homerun/v1/health sent the same way. Because the requests are
+sequential and CPU time (not wall time) is measured, the figure moves far less with other
+load on the machine than wrk's requests/s do; compare two versions of src/ by running this
+with PYTHONPATH=/path/to/other/src.
+
+Default database: a new SQLite file in a temporary directory. For PostgreSQL pass the URL of
+an empty database you created (e.g. postgresql://postgres@127.0.0.1:5432/homerun_cpu) and drop
+it afterwards; the schema is migrated here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import pstats
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from homerun.app import create_app
+from homerun.auth import service as auth
+from homerun.config import Settings
+from homerun.kit.db.engine import Database, create_engine
+from homerun.kit.db.migrate import upgrade_to_head
+from homerun.merchants import service as merchants
+from homerun.merchants.schemas import MerchantCreate
+from homerun.startup import open_runtime
+
+
+async def measure(url: str, charges: int, warmup: int, token: str) -> dict[str, Any]:
+    os.environ["HOMERUN_DATABASE_URL"] = url
+    os.environ.setdefault("HOMERUN_ADMIN_TOKEN", "hr_admin_cpu_per_charge_0123456789")
+    os.environ.setdefault("HOMERUN_API_KEY_TTL_SECONDS", "31536000")
+    settings = Settings()
+    db = Database(create_engine(settings))
+    try:
+        await upgrade_to_head(db.engine)
+    finally:
+        await db.dispose()
+    runtime = await open_runtime(settings)
+    try:
+        async with runtime.db.transaction() as session:
+            merchant = await merchants.create(
+                session, runtime, MerchantCreate.model_validate({"name": "CPU bench"})
+            )
+            creds = await auth.issue(session, runtime, merchant)
+        statements = 0
+
+        def count(*_: Any) -> None:
+            nonlocal statements
+            statements += 1
+
+        engine = runtime.db.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", count)
+        if engine.dialect.name != "sqlite":  # there BEGIN IMMEDIATE is a statement already
+            event.listen(engine, "begin", count)
+        event.listen(engine, "commit", count)
+        app = create_app(runtime=runtime)
+        body = {
+            "mid": merchant.mid,
+            "amount": 1000,
+            "account_token": token,
+            "expiration": "12/30",
+            "capture": "Y",
+        }
+        headers = {"Authorization": f"Bearer {creds.api_key}"}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+            async def charge() -> None:
+                answer = await client.post("/api/v1/charge", json=body, headers=headers)
+                if answer.status_code != 200 or answer.json().get("result") != "A":
+                    raise SystemExit(f"charge not approved: {answer.status_code} {answer.text}")
+
+            async def health() -> None:
+                answer = await client.get("/homerun/v1/health")
+                if answer.status_code != 200:
+                    raise SystemExit(f"health failed: {answer.status_code}")
+
+            async def timed(call: Any, n: int) -> tuple[float, float]:
+                cpu, wall = time.process_time(), time.perf_counter()
+                for _ in range(n):
+                    await call()
+                return (time.process_time() - cpu) / n, (time.perf_counter() - wall) / n
+
+            for _ in range(warmup):
+                await charge()
+                await health()
+            statements = 0
+            charge_cpu, charge_wall = await timed(charge, charges)
+            per_charge_sql = statements / charges
+            health_cpu, _ = await timed(health, charges)
+            # Python function calls per charge: deterministic, so it compares two versions
+            # of the code even on a machine too busy for CPU times to be steady.
+            profiler = cProfile.Profile()
+            sample = max(1, min(charges, 200))
+            profiler.enable()
+            for _ in range(sample):
+                await charge()
+            profiler.disable()
+            stats = pstats.Stats(profiler).get_stats_profile()
+            calls = sum(int(f.ncalls.split("/")[0]) for f in stats.func_profiles.values()) / sample
+    finally:
+        await runtime.db.dispose()
+    return {
+        "database": url.split(":", 1)[0],
+        "charges": charges,
+        "cpu_ms_per_charge": round(1000 * charge_cpu, 3),
+        "wall_ms_per_charge": round(1000 * charge_wall, 3),
+        "cpu_ms_per_health": round(1000 * health_cpu, 3),
+        "charge_minus_health_cpu_ms": round(1000 * (charge_cpu - health_cpu), 3),
+        "sql_round_trips_per_charge": round(per_charge_sql, 2),
+        "python_calls_per_charge": round(calls),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--charges", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--token", default="4111111111111111", help="account_token to charge")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="homerun-cpu-") as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{tmp}/cpu.db"
+        result = asyncio.run(measure(url, args.charges, args.warmup, args.token))
+    result["loadavg"] = Path("/proc/loadavg").read_text().split()[:3]
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Boarding API: partners, rep codes, merchant applications and their lifecycle."""

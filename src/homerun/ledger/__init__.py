@@ -1,0 +1,1 @@
+"""The double-entry ledger under settlement: every money movement is a balanced journal."""

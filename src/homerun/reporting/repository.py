@@ -1,0 +1,533 @@
+"""All SQL of the Reporting API: one `Source` per endpoint, one paged, streamed query.
+
+A Source names, for its endpoint, the columns `q` may filter and sort on (the whitelist), the
+columns an item is built from, the merchant column that tenancy scopes, and the default order.
+Every query is scoped twice to the client's merchants: by the ids read for this request (which
+lets PostgreSQL walk the (merchant_id, time, id) index in order for one merchant) and by the
+`merchant_ids_of` subquery, the one tenancy filter of the OAuth package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    FromClause,
+    RowMapping,
+    Select,
+    SQLColumnExpression,
+    case,
+    func,
+    join,
+    null,
+    outerjoin,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncResult, AsyncSession
+
+from homerun.kit.cards import BRAND_IDS
+from homerun.merchants.models import Merchant
+from homerun.oauth.repository import merchant_ids_of
+from homerun.payments.models import Transaction
+from homerun.reporting import schemas
+from homerun.reporting.q import (
+    EQUALITY,
+    NULLS,
+    And,
+    Cond,
+    Domain,
+    Field,
+    Kind,
+    Query,
+    compile_filter,
+    python_test,
+)
+from homerun.reporting.q import order_columns as q_order_columns
+from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
+
+STREAM_PARTITION = 500
+
+BRANDS = Domain(tuple((number, brand) for brand, number in BRAND_IDS.items()))
+SETTLEMENT = Domain(tuple((wire, state) for state, wire in schemas.SETTLEMENT_STATUS.items()))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One reporting endpoint's table, as `q` and the item builder see it."""
+
+    name: str
+    table: FromClause
+    merchant_column: SQLColumnExpression[int]
+    fields: Mapping[str, Field]
+    columns: Mapping[str, SQLColumnExpression[Any]]  # q field -> SQL expression
+    selected: Sequence[SQLColumnExpression[Any]]  # labelled columns an item is built from
+    time_field: str  # the q field of the default order: pages walk (merchant, time, id)
+    default_order: Any  # the column of that time (a mapped attribute)
+    tie_breaker: Any  # the primary key: unique, last in every order
+    domains: Mapping[str, Domain] = field(default_factory=dict)
+    build: Callable[[Mapping[Any, Any], str], dict[str, Any]] = schemas.transaction_item
+
+
+def _text(name: str, **kw: Any) -> Field:
+    return Field(name, Kind.TEXT, **kw)
+
+
+def _fields(*specs: Field) -> dict[str, Field]:
+    return {spec.name: spec for spec in specs}
+
+
+_EQUALITY_ONLY = frozenset((*EQUALITY, *NULLS))
+
+# --------------------------------------------------------------------------- transactions
+
+_T = Transaction
+_AMOUNT = func.coalesce(
+    func.nullif(_T.amount_captured, 0), func.nullif(_T.amount_authorized, 0), _T.amount_requested
+)
+_FUNDED_BATCH = case((Batch.funding_master_id.is_not(None), Batch.batch_id), else_=null())
+_TXN_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
+    "trans_id": _T.id,
+    "mid": _T.merchant_id,
+    "trans_date": _T.created_at,
+    "trans_type": _T.kind,
+    "settle_date": _T.settled_at,
+    "settlement_status": _T.state,
+    "amount": _AMOUNT,
+    "amount_refunded": _T.amount_refunded,
+    "fee_amount": _T.fee_amount,
+    "currency": _T.currency,
+    "result": _T.result,
+    "resp_code": _T.resp_code,
+    "resp_text": _T.resp_text,
+    "resp_proc": _T.resp_proc,
+    "auth_code": _T.auth_code,
+    "avs_resp": _T.avs_resp,
+    "cvv_resp": _T.cvv_resp,
+    "card_brand": _T.card_brand,
+    "card_brand_id": _T.card_brand,
+    "card_number": _T.last_four,
+    "expiration": _T.expiration,
+    "account_token": _T.account_token,
+    "batch_id": _T.batch_id,
+    "order_id": _T.order_id,
+    "invoice_id": _T.invoice_id,
+    "user_identifier": _T.user_identifier,
+    "original_trans_id": _T.parent_id,
+    "funded_batch_id": _FUNDED_BATCH,
+    "funding_master_id": Batch.funding_master_id,
+    "funding_date": Batch.deposit_date,
+    "name": _T.holder["name"].as_string(),
+    **{name: _T.custom[name].as_string() for name in schemas.CUSTOM_FIELDS},
+}
+_TXN_FIELDS = _fields(
+    Field("trans_id", Kind.INTEGER),
+    Field("mid", Kind.MAPPED),
+    Field("trans_date", Kind.DATETIME),
+    _text("trans_type"),
+    Field("settle_date", Kind.DATETIME),
+    Field("settlement_status", Kind.MAPPED),
+    Field("amount", Kind.MONEY),
+    Field("amount_refunded", Kind.MONEY),
+    Field("fee_amount", Kind.MONEY),
+    _text("currency"),
+    _text("result"),
+    _text("resp_code"),
+    _text("resp_text"),
+    _text("resp_proc"),
+    _text("auth_code"),
+    _text("avs_resp"),
+    _text("cvv_resp"),
+    _text("card_brand", convert=str.upper),
+    Field("card_brand_id", Kind.MAPPED, wire_type="integer"),
+    _text("card_number", ops=_EQUALITY_ONLY, convert=schemas.masked_to_last_four),
+    _text("expiration", ops=_EQUALITY_ONLY, convert=schemas.expiry_to_stored),
+    _text("account_token"),
+    _text("batch_id"),
+    _text("order_id"),
+    _text("invoice_id"),
+    _text("user_identifier"),
+    Field("original_trans_id", Kind.INTEGER),
+    _text("funded_batch_id"),
+    _text("funding_master_id"),
+    Field("funding_date", Kind.DATE),
+    _text("name"),
+    *(_text(name) for name in schemas.CUSTOM_FIELDS),
+)
+_TXN_SELECTED: list[SQLColumnExpression[Any]] = [
+    _T.id,
+    _T.merchant_id,
+    _T.kind,
+    _T.state,
+    _T.parent_id,
+    _T.currency,
+    _AMOUNT.label("amount"),
+    _T.amount_refunded,
+    _T.fee_amount,
+    _T.result,
+    _T.resp_code,
+    _T.resp_text,
+    _T.resp_proc,
+    _T.auth_code,
+    _T.avs_resp,
+    _T.cvv_resp,
+    _T.card_brand,
+    _T.comm_card,
+    _T.last_four,
+    _T.account_token,
+    _T.expiration,
+    _T.order_id,
+    _T.invoice_id,
+    _T.user_identifier,
+    _T.holder,
+    _T.custom,
+    _T.batch_id,
+    _T.settled_at,
+    _T.created_at,
+    _FUNDED_BATCH.label("funded_batch_id"),
+    Batch.funding_master_id,
+    Batch.deposit_date.label("funding_date"),
+]
+
+TRANSACTIONS = Source(
+    name="transactions",
+    table=outerjoin(Transaction, Batch, Batch.batch_id == Transaction.batch_id),
+    merchant_column=_T.merchant_id,
+    fields=_TXN_FIELDS,
+    columns=_TXN_COLUMNS,
+    selected=_TXN_SELECTED,
+    time_field="trans_date",
+    default_order=_T.created_at,
+    tie_breaker=_T.id,
+    domains={"card_brand_id": BRANDS, "settlement_status": SETTLEMENT},
+    build=schemas.transaction_item,
+)
+
+# --------------------------------------------------------------------------- deposits
+
+_D = Deposit
+_DEP_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
+    "id": _D.id,
+    "funding_master_id": _D.funding_master_id,
+    "mid": _D.merchant_id,
+    "currency": _D.currency,
+    "batch_id": _D.batch_id,
+    "batch_date": Batch.business_date,
+    "deposit_date": _D.deposit_date,
+    "funded_at": _D.funded_at,
+    "amount": _D.amount,
+    "sales_count": _D.sales_count,
+    "sales_amount": _D.sales_amount,
+    "refunds_count": _D.refunds_count,
+    "refunds_amount": _D.refunds_amount,
+    "fees_amount": _D.fees_amount,
+    "chargebacks_amount": _D.chargebacks_amount,
+    "reversals_amount": _D.reversals_amount,
+    "adjustments_amount": _D.adjustments_amount,
+}
+DEPOSITS = Source(
+    name="deposits",
+    table=outerjoin(Deposit, Batch, Batch.batch_id == Deposit.batch_id),
+    merchant_column=_D.merchant_id,
+    fields=_fields(
+        Field("id", Kind.INTEGER),
+        _text("funding_master_id"),
+        Field("mid", Kind.MAPPED),
+        _text("currency"),
+        _text("batch_id"),
+        Field("batch_date", Kind.DATE),
+        Field("deposit_date", Kind.DATE),
+        Field("funded_at", Kind.DATETIME),
+        Field("amount", Kind.MONEY),
+        Field("sales_count", Kind.INTEGER),
+        Field("sales_amount", Kind.MONEY),
+        Field("refunds_count", Kind.INTEGER),
+        Field("refunds_amount", Kind.MONEY),
+        Field("fees_amount", Kind.MONEY),
+        Field("chargebacks_amount", Kind.MONEY),
+        Field("reversals_amount", Kind.MONEY),
+        Field("adjustments_amount", Kind.MONEY),
+    ),
+    columns=_DEP_COLUMNS,
+    selected=[
+        _D.id,
+        _D.merchant_id,
+        _D.funding_master_id,
+        _D.currency,
+        _D.batch_id,
+        Batch.business_date.label("batch_date"),
+        _D.deposit_date,
+        _D.funded_at,
+        _D.amount,
+        _D.sales_count,
+        _D.sales_amount,
+        _D.refunds_count,
+        _D.refunds_amount,
+        _D.fees_amount,
+        _D.chargebacks_amount,
+        _D.reversals_amount,
+        _D.adjustments_amount,
+    ],
+    time_field="deposit_date",
+    default_order=_D.deposit_date,
+    tie_breaker=_D.id,
+    build=schemas.deposit_item,
+)
+
+# --------------------------------------------------------------------------- chargebacks
+
+_C = Chargeback
+_CB_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
+    "id": _C.id,
+    "case_number": _C.case_number,
+    "mid": _C.merchant_id,
+    "trans_id": _C.transaction_id,
+    "trans_date": _T.created_at,
+    "trans_amount": _AMOUNT,
+    "order_id": _T.order_id,
+    "invoice_id": _T.invoice_id,
+    "auth_code": _T.auth_code,
+    "batch_id": _C.batch_id,
+    "currency": _C.currency,
+    "amount": _C.amount,
+    "fee_amount": _C.fee_amount,
+    "reason_code": _C.reason_code,
+    "reason_text": _C.reason_text,
+    "card_brand": _C.card_brand,
+    "card_brand_id": _C.card_brand,
+    "card_number": _C.last_four,
+    "status": _C.state,
+    "source": _C.source,
+    "chargeback_date": _C.opened_at,
+    "respond_by": _C.respond_by,
+    "decided_at": _C.decided_at,
+    "decided_by": _C.decided_by,
+    "funding_master_id": _C.funding_master_id,
+    "reversal_funding_master_id": _C.reversal_funding_master_id,
+}
+CHARGEBACKS = Source(
+    name="chargebacks",
+    table=join(Chargeback, Transaction, Transaction.id == Chargeback.transaction_id),
+    merchant_column=_C.merchant_id,
+    fields=_fields(
+        Field("id", Kind.INTEGER),
+        _text("case_number"),
+        Field("mid", Kind.MAPPED),
+        Field("trans_id", Kind.INTEGER),
+        Field("trans_date", Kind.DATETIME),
+        Field("trans_amount", Kind.MONEY),
+        _text("order_id"),
+        _text("invoice_id"),
+        _text("auth_code"),
+        _text("batch_id"),
+        _text("currency"),
+        Field("amount", Kind.MONEY),
+        Field("fee_amount", Kind.MONEY),
+        _text("reason_code"),
+        _text("reason_text"),
+        _text("card_brand", convert=str.upper),
+        Field("card_brand_id", Kind.MAPPED, wire_type="integer"),
+        _text("card_number", ops=_EQUALITY_ONLY, convert=schemas.masked_to_last_four),
+        _text("status"),
+        _text("source"),
+        Field("chargeback_date", Kind.DATETIME),
+        Field("respond_by", Kind.DATETIME),
+        Field("decided_at", Kind.DATETIME),
+        _text("decided_by"),
+        _text("funding_master_id"),
+        _text("reversal_funding_master_id"),
+    ),
+    columns=_CB_COLUMNS,
+    selected=[
+        _C.id,
+        _C.merchant_id,
+        _C.case_number,
+        _C.transaction_id,
+        _T.created_at.label("trans_date"),
+        _AMOUNT.label("trans_amount"),
+        _T.order_id,
+        _T.invoice_id,
+        _T.auth_code,
+        _C.batch_id,
+        _C.currency,
+        _C.amount,
+        _C.fee_amount,
+        _C.reason_code,
+        _C.reason_text,
+        _C.card_brand,
+        _C.last_four,
+        _C.state,
+        _C.source,
+        _C.opened_at,
+        _C.respond_by,
+        _C.decided_at,
+        _C.decided_by,
+        _C.funding_master_id,
+        _C.reversal_funding_master_id,
+    ],
+    time_field="chargeback_date",
+    default_order=_C.opened_at,
+    tie_breaker=_C.id,
+    domains={"card_brand_id": BRANDS},
+    build=schemas.chargeback_item,
+)
+
+# --------------------------------------------------------------------------- adjustments
+
+_A = Adjustment
+_CASE = select(Chargeback.case_number).where(Chargeback.id == _A.chargeback_id).scalar_subquery()
+_ADJ_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
+    "id": _A.id,
+    "mid": _A.merchant_id,
+    "currency": _A.currency,
+    "amount": _A.amount,
+    "adjustment_type": _A.adjustment_type,
+    "adjustment_reason": _A.adjustment_reason,
+    "adjustment_date": _A.adjustment_date,
+    "chargeback_id": _A.chargeback_id,
+    "case_number": _CASE,
+    "funding_master_id": _A.funding_master_id,
+    "funding_date": Deposit.deposit_date,
+}
+ADJUSTMENTS = Source(
+    name="adjustments",
+    table=outerjoin(Adjustment, Deposit, Deposit.funding_master_id == Adjustment.funding_master_id),
+    merchant_column=_A.merchant_id,
+    fields=_fields(
+        Field("id", Kind.INTEGER),
+        Field("mid", Kind.MAPPED),
+        _text("currency"),
+        Field("amount", Kind.MONEY),
+        _text("adjustment_type"),
+        _text("adjustment_reason"),
+        Field("adjustment_date", Kind.DATETIME),
+        Field("chargeback_id", Kind.INTEGER),
+        _text("case_number"),
+        _text("funding_master_id"),
+        Field("funding_date", Kind.DATE),
+    ),
+    columns=_ADJ_COLUMNS,
+    selected=[
+        _A.id,
+        _A.merchant_id,
+        _A.currency,
+        _A.amount,
+        _A.adjustment_type,
+        _A.adjustment_reason,
+        _A.adjustment_date,
+        _A.chargeback_id,
+        _CASE.label("case_number"),
+        _A.funding_master_id,
+        Deposit.deposit_date.label("funding_date"),
+    ],
+    time_field="adjustment_date",
+    default_order=_A.adjustment_date,
+    tie_breaker=_A.id,
+    build=schemas.adjustment_item,
+)
+
+SOURCES: dict[str, Source] = {
+    source.name: source for source in (TRANSACTIONS, DEPOSITS, CHARGEBACKS, ADJUSTMENTS)
+}
+
+
+# --------------------------------------------------------------------------- the query
+
+
+def _merchant_ids(query: Query, merchants: Mapping[str, int]) -> list[int]:
+    """The client's merchant ids, narrowed by the `mid` conditions that AND the whole filter."""
+    ids = set(merchants.values())
+    where = query.where
+    conditions = where.parts if isinstance(where, And) else (where,) if where else ()
+    domain = Domain(tuple(merchants.items()))
+    for cond in conditions:
+        if isinstance(cond, Cond) and cond.field == "mid" and cond.op not in NULLS:
+            ids &= set(domain.stored_where(python_test(cond.op, cond.value)))
+    return sorted(ids)
+
+
+def _index_order(source: Source, query: Query) -> bool | None:
+    """Whether the page walks the (merchant, time, id) index: None if not, else descending."""
+    if not query.order_by:
+        return False
+    if len(query.order_by) == 1 and query.order_by[0][0] == source.time_field:
+        return query.order_by[0][1]
+    return None
+
+
+def page_statement(
+    source: Source,
+    query: Query,
+    client_pk: int,
+    merchants: Mapping[str, int],
+    limit: int,
+    offset: int,
+) -> Select[Any] | None:
+    """The page (limit + 1 rows, so that hasMore needs no count), or None if it must be empty.
+
+    In the default order (time, id), or by the time field alone either way, a page for one
+    merchant is one range scan of the (merchant_id, time, id) index, and a page over many
+    merchants walks the (time, id) index of transactions keeping the client's rows (or, when
+    the client's rows are few, the planner reads them all by merchant and sorts them): either
+    way a fixed page reads about offset + limit rows whatever the table holds.
+    """
+    domains = {**source.domains, "mid": Domain(tuple(merchants.items()))}
+    ids = _merchant_ids(query, merchants)
+    if not ids:
+        return None
+    scope = source.merchant_column
+    where = (
+        scope.in_(merchant_ids_of(client_pk)),
+        compile_filter(query.where, source.columns, domains),
+    )
+    descending = _index_order(source, query)
+    if descending is None:
+        order = q_order_columns(query.order_by, source.columns, domains)
+        last = query.order_by[-1][1]
+        order.append(source.tie_breaker.desc() if last else source.tie_breaker.asc())
+    else:
+        keys = (source.default_order, source.tie_breaker)
+        order = [k.desc() if descending else k.asc() for k in keys]
+    tenancy = scope == ids[0] if len(ids) == 1 else scope.in_(ids)
+    return (
+        select(*source.selected)
+        .select_from(source.table)
+        .where(tenancy, *where)
+        .order_by(*order)
+        .limit(limit + 1)
+        .offset(offset)
+    )
+
+
+async def open_page(
+    session: AsyncSession, statement: Select[Any], rows: int
+) -> Sequence[RowMapping] | AsyncResult[Any]:
+    """Run the page's query. A page of up to STREAM_PARTITION rows is read at once; a larger
+    one comes back as an open result read a partition at a time, never all at once."""
+    if rows <= STREAM_PARTITION:
+        page: Sequence[RowMapping] = (await session.execute(statement)).mappings().all()
+        return page
+    result: AsyncResult[Any] = await session.stream(
+        statement.execution_options(yield_per=STREAM_PARTITION)
+    )
+    return result
+
+
+async def partitions(
+    opened: Sequence[RowMapping] | AsyncResult[Any],
+) -> AsyncIterator[Sequence[RowMapping]]:
+    if not isinstance(opened, AsyncResult):
+        yield opened
+        return
+    try:
+        async for partition in opened.mappings().partitions():
+            yield partition
+    finally:
+        await opened.close()
+
+
+async def client_merchants(session: AsyncSession, client_pk: int) -> dict[str, int]:
+    """mid -> merchant id of every merchant the client is bound to."""
+    stmt = select(Merchant.mid, Merchant.id).where(Merchant.id.in_(merchant_ids_of(client_pk)))
+    return {mid: pk for mid, pk in (await session.execute(stmt)).all()}

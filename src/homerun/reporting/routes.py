@@ -1,0 +1,89 @@
+"""GET /ords/sprint/api/3p/v1/{transactions,deposits,chargebacks,adjustments} (spec §6, R9).
+
+Bearer access token of a reporting client (RFC 6750); `q`, `limit`, `offset`; the ORDS
+envelope, streamed. One request is one read-only database transaction, held open while the
+page streams and closed when it ends.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from homerun.calls import runtime_of
+from homerun.kit.web import ERROR_RESPONSES
+from homerun.oauth.guard import require_active, require_token
+from homerun.reporting import envelope, service
+from homerun.reporting.schemas import PAGE_MODELS
+
+router = APIRouter(prefix="/ords/sprint/api/3p/v1", tags=["Reporting API"])
+
+QParam = Annotated[
+    str | None,
+    Query(
+        description='ORDS filter, a JSON object such as {"mid":"800000001780"}',
+    ),
+]
+LimitParam = Annotated[
+    str | None, Query(description="Items per page: 25 by default, at most 10000")
+]
+OffsetParam = Annotated[str | None, Query(description="Items to skip: 0 by default")]
+
+
+async def _collection(
+    request: Request, endpoint: str, q: str | None, limit: str | None, offset: str | None
+) -> Response:
+    claims = require_token(request, "reporting")
+    prepared = service.prepare(endpoint, q, limit, offset)
+    client = await require_active(request, claims)
+    runtime = runtime_of(request)
+    base_url, path = runtime.settings.public_base_url, request.url.path
+    stack = AsyncExitStack()
+    await stack.__aenter__()
+    try:
+        session = await stack.enter_async_context(runtime.db.transaction())
+        page = await service.items(session, client.pk, prepared)
+        if not page.streamed:
+            body = b"".join(
+                [part async for part in envelope.stream(page.chunks, prepared.page, base_url, path)]
+            )
+    except BaseException:
+        await stack.aclose()
+        raise
+    if not page.streamed:
+        await stack.aclose()
+        return Response(body, media_type="application/json")
+
+    async def streamed() -> Any:
+        try:
+            async for part in envelope.stream(page.chunks, prepared.page, base_url, path):
+                yield part
+        finally:
+            await stack.aclose()
+
+    return StreamingResponse(streamed(), media_type="application/json")
+
+
+def _register(endpoint: str, summary: str) -> None:
+    async def handler(
+        request: Request, q: QParam = None, limit: LimitParam = None, offset: OffsetParam = None
+    ) -> Response:
+        return await _collection(request, endpoint, q, limit, offset)
+
+    router.add_api_route(
+        f"/{endpoint}",
+        handler,
+        methods=["GET"],
+        summary=summary,
+        operation_id=f"reporting_{endpoint}",
+        responses={200: {"model": PAGE_MODELS[endpoint]}, **ERROR_RESPONSES},
+    )
+
+
+_register("transactions", "Transactions of the client's merchants")
+_register("deposits", "Deposits (fundings) of the client's merchants")
+_register("chargebacks", "Chargebacks of the client's merchants")
+_register("adjustments", "Adjustments of the client's merchants")

@@ -1,0 +1,122 @@
+"""Adjustments: chargeback fees, the month-end account fee, and manual ones.
+
+An adjustment is one balanced journal between the merchant's payable account and
+processor income: a debit (negative amount) takes money from the merchant, a
+credit gives some.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.errors import ValidationFailed
+from homerun.ledger import service as ledger
+from homerun.ledger.accounts import Account, Kind
+from homerun.merchants.models import Merchant
+from homerun.runtime import Runtime
+from homerun.settlement import calendar, repository
+from homerun.settlement.models import Adjustment
+
+CHARGEBACK_FEE = "chargeback_fee"
+MONTHLY_FEE = "monthly_fee"
+SYSTEM_TYPES = frozenset({CHARGEBACK_FEE, MONTHLY_FEE})
+
+
+async def add(
+    session: AsyncSession,
+    merchant: Merchant,
+    *,
+    amount: int,
+    adjustment_type: str,
+    reason: str,
+    at: datetime,
+    created_by: str,
+    chargeback_id: int | None = None,
+    reference: str | None = None,
+) -> Adjustment:
+    row = Adjustment(
+        merchant_id=merchant.id,
+        currency=merchant.currency,
+        amount=amount,
+        adjustment_type=adjustment_type,
+        adjustment_reason=reason,
+        adjustment_date=at,
+        chargeback_id=chargeback_id,
+        reference=reference,
+        created_by=created_by,
+        created_at=at,
+    )
+    await repository.add(session, row)
+    available_on = calendar.add_business_days(
+        calendar.local_date(at, merchant.timezone), merchant.funding_delay_days
+    )
+    ledger.post(
+        session,
+        merchant_id=merchant.id,
+        currency=row.currency,
+        journal=f"adjustment:{row.id}",
+        kind=Kind.ADJUSTMENT,
+        at=at,
+        lines=ledger.transfer(
+            Account.MERCHANT_PAYABLE, Account.PROCESSOR_INCOME, -amount, available_on
+        ),
+        source=ledger.Source(adjustment_id=row.id),
+    )
+    return row
+
+
+async def add_manual(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    *,
+    amount: int,
+    adjustment_type: str,
+    reason: str,
+) -> Adjustment:
+    if amount == 0:
+        raise ValidationFailed.field("amount", "must not be zero")
+    if adjustment_type in SYSTEM_TYPES:
+        raise ValidationFailed.field(
+            "adjustment_type", f"{adjustment_type} is made by Homerun itself; use another type"
+        )
+    return await add(
+        session,
+        merchant,
+        amount=amount,
+        adjustment_type=adjustment_type,
+        reason=reason,
+        at=runtime.clock.now(),
+        created_by="admin",
+    )
+
+
+async def charge_monthly_fees(session: AsyncSession, timezone: str, month_start: datetime) -> int:
+    """The account fee of the month that ended at `month_start`, for every active merchant
+    of the zone (set-based; a merchant is charged at most once per month), made at the
+    month's start."""
+    now = month_start
+    period = calendar.month_before(month_start, timezone)
+    reference = f"{MONTHLY_FEE}:{period}"
+    made = await repository.monthly_fees(
+        session,
+        timezone=timezone,
+        reference=reference,
+        reason=f"Monthly account fee, {period}",
+        at=now,
+        period_end=month_start,
+    )
+    if made:
+        today = calendar.local_date(now, timezone)
+        for delay in await repository.funding_delays(session, timezone):
+            await repository.post_monthly_fees(
+                session,
+                timezone=timezone,
+                delay=delay,
+                reference=reference,
+                at=now,
+                available_on=calendar.add_business_days(today, delay),
+            )
+    return made

@@ -1,0 +1,1 @@
+"""The worker: due jobs from the job table, run once each, by any number of nodes."""

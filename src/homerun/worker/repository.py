@@ -1,0 +1,170 @@
+"""All SQL for the job table.
+
+Pickup takes due rows with FOR UPDATE SKIP LOCKED on PostgreSQL, so pickers on any
+number of nodes never take the same row; SQLite serialises every writer (BEGIN
+IMMEDIATE), which does the same job there (and ignores FOR UPDATE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.worker.models import Job
+
+READY = "ready"
+FAILED = "failed"
+
+
+def insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _claimable(now: datetime) -> Select[Job]:
+    return (
+        select(Job)
+        .where(
+            Job.state == READY,
+            Job.due_at <= now,
+            or_(Job.locked_until.is_(None), Job.locked_until < now),
+        )
+        .order_by(Job.due_at, Job.id)
+    )
+
+
+async def claim(
+    session: AsyncSession, *, now: datetime, token: str, lease_until: datetime, limit: int
+) -> list[Job]:
+    """Lease up to `limit` due jobs, earliest first, to the worker holding `token`."""
+    stmt = _claimable(now).limit(limit).with_for_update(skip_locked=True)
+    jobs = list((await session.execute(stmt)).scalars())
+    for job in jobs:
+        job.locked_by = token
+        job.locked_until = lease_until
+        job.updated_at = now
+    await session.flush()
+    return jobs
+
+
+async def fence(session: AsyncSession, job_id: int, token: str) -> Job | None:
+    """The job, row-locked, if this worker still holds its lease; None if it was lost."""
+    stmt = select(Job).where(Job.id == job_id, Job.locked_by == token).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def finish(session: AsyncSession, job: Job, next_due: datetime | None, now: datetime) -> None:
+    if next_due is None:
+        await session.delete(job)
+    else:
+        job.due_at = next_due
+        job.locked_by = None
+        job.locked_until = None
+        job.attempts = 0
+        job.last_error = None
+        job.updated_at = now
+    await session.flush()
+
+
+async def record_failure(
+    session: AsyncSession,
+    job_id: int,
+    token: str,
+    *,
+    error: str,
+    retry_at: datetime,
+    max_attempts: int,
+    now: datetime,
+) -> None:
+    job = await fence(session, job_id, token)
+    if job is None:
+        return
+    job.attempts += 1
+    job.last_error = error[:4000]
+    job.locked_by = None
+    job.locked_until = None
+    job.updated_at = now
+    if job.attempts >= max_attempts:
+        job.state = FAILED
+    else:
+        job.due_at = retry_at
+    await session.flush()
+
+
+async def earliest_due(session: AsyncSession, until: datetime) -> Job | None:
+    """The first ready job due by `until`, leased or not."""
+    stmt = (
+        select(Job)
+        .where(Job.state == READY, Job.due_at <= until)
+        .order_by(Job.due_at, Job.id)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def new_job(
+    *,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    key: str | None = None,
+    merchant_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "key": key,
+        "merchant_id": merchant_id,
+        "payload": payload or {},
+        "due_at": due_at,
+        "state": READY,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def add(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Insert a job; a keyed job that already exists is left as it is."""
+    insert = insert_for(session)
+    stmt = insert(Job).values(**values)
+    if values.get("key") is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+    await session.execute(stmt)
+
+
+async def move(session: AsyncSession, key: str, due_at: datetime, now: datetime) -> None:
+    """Move a keyed job that nobody is running to a new due time."""
+    await session.execute(
+        update(Job)
+        .where(Job.key == key, Job.locked_by.is_(None))
+        .values(due_at=due_at, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def remove(session: AsyncSession, key: str) -> None:
+    await session.execute(delete(Job).where(Job.key == key))
+
+
+async def page(
+    session: AsyncSession, *, state: str | None, after_id: int, limit: int
+) -> Sequence[Job]:
+    stmt = select(Job).where(Job.id > after_id).order_by(Job.id).limit(limit)
+    if state is not None:
+        stmt = stmt.where(Job.state == state)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def get(session: AsyncSession, job_id: int) -> Job | None:
+    return await session.get(Job, job_id)
+
+
+async def count_ready(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count(Job.id)).where(Job.state == READY)) or 0)
