@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -17,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "openapi.json"
 
 
+@functools.cache
 def _document() -> dict[str, Any]:
+    """Built once per run (the tests only read it)."""
     document: dict[str, Any] = create_app(Settings(database_url="sqlite:///unused.db")).openapi()
     return document
 

@@ -20,6 +20,7 @@ from homerun import __version__
 from homerun.admin.routes import router as health_router
 from homerun.auth.routes import admin_router as credentials_router
 from homerun.auth.routes import router as refresh_router
+from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
 from homerun.docs_ui import install_docs
@@ -43,6 +44,7 @@ from homerun.settlement.routes import router as settlement_router
 from homerun.startup import open_runtime
 from homerun.tokenizer.routes import router as tokenizer_router
 from homerun.tokenizer.runner_routes import router as runner_router
+from homerun.vault.routes import router as vault_router
 from homerun.webhooks.routes import router as webhooks_router
 from homerun.worker.background import background
 from homerun.worker.routes import router as jobs_router
@@ -226,6 +228,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         health_router,
         refresh_router,
         payments_router,
+        vault_router,
+        billing_router,
         merchants_router,
         credentials_router,
         tokenizer_router,

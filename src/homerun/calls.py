@@ -25,6 +25,7 @@ from homerun.runtime import Runtime
 B = TypeVar("B", bound=BaseModel)
 MerchantWork = Callable[[AsyncSession, Merchant, B], Awaitable[Response]]
 SessionWork = Callable[[AsyncSession], Awaitable[Response]]
+MerchantOnlyWork = Callable[[AsyncSession, Merchant], Awaitable[Response]]
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -64,6 +65,16 @@ async def merchant_call(request: Request, model: type[B], work: MerchantWork[B])
     return await keyed(
         request, f"merchant:{merchant.id}", lambda session: work(session, merchant, body)
     )
+
+
+async def merchant_call_without_body(request: Request, work: MerchantOnlyWork) -> Response:
+    """A Payments API call with no body (GET, DELETE): Bearer api_key, the merchant's work,
+    in one transaction."""
+    runtime = runtime_of(request)
+    api_key = require_bearer(request)
+    async with runtime.db.transaction() as session:
+        merchant = await auth.authenticate(session, runtime, api_key)
+        return await work(session, merchant)
 
 
 def require_admin(request: Request) -> None:

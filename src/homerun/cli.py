@@ -25,6 +25,7 @@ from homerun.boarding.service import DemoPartner
 from homerun.config import Settings
 from homerun.errors import HomerunError
 from homerun.instance.service import reset_admin_token
+from homerun.keys.cli import app as keys_app
 from homerun.kit.db.engine import Database, create_engine
 from homerun.kit.db.migrate import upgrade_to_head
 from homerun.kit.web import validation_failed
@@ -50,6 +51,7 @@ app.add_typer(credentials_app, name="credentials")
 app.add_typer(admin_token_app, name="admin-token")
 app.add_typer(partners_app, name="partners")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(keys_app, name="keys")
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = Field(
         default=None,
         description="Base64 32-byte key that wraps card-data keys; generated and stored if unset.",
+    )
+    previous_master_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated earlier master keys: they unwrap data keys (never wrap) "
+        "until `homerun keys rotate` has re-wrapped every data key under master_key.",
     )
     public_base_url: str = "http://127.0.0.1:8000"
     api_key_ttl_seconds: int = Field(default=3600, ge=1)
@@ -84,7 +89,40 @@ class Settings(BaseSettings):
     )
     webhook_allow_private: bool = False
     webhook_secret_overlap_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
+    # Billing plans (docs/vault-and-billing.md).
+    billing_retry_days: list[int] = Field(
+        default_factory=lambda: [1, 3, 7],
+        description="Dunning: days after a scheduled payment's date at which a declined "
+        "payment is tried again; after the last one it is FAILED.",
+    )
+    billing_horizon_days: int = Field(
+        default=3660,
+        ge=1,
+        le=36600,
+        description="A billing plan's rule must end within this many days of its DTSTART.",
+    )
+    billing_job_buckets: int = Field(
+        default=16,
+        ge=1,
+        le=1024,
+        description="Scheduled payments are spread over this many worker jobs (parallelism).",
+    )
+    billing_batch_size: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="Scheduled payments one worker charges per database transaction.",
+    )
     log_level: str = "info"
+
+    @field_validator("billing_retry_days")
+    @classmethod
+    def _retry_days(cls, value: list[int]) -> list[int]:
+        if len(value) > 20 or any(not 1 <= day <= 366 for day in value):
+            raise ValueError("at most 20 retries, each 1 to 366 days after the payment date")
+        if value != sorted(set(value)):
+            raise ValueError("retry days must increase")
+        return value
 
     @property
     def is_sqlite(self) -> bool:

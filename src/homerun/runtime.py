@@ -5,12 +5,12 @@ Built once by create_app; services receive it instead of reaching for globals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homerun.config import Settings
 from homerun.instance.service import InstanceKeys
 from homerun.kit.clock import Clock
-from homerun.kit.crypto import Sealer
+from homerun.kit.crypto import DataKeyCache, Sealer
 from homerun.kit.db.engine import Database
 from homerun.kit.ids import keyed_hash
 
@@ -21,7 +21,9 @@ class Runtime:
     db: Database
     clock: Clock
     keys: InstanceKeys
-    sealer: Sealer
+    sealer: Sealer  # the instance's own secrets, under the instance data key
+    # Unwrapped per-merchant data keys (homerun.keys), filled as they are used.
+    data_keys: DataKeyCache = field(default_factory=DataKeyCache)
 
     def secret_hash(self, value: str) -> str:
         """How a secret or a card number is stored for lookup: a keyed hash."""

@@ -10,6 +10,7 @@ from homerun.boarding import service as boarding
 from homerun.boarding.service import DemoPartner
 from homerun.config import Settings
 from homerun.instance.service import load_keys
+from homerun.keys import service as data_keys
 from homerun.kit.clock import Clock
 from homerun.kit.crypto import Sealer
 from homerun.kit.db.engine import Database, create_engine
@@ -31,9 +32,11 @@ async def open_runtime(
     async with db.transaction() as session:
         keys = await load_keys(session, settings, generate_admin_token=generate_admin_token)
         offset = await load_offset(session)
-    return Runtime(
-        settings=settings, db=db, clock=Clock(offset), keys=keys, sealer=Sealer(keys.master_key)
-    )
+        clock = Clock(offset)
+        sealing_key = await data_keys.instance_key(session, keys.master_keyring, clock.now())
+    # Values sealed under the master key itself, before data keys, still open.
+    sealer = Sealer(sealing_key, fallback=(keys.master_key, *keys.previous_master_keys))
+    return Runtime(settings=settings, db=db, clock=clock, keys=keys, sealer=sealer)
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,6 @@ async def test_vaults_guide_example(client: httpx.AsyncClient, merchant: Merchan
     assert body["cvv_resp"] == "M"
 
 
-@pytest.mark.xfail(strict=True, reason="vault:'Y' on /charge is not built yet (ruling R8)")
 async def test_vaults_guide_example_returns_the_vault_ids(
     client: httpx.AsyncClient, merchant: MerchantAccess
 ) -> None:

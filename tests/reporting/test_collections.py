@@ -296,3 +296,15 @@ async def test_a_large_page_streams_every_row_in_order(
     assert (rest["count"], rest["hasMore"]) == (5, False)
     whole = await page(client, headers, "transactions", limit=10_000)
     assert whole["count"] == 1_205 and len({i["trans_id"] for i in whole["items"]}) == 1_205
+
+
+async def test_a_vaulting_charge_reports_its_vault_id(
+    client: httpx.AsyncClient, merchant: MerchantAccess
+) -> None:
+    made = (await charge(client, merchant, amount=1500, vault="Y")).json()
+    if not made.get("vault_id"):
+        pytest.skip("the vault does not answer vault_id here")
+    headers = await bearer(client, await make_client(client, merchant.mid))
+    body = await page(client, headers, "transactions", q={"vault_id": made["vault_id"]})
+    assert [i["trans_id"] for i in body["items"]] == [made["trans_id"]]
+    assert body["items"][0]["vault_id"] == made["vault_id"]

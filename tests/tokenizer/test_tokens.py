@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from homerun.kit.ids import luhn_valid
+from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
 from homerun.tokenizer.models import CardToken
+from homerun.tokenizer.service import fingerprint, open_card
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.helpers import charge, events, transaction
 
@@ -86,24 +88,31 @@ async def test_each_brand_tokenizes(
     assert info["funding"] == funding
 
 
-async def test_same_card_gives_the_same_token_in_any_spelling(
+async def test_same_card_gives_the_same_token_in_any_spelling_within_a_merchant(
     client: httpx.AsyncClient, make_merchant: MerchantFactory
 ) -> None:
     one, two = await make_merchant(), await make_merchant()
     pan = "4788250000121443"
     first = (await tokenize(client, one, account_number=pan)).json()["token"]
-    for m, spelling in (
-        (one, pan),
-        (one, "4788 2500 0012 1443"),
-        (one, "4788-2500-0012-1443"),
-        (one, int(pan)),
-        (two, pan),
-    ):
-        answer = await tokenize(client, m, account_number=spelling)
+    for spelling in (pan, "4788 2500 0012 1443", "4788-2500-0012-1443", int(pan)):
+        answer = await tokenize(client, one, account_number=spelling)
         assert answer.status_code == 200, answer.text
         assert answer.json()["token"] == first
     other = (await tokenize(client, one, account_number="4111111111111111")).json()["token"]
     assert other != first
+    # Tokens are per merchant: another merchant's token for the same card is its own,
+    # and neither merchant can charge the other's token.
+    theirs = (await tokenize(client, two, account_number=pan)).json()["token"]
+    assert theirs != first
+    assert_r11_token(theirs, "1443")
+    crossed = (await charge(client, two, account_token=first)).json()
+    assert (crossed["result"], crossed["resp_code"], crossed["resp_text"]) == (
+        "C",
+        "98",
+        "Invalid token",
+    )
+    own = (await charge(client, two, account_token=theirs)).json()
+    assert own["result"] == "A" and own["account_token"] == theirs
 
 
 async def test_token_charges_with_its_stored_expiry(
@@ -168,7 +177,9 @@ async def test_invalid_card_numbers_are_400_without_the_number(
         assert pan[-8:] not in answer.text
     async with runtime.db.transaction() as session:
         found = await session.scalar(
-            select(CardToken.id).where(CardToken.fingerprint == runtime.secret_hash(pan))
+            select(CardToken.id)
+            .join(Merchant, Merchant.id == CardToken.merchant_id)
+            .where(Merchant.mid == merchant.mid)  # a fresh merchant: it has no token at all
         )
     assert found is None
 
@@ -254,8 +265,12 @@ async def test_stored_token_row_holds_the_number_only_encrypted(
     assert row is not None
     assert (row.bin, row.last_four, row.brand, row.expiry) == ("601100", "9424", "DISCOVER", "1230")
     assert pan.encode() not in row.pan_ciphertext and b"321" not in row.pan_ciphertext
-    assert row.fingerprint == runtime.secret_hash(pan) and pan not in row.fingerprint
-    assert runtime.sealer.open(row.pan_ciphertext, b"card_tokens.pan") == pan
+    assert row.fingerprint == fingerprint(runtime, row.merchant_id, pan)
+    assert pan not in row.fingerprint
+    # AES-GCM under the merchant's data key, bound to the merchant (tests/security).
+    async with runtime.db.transaction() as session:
+        card = await open_card(session, runtime, row)
+    assert card.pan == pan
 
 
 async def test_tokenize_body_faults(client: httpx.AsyncClient, merchant: MerchantAccess) -> None:

@@ -8,12 +8,13 @@ reach the same port is never mistaken for one of ours.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httptools
 import orjson
@@ -78,8 +79,8 @@ class _Connection(asyncio.Protocol):
         self.body = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
+        self.transport = cast(asyncio.Transport, transport)
         self.receiver.connections.add(self)
         self.task = asyncio.get_running_loop().create_task(self._answer_in_turn())
 
@@ -174,7 +175,5 @@ class Receiver:
             if left <= 0:
                 raise AssertionError(f"{count} requests expected, {len(self.received)} arrived")
             self._arrived.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), timeout=min(left, 0.05))
-            except TimeoutError:
-                pass

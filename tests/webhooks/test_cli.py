@@ -24,8 +24,16 @@ async def test_endpoints_and_deliveries_from_the_command_line(
     assert code == 0, err
     creds = json.loads(out)
     code, out, err = await homerun(
-        cli_db, "webhooks", "create", receiver.url(), "--mid", creds["mid"],
-        "--event-type", "transaction.*", "--description", "till",
+        cli_db,
+        "webhooks",
+        "create",
+        receiver.url(),
+        "--mid",
+        creds["mid"],
+        "--event-type",
+        "transaction.*",
+        "--description",
+        "till",
     )
     assert code == 0, err
     made = json.loads(out)

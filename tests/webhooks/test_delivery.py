@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 import orjson
@@ -14,7 +15,7 @@ from homerun.webhooks.dispatcher import deliver_due
 from tests.conftest import MerchantAccess
 from tests.helpers import charge, events
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.support import Hooks, delivery, deliveries, run_recipe_verifies
+from tests.webhooks.support import Hooks, deliveries, delivery, run_recipe_verifies
 
 
 async def test_an_event_reaches_the_receiver_signed_as_run_signs(
@@ -33,7 +34,9 @@ async def test_an_event_reaches_the_receiver_signed_as_run_signs(
     totals = await deliver_due(runtime)
     assert totals.delivered >= 1
     [got] = receiver.received
-    [event] = [e for e in await events(client, merchant) if e["event_type"] == "transaction.entered"]
+    [event] = [
+        e for e in await events(client, merchant) if e["event_type"] == "transaction.entered"
+    ]
 
     # The headers of spec §10, and a signature over the exact bytes that arrived.
     assert got.method == "POST"
@@ -86,3 +89,36 @@ async def test_an_event_reaches_the_receiver_signed_as_run_signs(
     # Delivered means done: another run posts nothing.
     await deliver_due(runtime)
     assert len(receiver.received) == 1
+
+
+def documented_recipe() -> str:
+    """The Python receiver of docs/webhooks.md, as written there."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
+    return doc.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+async def test_the_documented_python_receiver_accepts_a_delivery_once(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    merchant: MerchantAccess,
+    receiver: Receiver,
+    hooks: Hooks,
+) -> None:
+    endpoint = await hooks.add(receiver.url(), mid=merchant.mid)
+    await charge(client, merchant)
+    await deliver_due(runtime)
+    [got] = receiver.received
+    processed: list[tuple[str, dict[str, object]]] = []
+    namespace: dict[str, object] = {}
+    exec(documented_recipe(), namespace)  # noqa: S102 - our own documentation
+    namespace["SECRETS"] = [endpoint["secret"]]
+    namespace["process"] = lambda kind, payload: processed.append((kind, payload))
+    handle = namespace["handle"]
+    assert callable(handle)
+    seen: set[str] = set()
+    assert handle(got.body, got.headers, seen) == 200
+    assert handle(got.body, got.headers, seen) == 200  # a repeat is taken, not processed
+    assert processed == [("transaction.entered", got.json["payload"])]
+    assert handle(got.body + b" ", got.headers, seen) == 401  # one byte more
+    namespace["SECRETS"] = ["f" * 64]
+    assert handle(got.body, got.headers, set()) == 401

@@ -9,7 +9,14 @@ from homerun.webhooks.dispatcher import deliver_due
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.helpers import charge
 from tests.webhooks.receiver import Receiver, always
-from tests.webhooks.support import DELIVERIES, ENDPOINTS, Hooks, advance, deliveries, run_recipe_verifies
+from tests.webhooks.support import (
+    DELIVERIES,
+    ENDPOINTS,
+    Hooks,
+    advance,
+    deliveries,
+    run_recipe_verifies,
+)
 
 EVENT_TYPES = "/homerun/v1/webhooks/event-types"
 
@@ -86,7 +93,9 @@ async def test_registration_faults_name_their_field_and_change_nothing(
         if message is not None:
             assert message in answer.json()["message"], answer.text
     problem = await client.post(
-        ENDPOINTS, json={"url": url, "mid": merchant.mid, "event_types": ["merchant.new"]}, headers=ADMIN
+        ENDPOINTS,
+        json={"url": url, "mid": merchant.mid, "event_types": ["merchant.new"]},
+        headers=ADMIN,
     )
     assert problem.json()["errors"] == {
         "event_types": ["'merchant.new' is a boarding event: only partner endpoints receive those"]
@@ -143,7 +152,9 @@ async def test_disabled_endpoints_and_unwanted_types_get_nothing(
     m = await make_merchant()
     await charge(client, m)  # before any endpoint: never delivered
     off = await hooks.add(receiver.url("off"), mid=m.mid, enabled=False)
-    declines = await hooks.add(receiver.url("declines"), mid=m.mid, event_types=["transaction.decline"])
+    declines = await hooks.add(
+        receiver.url("declines"), mid=m.mid, event_types=["transaction.decline"]
+    )
     await charge(client, m)
     await charge(client, m, account_token="4000000000009995")
     await deliver_due(runtime)
@@ -197,7 +208,9 @@ async def test_a_rotated_secret_signs_beside_the_previous_one_for_the_overlap(
     assert "x-webhook-signature-256-previous" not in last.headers
     answer = await client.post(rotate, headers=ADMIN)
     assert answer.status_code == 200 and answer.json()["previous_secret_expires_at"] is not None
-    assert (await client.post(f"{ENDPOINTS}/999999/rotate-secret", headers=ADMIN)).status_code == 404
+    assert (
+        await client.post(f"{ENDPOINTS}/999999/rotate-secret", headers=ADMIN)
+    ).status_code == 404
 
 
 async def test_deleting_an_endpoint_fails_what_it_had_pending(
@@ -242,7 +255,9 @@ async def test_deliveries_list_by_state_and_page(
     page = await client.get(
         DELIVERIES, params={"endpoint_id": made["id"], "limit": 2}, headers=ADMIN
     )
-    assert [d["webhook_id"] for d in page.json()["items"]] == [d["webhook_id"] for d in everything[:2]]
+    assert [d["webhook_id"] for d in page.json()["items"]] == [
+        d["webhook_id"] for d in everything[:2]
+    ]
     rest = await client.get(
         DELIVERIES,
         params={"endpoint_id": made["id"], "after_id": page.json()["next_after_id"]},

@@ -78,7 +78,10 @@ async def test_retries_follow_the_schedule_then_give_up_then_resend(
     # whole schedule of its own behind a dead receiver.
     behind = await delivery(client, second["webhook_id"])
     assert (behind["state"], behind["attempts"]) == ("failed", 0)
-    assert behind["last_error"] == f"not sent: {first['webhook_id']} before it, to the same endpoint, failed"
+    assert (
+        behind["last_error"]
+        == f"not sent: {first['webhook_id']} before it, to the same endpoint, failed"
+    )
     failed = await deliveries(client, state="failed", endpoint_id=endpoint["id"])
     assert [d["webhook_id"] for d in failed] == [first["webhook_id"], second["webhook_id"]]
 
@@ -120,7 +123,10 @@ async def test_three_failures_then_success_is_attempt_4_with_the_same_key(
     assert [r.attempt for r in got] == [1, 2, 3, 4]
     assert len({r.key for r in got}) == 1
     assert len({r.json["metadata"]["webhook_id"] for r in got}) == 1
-    assert all(run_recipe_verifies(endpoint["secret"], r.body, r.headers["x-webhook-signature-256"]) for r in got)
+    assert all(
+        run_recipe_verifies(endpoint["secret"], r.body, r.headers["x-webhook-signature-256"])
+        for r in got
+    )
     # Only the attempt number differs between the bodies.
     bodies = [r.json for r in got]
     for body in bodies:

@@ -116,7 +116,9 @@ async def test_every_event_type_is_accepted_by_a_receiver_written_to_runs_recipe
     def types_at(path: str) -> set[str]:
         return {r.json["event_type"] for r in receiver.on(path) if r.headers}
 
-    assert types_at("merchant") == {t.name for t in EVENT_TYPES if t.emitted and t.audience == MERCHANT}
+    assert types_at("merchant") == {
+        t.name for t in EVENT_TYPES if t.emitted and t.audience == MERCHANT
+    }
     assert types_at("partner") == emitted
     for hook in (partner_hook, merchant_hook):
         states = {d["state"] for d in await deliveries(client, endpoint_id=hook["id"])}
@@ -130,4 +132,6 @@ async def test_every_event_type_is_accepted_by_a_receiver_written_to_runs_recipe
     [funding] = [e for e in recipe.processed.values() if e["event_type"] == "funding.entered"][:1]
     assert funding["source_id"].startswith("F") and funding["payload"]["mid"] == mid
     new = [e for e in recipe.processed.values() if e["event_type"] == "merchant.new"]
-    assert sorted(e["source_id"] for e in new) == sorted(str(n) for n in (boarded, withdrawn, declined))
+    assert sorted(e["source_id"] for e in new) == sorted(
+        str(n) for n in (boarded, withdrawn, declined)
+    )

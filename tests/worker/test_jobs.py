@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.config import Mode
@@ -26,7 +26,7 @@ from homerun.worker.background import background
 from homerun.worker.models import Job
 from homerun.worker.registry import handler
 from homerun.worker.report import Report
-from homerun.worker.service import claim_one, run_available, run_claimed
+from homerun.worker.service import Claimed, claim_one, run_available, run_claimed
 from tests.conftest import ADMIN
 
 # Keyed by each job's own tag: SQLite may hand a deleted job's id to a new one.
@@ -109,35 +109,50 @@ async def test_concurrent_pickers_run_every_job_exactly_once(runtime: Runtime) -
         *(run_available(runtime, f"picker-{n}", report) for n, report in enumerate(reports))
     )
     assert {job_id: RAN[tag(job_id)] for job_id in ids} == dict.fromkeys(ids, 1)
-    assert sum(report.counts["recorded"] for report in reports) >= len(ids)
+    # (Another worker of the session, if one runs, may take some: still exactly once.)
+    assert sum(report.counts["recorded"] for report in reports) > 0
     for job_id in ids:
         assert await job_row(runtime, job_id) is None  # done jobs are deleted
     # Work was shared out (on SQLite the pickers take turns on the write lock).
     assert len({RAN_BY[tag(job_id)] for job_id in ids}) > 1
 
 
-async def test_a_crashed_workers_job_is_picked_up_again_once(runtime: Runtime) -> None:
-    [job_id] = await insert_jobs(runtime, "test.record", [long_ago(runtime) - timedelta(days=1)])
-    now = runtime.clock.now()
+async def leased_job(runtime: Runtime, kind: str, token: str, lease: timedelta) -> int:
+    """A due job already leased to `token`, as a claim leaves it (no other worker can
+    take it first)."""
+    [job_id] = await insert_jobs(runtime, kind, [long_ago(runtime) - timedelta(days=1)])
     async with runtime.db.transaction() as session:
-        [leased] = await repository.claim(
-            session, now=now, token="dead/1", lease_until=now + timedelta(seconds=0.5), limit=1
+        await session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(locked_by=token, locked_until=runtime.clock.now() + lease)
         )
-        assert leased.id == job_id
-    # While the lease lasts nobody else takes it.
-    other = await claim_one(runtime, "alive")
-    assert other is None or other.job_id != job_id
-    if other is not None:
+    return job_id
+
+
+async def test_a_crashed_workers_job_is_picked_up_again_once(runtime: Runtime) -> None:
+    """Other workers may be running in the session (a live server's): whoever takes the
+    job after the lease runs out, it runs exactly once."""
+    job_id = await leased_job(runtime, "test.record", "dead/1", timedelta(seconds=0.5))
+    # While the lease lasts nobody takes it.
+    while (other := await claim_one(runtime, "alive")) is not None:
+        assert other.job_id != job_id
         await run_claimed(runtime, other, Report())
+    assert RAN[tag(job_id)] == 0
     await asyncio.sleep(0.6)
-    taken = await claim_one(runtime, "alive")
-    assert taken is not None and taken.job_id == job_id
-    # The dead worker wakes up: its token is gone, so it does nothing.
-    stale = dataclasses.replace(taken, token="dead/1")
-    assert await run_claimed(runtime, stale, Report()) is False
-    assert await run_claimed(runtime, taken, Report()) is True
+    for _ in range(100):
+        taken = await claim_one(runtime, "alive")
+        if taken is not None:
+            await run_claimed(runtime, taken, Report())
+        if await job_row(runtime, job_id) is None:
+            break
+        await asyncio.sleep(0.05)
     assert RAN[tag(job_id)] == 1
     assert await job_row(runtime, job_id) is None
+    # The dead worker wakes up: its token is gone, so it does nothing.
+    stale = Claimed(job_id, "test.record", "dead/1", long_ago(runtime))
+    assert await run_claimed(runtime, stale, Report()) is False
+    assert RAN[tag(job_id)] == 1
 
 
 async def test_a_failing_job_backs_off_then_is_set_aside_and_can_be_retried(
@@ -146,11 +161,9 @@ async def test_a_failing_job_backs_off_then_is_set_aside_and_can_be_retried(
     strict = dataclasses.replace(
         runtime, settings=runtime.settings.model_copy(update={"job_max_attempts": 2})
     )
-    [job_id] = await insert_jobs(strict, "test.fail", [long_ago(strict) - timedelta(days=2)])
-    claimed = await claim_one(strict, "w")
-    assert claimed is not None and claimed.job_id == job_id
+    job_id = await leased_job(strict, "test.fail", "w/1", timedelta(minutes=5))
     report = Report()
-    assert await run_claimed(strict, claimed, report) is True
+    assert await run_claimed(strict, Claimed(job_id, "test.fail", "w/1", long_ago(strict)), report)
     assert report.counts["jobs_failed"] == 1
     row = await job_row(strict, job_id)
     assert row is not None
@@ -158,11 +171,13 @@ async def test_a_failing_job_backs_off_then_is_set_aside_and_can_be_retried(
     assert row.locked_by is None
     assert timedelta(seconds=29) < row.due_at - strict.clock.now() <= timedelta(seconds=31)
 
-    async with strict.db.transaction() as session:
-        await session.execute(update(Job).where(Job.id == job_id).values(due_at=long_ago(strict)))
-    claimed = await claim_one(strict, "w")
-    assert claimed is not None and claimed.job_id == job_id
-    await run_claimed(strict, claimed, Report())
+    async with strict.db.transaction() as session:  # its second run, right away
+        await session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(locked_by="w/2", locked_until=strict.clock.now() + timedelta(minutes=5))
+        )
+    await run_claimed(strict, Claimed(job_id, "test.fail", "w/2", long_ago(strict)), Report())
     row = await job_row(strict, job_id)
     assert row is not None and (row.state, row.attempts) == ("failed", 2)
 
@@ -173,7 +188,7 @@ async def test_a_failing_job_backs_off_then_is_set_aside_and_can_be_retried(
     assert retried.status_code == 200, retried.text
     assert (retried.json()["state"], retried.json()["attempts"]) == ("ready", 0)
     async with runtime.db.transaction() as session:  # tidy up: it would fail forever
-        await session.execute(update(Job).where(Job.id == job_id).values(state="failed"))
+        await session.execute(delete(Job).where(Job.id == job_id))
     missing = await client.post("/homerun/v1/jobs/999999999/retry", headers=ADMIN)
     assert missing.status_code == 404
 
@@ -201,7 +216,7 @@ async def test_advancing_runs_due_jobs_in_time_order_at_their_due_time(
     async with runtime.db.transaction() as session:
         left = (await session.execute(select(Job.due_at).where(Job.kind == "test.clock"))).scalars()
         assert list(left) == [start + 5 * hour]
-        await session.execute(update(Job).where(Job.kind == "test.clock").values(state="failed"))
+        await session.execute(delete(Job).where(Job.kind == "test.clock"))
 
 
 async def test_another_process_sees_an_advance_and_its_worker_runs_due_jobs(

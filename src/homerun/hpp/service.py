@@ -282,7 +282,7 @@ async def pay(
         return Invalid(page, merchant, errors)
     pan, expiry, cvv = card
 
-    token = await tokenizer.tokenize(session, runtime, pan, expiry)
+    token = await tokenizer.tokenize(session, runtime, merchant.id, pan, expiry)
     request = ChargeRequest.model_validate(
         {
             "mid": merchant.mid,

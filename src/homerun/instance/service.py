@@ -11,6 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,9 +28,15 @@ ADMIN_TOKEN_PREFIX = "hr_admin_"  # noqa: S105 - how every generated token start
 @dataclass(frozen=True)
 class InstanceKeys:
     secret_key: bytes  # HMAC key for stored secret hashes and card fingerprints
-    master_key: bytes  # AES key that seals card numbers
+    master_key: bytes  # AES key that wraps the data keys (homerun.keys)
     admin_token_hash: str
     generated_admin_token: str | None  # set only on the start that created it
+    # Earlier master keys: they unwrap data keys wrapped before a rotation, never wrap.
+    previous_master_keys: tuple[bytes, ...] = ()
+
+    @property
+    def master_keyring(self) -> crypto.MasterKeyring:
+        return crypto.MasterKeyring(self.master_key, self.previous_master_keys)
 
 
 async def get_value(session: AsyncSession, name: str) -> str | None:
@@ -73,8 +80,17 @@ async def load_keys(
         value, _ = await _get_or_create(session, "secret_key", secrets.token_hex(32))
         secret_key = value.encode()
 
+    previous = [
+        crypto.decode_key(text)
+        for text in (settings.previous_master_keys or SecretStr("")).get_secret_value().split(",")
+        if text.strip()
+    ]
     if settings.master_key is not None:
         master_key = crypto.decode_key(settings.master_key.get_secret_value())
+        # A key generated before the operator set one still unwraps what it wrapped.
+        stored = await get_value(session, "master_key")
+        if stored is not None:
+            previous.append(crypto.decode_key(stored))
     else:
         value, _ = await _get_or_create(session, "master_key", crypto.encode_key(crypto.new_key()))
         master_key = crypto.decode_key(value)
@@ -90,7 +106,13 @@ async def load_keys(
             session, ADMIN_TOKEN_HASH, hash_admin_token(candidate)
         )
         generated = candidate if created else None
-    return InstanceKeys(secret_key, master_key, admin_hash, generated)
+    return InstanceKeys(
+        secret_key,
+        master_key,
+        admin_hash,
+        generated,
+        tuple(key for key in previous if key != master_key),
+    )
 
 
 def admin_token_matches(keys: InstanceKeys, presented: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
+from datetime import datetime
 
 
 def new_mid() -> str:
@@ -59,3 +61,28 @@ def new_account_token(last_four: str) -> str:
         token = f"9{middle}{last_four}"
         if not luhn_valid(token):
             return token
+
+
+def new_uuid7(moment: datetime) -> str:
+    """A time-ordered UUID (RFC 9562 version 7) stamped with `moment` (ms), like the vault
+    payment-account uuids of the Run docs: later accounts sort after earlier ones."""
+    millis = int(moment.timestamp() * 1000) & ((1 << 48) - 1)
+    rand_a = secrets.randbits(12)
+    rand_b = secrets.randbits(62)
+    value = (millis << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
+    return str(uuid.UUID(int=value))
+
+
+def new_uuid4() -> str:
+    return str(uuid.uuid4())
+
+
+def normalise_uuid(text: str) -> str | None:
+    """The canonical lower-case form of a UUID written with or without hyphens, else None."""
+    cleaned = text.strip()
+    if not cleaned.isascii() or len(cleaned) not in (32, 36):
+        return None
+    try:
+        return str(uuid.UUID(cleaned))
+    except ValueError:
+        return None

@@ -29,4 +29,7 @@ PROFILE_NOT_FOUND = Answer("C", "96", "Profile not found")
 MERCHANT_DISABLED = Answer("C", "97", "Merchant disabled")
 INVALID_TOKEN = Answer("C", "98", "Invalid token")
 SURCHARGE_NOT_SUPPORTED = Answer("C", "104", "Surcharge Not Supported")
+# Homerun's choice (docs/vault-and-billing.md): a merchant-initiated charge (cof "M") on a
+# vaulted account never stored with the cardholder's permission (cof_perm "Y").
+COF_NOT_PERMITTED = Answer("C", "34", "Invalid field: no card-on-file permission")
 APPROVAL = Answer("A", "00", "Approval")

@@ -66,6 +66,10 @@ class Transaction(Base):
     cof_sched: Mapped[str | None] = mapped_column(String(1), nullable=True)
     cof_perm: Mapped[str | None] = mapped_column(String(1), nullable=True)
     com_ind: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    # The vaulted account charged, or stored by this charge (vaulted=True); uuids.
+    vault_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    vault_holder_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    vaulted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Holder name/address/contact as sent, custom_01..custom_10, level 2/3 data.
     holder: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     custom: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)

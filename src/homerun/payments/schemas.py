@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
 
 from homerun.kit.cards import Expiry, parse_expiry
 from homerun.kit.flags import parse_flag
@@ -172,11 +180,21 @@ class ChargeRequest(HolderFields):
     custom_03: ShortText | None = None
     custom_04: ShortText | None = None
     custom_05: ShortText | None = None
-    custom_06: ShortText | None = None
-    custom_07: ShortText | None = None
-    custom_08: ShortText | None = None
-    custom_09: ShortText | None = None
-    custom_10: ShortText | None = None
+    custom_06: ShortText | None = Field(
+        default=None, validation_alias=AliasChoices("custom_06", "custom06")
+    )
+    custom_07: ShortText | None = Field(
+        default=None, validation_alias=AliasChoices("custom_07", "custom07")
+    )
+    custom_08: ShortText | None = Field(
+        default=None, validation_alias=AliasChoices("custom_08", "custom08")
+    )
+    custom_09: ShortText | None = Field(
+        default=None, validation_alias=AliasChoices("custom_09", "custom09")
+    )
+    custom_10: ShortText | None = Field(
+        default=None, validation_alias=AliasChoices("custom_10", "custom10")
+    )
 
     def custom(self) -> dict[str, str]:
         return {k: v for k in CUSTOM_FIELDS if (v := getattr(self, k)) is not None}
@@ -248,6 +266,10 @@ class ChargeAnswer(TransactionAnswer):
     cof_sched: str | None
     cof_perm: str | None
     vault: str = Field(description="Y when the account was saved in the vault")
+    vault_id: str | None = Field(
+        description="uuid of the vaulted account charged, or saved by vault Y (ruling R8)"
+    )
+    vault_holder_id: str | None = Field(description="uuid of that account's vault holder")
     batch_id: str | None
     settlement_status: str | None
     card_number: str | None = Field(description="Masked, e.g. **** **** **** 1111")

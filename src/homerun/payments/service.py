@@ -20,7 +20,13 @@ from homerun.merchants.models import Merchant
 from homerun.payments import codes, events, repository
 from homerun.payments.codes import Answer
 from homerun.payments.models import Transaction
-from homerun.payments.schemas import CaptureRequest, ChargeRequest, VoidOrRefundRequest
+from homerun.payments.schemas import (
+    CUSTOM_FIELDS,
+    HOLDER_FIELDS,
+    CaptureRequest,
+    ChargeRequest,
+    VoidOrRefundRequest,
+)
 from homerun.payments.state import SETTLED_STATES, Event, State, apply
 from homerun.payments.surcharge import fee_held, surcharge_for
 from homerun.processors.base import AuthorizationRequest, CardData, Outcome, ProcessorResult
@@ -28,6 +34,8 @@ from homerun.processors.registry import processor_for
 from homerun.runtime import Runtime
 from homerun.tokenizer import service as tokenizer
 from homerun.tokenizer.service import Card
+from homerun.vault import service as vault
+from homerun.vault.models import VaultHolder
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +70,18 @@ async def charge(
     if request.currency and request.currency != merchant.currency:
         return await _refuse(session, merchant, txn, codes.WRONG_CURRENCY)
 
-    card_or_answer = await _resolve_card(session, runtime, request)
-    if isinstance(card_or_answer, Answer):
-        return await _refuse(session, merchant, txn, card_or_answer)
-    card = card_or_answer
+    source = await _resolve_source(session, runtime, merchant, request)
+    if isinstance(source, Answer):
+        return await _refuse(session, merchant, txn, source)
+    card, account = source.card, source.account
     _describe_card(txn, card)
+    if account is not None:
+        _from_vault(txn, account)
+        if txn.cof == "M" and not account.account.cof_permission:
+            return await _refuse(session, merchant, txn, codes.COF_NOT_PERMITTED)
 
-    expiry = request.expiration or (
-        expiry_from_mmyy(card.token.expiry) if card.token.expiry else None
-    )
+    stored_expiry = account.account.expiry if account is not None else card.token.expiry
+    expiry = request.expiration or (expiry_from_mmyy(stored_expiry) if stored_expiry else None)
     txn.expiration = expiry.mmyy if expiry else None
     precheck = _precheck_card(card, expiry, request.cvn, now.date())
     if precheck is not None:
@@ -82,9 +93,10 @@ async def charge(
     txn.card_funding = profile.funding
     txn.comm_card = profile.commercial
 
+    account_zip, address1 = txn.holder.get("account_zip"), txn.holder.get("address1")
     is_verify = txn.amount_requested == 0
     if not is_verify:
-        fee = surcharge_for(runtime.settings, merchant, profile.funding, request.account_zip)
+        fee = surcharge_for(runtime.settings, merchant, profile.funding, account_zip)
         if fee.refusal is not None:
             return await _refuse(session, merchant, txn, fee.refusal)
         txn.fee_rate_bps = fee.rate_bps
@@ -98,12 +110,14 @@ async def charge(
             currency=txn.currency,
             card=card_data,
             capture=request.capture,
-            account_zip=request.account_zip,
-            address1=request.address1,
+            account_zip=account_zip,
+            address1=address1,
         )
     )
     txn.resp_proc = processor.name
     _apply_authorization(txn, result, runtime, is_verify=is_verify, capture=request.capture)
+    if txn.result == "A":
+        await _vault_after_approval(session, runtime, merchant, request, txn, source)
     await session.flush()
     events.transaction_outcome(session, txn, merchant.mid, now)
     return txn
@@ -151,24 +165,95 @@ def _yn(flag: bool | None) -> str | None:
     return None if flag is None else ("Y" if flag else "N")
 
 
-async def _resolve_card(
-    session: AsyncSession, runtime: Runtime, request: ChargeRequest
-) -> Card | Answer:
-    token = request.account_token
-    if not token:
-        if request.vault_id or request.vault_holder_id:
-            return codes.PROFILE_NOT_FOUND
-        raise ValidationFailed.field(
-            "account_token", "is required (or vault_id to charge a vaulted account)"
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What a charge charges: a card, from a vaulted account or not, and for vault:"Y"
+    the holder (if one was named) that the new account joins."""
+
+    card: Card
+    account: vault.ChargeAccount | None = None
+    holder: VaultHolder | None = None
+
+
+async def _resolve_source(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, request: ChargeRequest
+) -> _Source | Answer:
+    if not request.account_token:
+        if not (request.vault_id or request.vault_holder_id):
+            raise ValidationFailed.field(
+                "account_token", "is required (or vault_id to charge a vaulted account)"
+            )
+        account = await vault.for_charge(
+            session, runtime, merchant, request.vault_id, request.vault_holder_id
         )
-    card = await tokenizer.resolve(session, runtime, token)
+        return codes.PROFILE_NOT_FOUND if account is None else _Source(account.card, account)
+    holder = None
+    if request.vault and request.vault_holder_id:
+        holder = await vault.holder_for(session, merchant, request.vault_holder_id)
+        if holder is None:
+            return codes.PROFILE_NOT_FOUND
+    card = await _resolve_card(session, runtime, merchant, request.account_token, request)
+    return card if isinstance(card, Answer) else _Source(card, holder=holder)
+
+
+def _from_vault(txn: Transaction, account: vault.ChargeAccount) -> None:
+    """A vaulted account's details and custom_06..10 fill what the request left out."""
+    row = account.account
+    txn.vault_id, txn.vault_holder_id = row.uuid, account.holder.uuid
+    stored = {k: v for k in HOLDER_FIELDS if (v := getattr(row, k, None)) is not None}
+    txn.holder = {**stored, **txn.holder}
+    customs = {k: v for k in CUSTOM_FIELDS[5:] if (v := getattr(row, k)) is not None}
+    txn.custom = {**customs, **txn.custom}
+
+
+async def _vault_after_approval(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    request: ChargeRequest,
+    txn: Transaction,
+    source: _Source,
+) -> None:
+    """vault:"Y" stores the approved card (a $0 verification too); a customer-initiated
+    charge on a vaulted account with cof_perm "Y" records the consent."""
+    if source.account is not None:
+        if request.cof_perm and txn.cof != "M":
+            await vault.grant_permission(session, source.account.account)
+        return
+    if not request.vault:
+        return
+    details = {**txn.holder, **{k: v for k, v in txn.custom.items() if k in CUSTOM_FIELDS[5:]}}
+    details.pop("company_name", None)
+    stored = await vault.store_from_charge(
+        session,
+        runtime,
+        merchant,
+        source.card,
+        holder=source.holder,
+        expiry=txn.expiration,
+        funding=txn.card_funding,
+        details=details,
+        cof_permission=bool(request.cof_perm),
+    )
+    txn.vault_id, txn.vault_holder_id = stored.account.uuid, stored.holder.uuid
+    txn.vaulted = True
+
+
+async def _resolve_card(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    token: str,
+    request: ChargeRequest,
+) -> Card | Answer:
+    card = await tokenizer.resolve(session, runtime, merchant.id, token)
     if card is not None:
         return card
     if token.startswith("9") or runtime.settings.mode.value != "sandbox" or not token.isdigit():
         return codes.INVALID_TOKEN
     # Sandbox: a test card number is accepted directly as account_token (ruling R11).
     try:
-        row = await tokenizer.tokenize(session, runtime, token, request.expiration)
+        row = await tokenizer.tokenize(session, runtime, merchant.id, token, request.expiration)
     except CardNumberError as problem:
         return _card_number_answer(str(problem))
     return Card(row, token)

@@ -23,7 +23,7 @@ async def check_surcharge(
 ) -> dict[str, Any]:
     require_own_mid(merchant, request.mid)
     postal = "RESTRICTED" if is_restricted(runtime.settings, request.postal) else "NOT_RESTRICTED"
-    card_data = await _card_of(session, runtime, request.account_token)
+    card_data = await _card_of(session, runtime, merchant, request.account_token)
     if card_data is None:
         return {
             "token": None,
@@ -49,9 +49,12 @@ async def check_surcharge(
     }
 
 
-async def _card_of(session: AsyncSession, runtime: Runtime, account_token: str) -> CardData | None:
-    """The card behind a token; in the sandbox a test card number itself too (ruling R11)."""
-    card = await tokenizer.resolve(session, runtime, account_token)
+async def _card_of(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, account_token: str
+) -> CardData | None:
+    """The card behind one of the merchant's tokens; in the sandbox a test card number
+    itself too (ruling R11)."""
+    card = await tokenizer.resolve(session, runtime, merchant.id, account_token)
     if card is not None:
         return CardData(card.pan, card.token.brand, card.token.expiry, None)
     if (

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -104,7 +104,6 @@ Node = Cond | And | Or
 class Query:
     where: Node | None = None
     order_by: tuple[tuple[str, bool], ...] = ()  # (field, descending)
-    fields_used: frozenset[str] = field(default_factory=frozenset)
 
 
 def _fail(where: str, problem: str) -> ValidationFailed:
@@ -120,7 +119,6 @@ class _Parser:
         self.fields = fields
         self.nodes = 0
         self.depth = 0
-        self.used: set[str] = set()
 
     def _nest(self, where: str) -> None:
         self.depth += 1
@@ -137,7 +135,6 @@ class _Parser:
         if spec is None:
             known = ", ".join(sorted(self.fields))
             raise _fail(name, f"unknown field {name!r}; the fields here are: {known}")
-        self.used.add(spec.name)
         return spec
 
     def query(self, data: Any) -> Query:
@@ -148,7 +145,7 @@ class _Parser:
         if "$orderby" in members:
             order = self.orderby(members.pop("$orderby"))
         where = self.object(members)
-        return Query(where, order, frozenset(self.used))
+        return Query(where, order)
 
     def object(self, data: dict[str, Any], where: str = "") -> Node | None:
         parts: list[Node] = []
@@ -488,7 +485,3 @@ def order_columns(
         key = domain.order_key(column) if domain is not None else column
         out.append(key.desc() if descending else key.asc())
     return out
-
-
-def date_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, UTC)

@@ -2,9 +2,11 @@
 
 A Source names, for its endpoint, the columns `q` may filter and sort on (the whitelist), the
 columns an item is built from, the merchant column that tenancy scopes, and the default order.
-Every query is scoped twice to the client's merchants: by the ids read for this request (which
-lets PostgreSQL walk the (merchant_id, time, id) index in order for one merchant) and by the
-`merchant_ids_of` subquery, the one tenancy filter of the OAuth package.
+Tenancy: every page is scoped to the merchant ids that `merchant_ids_of` (the one tenancy
+filter, in the OAuth package) yields for the client, read in the page's own transaction and
+written into the query as literal ids. Literal ids let PostgreSQL estimate the rows exactly and
+walk the (merchant_id, time, id) index in order for one merchant; the subquery itself, beside
+them, made it misjudge multi-merchant pages.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from sqlalchemy import (
     SQLColumnExpression,
     case,
     func,
-    join,
     null,
     outerjoin,
     select,
@@ -115,6 +116,7 @@ _TXN_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "invoice_id": _T.invoice_id,
     "user_identifier": _T.user_identifier,
     "original_trans_id": _T.parent_id,
+    "vault_id": _T.vault_id,
     "funded_batch_id": _FUNDED_BATCH,
     "funding_master_id": Batch.funding_master_id,
     "funding_date": Batch.deposit_date,
@@ -149,6 +151,7 @@ _TXN_FIELDS = _fields(
     _text("invoice_id"),
     _text("user_identifier"),
     Field("original_trans_id", Kind.INTEGER),
+    _text("vault_id"),
     _text("funded_batch_id"),
     _text("funding_master_id"),
     Field("funding_date", Kind.DATE),
@@ -180,6 +183,7 @@ _TXN_SELECTED: list[SQLColumnExpression[Any]] = [
     _T.order_id,
     _T.invoice_id,
     _T.user_identifier,
+    _T.vault_id,
     _T.holder,
     _T.custom,
     _T.batch_id,
@@ -207,13 +211,16 @@ TRANSACTIONS = Source(
 # --------------------------------------------------------------------------- deposits
 
 _D = Deposit
+# Columns of other tables come as correlated subqueries rather than joins: PostgreSQL then
+# sorts and limits the base table first and looks them up for the page's rows only.
+_BATCH_DATE = select(Batch.business_date).where(Batch.batch_id == _D.batch_id).scalar_subquery()
 _DEP_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "id": _D.id,
     "funding_master_id": _D.funding_master_id,
     "mid": _D.merchant_id,
     "currency": _D.currency,
     "batch_id": _D.batch_id,
-    "batch_date": Batch.business_date,
+    "batch_date": _BATCH_DATE,
     "deposit_date": _D.deposit_date,
     "funded_at": _D.funded_at,
     "amount": _D.amount,
@@ -228,7 +235,7 @@ _DEP_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
 }
 DEPOSITS = Source(
     name="deposits",
-    table=outerjoin(Deposit, Batch, Batch.batch_id == Deposit.batch_id),
+    table=Deposit.__table__,
     merchant_column=_D.merchant_id,
     fields=_fields(
         Field("id", Kind.INTEGER),
@@ -256,7 +263,7 @@ DEPOSITS = Source(
         _D.funding_master_id,
         _D.currency,
         _D.batch_id,
-        Batch.business_date.label("batch_date"),
+        _BATCH_DATE.label("batch_date"),
         _D.deposit_date,
         _D.funded_at,
         _D.amount,
@@ -278,16 +285,28 @@ DEPOSITS = Source(
 # --------------------------------------------------------------------------- chargebacks
 
 _C = Chargeback
+
+
+def _of_sale(column: Any) -> Any:
+    """A column of the disputed sale, for the page's rows only (see _BATCH_DATE)."""
+    return select(column).where(_T.id == _C.transaction_id).scalar_subquery()
+
+
+_SALE_DATE = _of_sale(_T.created_at)
+_SALE_AMOUNT = _of_sale(_AMOUNT)
+_SALE_ORDER = _of_sale(_T.order_id)
+_SALE_INVOICE = _of_sale(_T.invoice_id)
+_SALE_AUTH = _of_sale(_T.auth_code)
 _CB_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "id": _C.id,
     "case_number": _C.case_number,
     "mid": _C.merchant_id,
     "trans_id": _C.transaction_id,
-    "trans_date": _T.created_at,
-    "trans_amount": _AMOUNT,
-    "order_id": _T.order_id,
-    "invoice_id": _T.invoice_id,
-    "auth_code": _T.auth_code,
+    "trans_date": _SALE_DATE,
+    "trans_amount": _SALE_AMOUNT,
+    "order_id": _SALE_ORDER,
+    "invoice_id": _SALE_INVOICE,
+    "auth_code": _SALE_AUTH,
     "batch_id": _C.batch_id,
     "currency": _C.currency,
     "amount": _C.amount,
@@ -308,7 +327,7 @@ _CB_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
 }
 CHARGEBACKS = Source(
     name="chargebacks",
-    table=join(Chargeback, Transaction, Transaction.id == Chargeback.transaction_id),
+    table=Chargeback.__table__,
     merchant_column=_C.merchant_id,
     fields=_fields(
         Field("id", Kind.INTEGER),
@@ -344,11 +363,11 @@ CHARGEBACKS = Source(
         _C.merchant_id,
         _C.case_number,
         _C.transaction_id,
-        _T.created_at.label("trans_date"),
-        _AMOUNT.label("trans_amount"),
-        _T.order_id,
-        _T.invoice_id,
-        _T.auth_code,
+        _SALE_DATE.label("trans_date"),
+        _SALE_AMOUNT.label("trans_amount"),
+        _SALE_ORDER.label("order_id"),
+        _SALE_INVOICE.label("invoice_id"),
+        _SALE_AUTH.label("auth_code"),
         _C.batch_id,
         _C.currency,
         _C.amount,
@@ -377,6 +396,11 @@ CHARGEBACKS = Source(
 
 _A = Adjustment
 _CASE = select(Chargeback.case_number).where(Chargeback.id == _A.chargeback_id).scalar_subquery()
+_FUNDING_DATE = (
+    select(Deposit.deposit_date)
+    .where(Deposit.funding_master_id == _A.funding_master_id)
+    .scalar_subquery()
+)
 _ADJ_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "id": _A.id,
     "mid": _A.merchant_id,
@@ -388,11 +412,11 @@ _ADJ_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "chargeback_id": _A.chargeback_id,
     "case_number": _CASE,
     "funding_master_id": _A.funding_master_id,
-    "funding_date": Deposit.deposit_date,
+    "funding_date": _FUNDING_DATE,
 }
 ADJUSTMENTS = Source(
     name="adjustments",
-    table=outerjoin(Adjustment, Deposit, Deposit.funding_master_id == Adjustment.funding_master_id),
+    table=Adjustment.__table__,
     merchant_column=_A.merchant_id,
     fields=_fields(
         Field("id", Kind.INTEGER),
@@ -419,7 +443,7 @@ ADJUSTMENTS = Source(
         _A.chargeback_id,
         _CASE.label("case_number"),
         _A.funding_master_id,
-        Deposit.deposit_date.label("funding_date"),
+        _FUNDING_DATE.label("funding_date"),
     ],
     time_field="adjustment_date",
     default_order=_A.adjustment_date,
@@ -459,7 +483,6 @@ def _index_order(source: Source, query: Query) -> bool | None:
 def page_statement(
     source: Source,
     query: Query,
-    client_pk: int,
     merchants: Mapping[str, int],
     limit: int,
     offset: int,
@@ -477,10 +500,7 @@ def page_statement(
     if not ids:
         return None
     scope = source.merchant_column
-    where = (
-        scope.in_(merchant_ids_of(client_pk)),
-        compile_filter(query.where, source.columns, domains),
-    )
+    where = (compile_filter(query.where, source.columns, domains),)
     descending = _index_order(source, query)
     if descending is None:
         order = q_order_columns(query.order_by, source.columns, domains)
@@ -528,6 +548,6 @@ async def partitions(
 
 
 async def client_merchants(session: AsyncSession, client_pk: int) -> dict[str, int]:
-    """mid -> merchant id of every merchant the client is bound to."""
+    """mid -> merchant id of every merchant the client is bound to: the page's tenancy."""
     stmt = select(Merchant.mid, Merchant.id).where(Merchant.id.in_(merchant_ids_of(client_pk)))
     return {mid: pk for mid, pk in (await session.execute(stmt)).all()}

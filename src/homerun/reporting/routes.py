@@ -1,8 +1,8 @@
 """GET /ords/sprint/api/3p/v1/{transactions,deposits,chargebacks,adjustments} (spec §6, R9).
 
 Bearer access token of a reporting client (RFC 6750); `q`, `limit`, `offset`; the ORDS
-envelope, streamed. One request is one read-only database transaction, held open while the
-page streams and closed when it ends.
+envelope. One request is one read-only database transaction; a page of more than 500 rows is
+streamed, its transaction held open while it streams and closed when it ends.
 """
 
 from __future__ import annotations
@@ -41,21 +41,21 @@ async def _collection(
     client = await require_active(request, claims)
     runtime = runtime_of(request)
     base_url, path = runtime.settings.public_base_url, request.url.path
+    if not prepared.streamed:
+        # A page of up to 500 rows: read at once, encoded, the transaction closed, then sent.
+        async with runtime.db.transaction() as session:
+            page = await service.items(session, client.pk, prepared)
+            parts = [p async for p in envelope.stream(page.chunks, prepared.page, base_url, path)]
+        return Response(b"".join(parts), media_type="application/json")
+
+    # A larger page streams: its transaction stays open until the last row is sent.
     stack = AsyncExitStack()
-    await stack.__aenter__()
     try:
         session = await stack.enter_async_context(runtime.db.transaction())
         page = await service.items(session, client.pk, prepared)
-        if not page.streamed:
-            body = b"".join(
-                [part async for part in envelope.stream(page.chunks, prepared.page, base_url, path)]
-            )
     except BaseException:
         await stack.aclose()
         raise
-    if not page.streamed:
-        await stack.aclose()
-        return Response(body, media_type="application/json")
 
     async def streamed() -> Any:
         try:

@@ -16,7 +16,6 @@ from pydantic import Field as PField
 
 from homerun.kit.cards import BRAND_IDS, mask
 from homerun.kit.clock import as_utc
-from homerun.kit.money import to_dollar_number
 
 CUSTOM_FIELDS = tuple(f"custom_{n:02d}" for n in range(1, 11))
 
@@ -37,7 +36,10 @@ SETTLEMENT_STATUS: dict[str, str] = {
 
 
 def dollars(minor: int | None) -> float | None:
-    return None if minor is None else to_dollar_number(int(minor))
+    """Minor units as a JSON number in dollars (R3). Dividing two integers is correctly
+    rounded, so minor / 100 is the double nearest the exact amount, the same number
+    kit.money.to_dollar_number makes through Decimal, at a fraction of the cost."""
+    return None if minor is None else int(minor) / 100
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -124,6 +126,7 @@ def transaction_item(row: Mapping[Any, Any], mid: str) -> dict[str, Any]:
         "trans_id": str(row["id"]),
         "trans_type": row["kind"],
         "user_identifier": row["user_identifier"],
+        "vault_id": row["vault_id"],
     }
     return item
 
@@ -256,6 +259,7 @@ class TransactionItem(BaseModel):
     trans_id: str
     trans_type: str = PField(description="sale, auth, verify or refund")
     user_identifier: Text
+    vault_id: Text = PField(description="The vaulted account charged or stored (uuid)")
 
 
 class DepositItem(BaseModel):

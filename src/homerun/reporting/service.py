@@ -27,6 +27,11 @@ class Prepared:
     page: PageRequest
     query: qfilter.Query
 
+    @property
+    def streamed(self) -> bool:
+        """Whether the page is read from the database a partition at a time."""
+        return self.page.limit + 1 > repository.STREAM_PARTITION
+
 
 def _whole(name: str, text: str | None, default: int, most: int) -> int:
     if text is None or not text.strip():
@@ -68,7 +73,6 @@ async def items(session: AsyncSession, client_pk: int, prepared: Prepared) -> Pa
         repository.page_statement(
             prepared.source,
             prepared.query,
-            client_pk,
             merchants,
             prepared.page.limit,
             prepared.page.offset,
@@ -87,4 +91,4 @@ async def items(session: AsyncSession, client_pk: int, prepared: Prepared) -> Pa
         async for partition in rows:
             yield [build(row, mid_of[row["merchant_id"]]) for row in partition]
 
-    return Page(built(), prepared.page.limit + 1 > repository.STREAM_PARTITION)
+    return Page(built(), prepared.streamed)

@@ -1,10 +1,14 @@
-"""Card tokens: the only rows that hold a card number, and only encrypted."""
+"""Card tokens: the only rows that hold a card number, and only encrypted.
+
+Tokens belong to one merchant: the same card tokenized by two merchants gets two
+tokens, two fingerprints and two ciphertexts under two data keys.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, UTCDateTime
@@ -12,11 +16,16 @@ from homerun.kit.db.base import Base, BigId, UTCDateTime
 
 class CardToken(Base):
     __tablename__ = "card_tokens"
+    __table_args__ = (UniqueConstraint("merchant_id", "fingerprint"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
     token: Mapped[str] = mapped_column(String(19), unique=True)
-    # Keyed hash of the card number: finds the same card again without storing it.
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    # Keyed hash (HMAC-SHA256) of the merchant and the card number: finds the same card
+    # again without storing it.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # AES-256-GCM under the merchant's data key (homerun.keys), bound to the merchant.
+    data_key_id: Mapped[int] = mapped_column(ForeignKey("data_keys.id"))
     pan_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     brand: Mapped[str] = mapped_column(String(16))
     bin: Mapped[str] = mapped_column(String(6))

@@ -38,7 +38,7 @@ async def tokenize(request: Request) -> Response:
     async def work(session: AsyncSession) -> Response:
         merchant = await auth.authenticate_public_key(session, public_key)
         try:
-            card = await service.tokenize(session, runtime, pan, expiry)
+            card = await service.tokenize(session, runtime, merchant.id, pan, expiry)
         except CardNumberError as problem:
             raise ValidationFailed.field("account_number", str(problem)) from None
         if body.cvv is not None and (

@@ -1,7 +1,8 @@
 """Card numbers in, tokens out; and back again for the processor, never to a client.
 
-The same card number always gets the same token (found by its keyed
-fingerprint), like the tokens of the processors Run sits on.
+Tokens are per merchant. Within a merchant the same card number always gets the same
+token (found by its keyed fingerprint), like the tokens of the processors Run sits on.
+The number itself is kept only encrypted under the merchant's data key (homerun.keys).
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.keys import service as data_keys
 from homerun.kit.cards import Expiry, check_pan
 from homerun.kit.ids import new_account_token
 from homerun.runtime import Runtime
 from homerun.tokenizer import repository
 from homerun.tokenizer.models import CardToken
 
-_SEAL_CONTEXT = b"card_tokens.pan"
+_TOKEN_ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,40 +30,77 @@ class Card:
     pan: str
 
 
+def fingerprint(runtime: Runtime, merchant_id: int, pan: str) -> str:
+    """Keyed HMAC of the card number within one merchant (no cross-merchant linking)."""
+    return runtime.secret_hash(f"card|{merchant_id}|{pan}")
+
+
+def _context(merchant_id: int) -> bytes:
+    return f"card_tokens.pan|{merchant_id}".encode()
+
+
 async def tokenize(
-    session: AsyncSession, runtime: Runtime, pan: str, expiry: Expiry | None
+    session: AsyncSession, runtime: Runtime, merchant_id: int, pan: str, expiry: Expiry | None
 ) -> CardToken:
-    """The token for this card number (raises CardNumberError if it is not one)."""
+    """The merchant's token for this card number (raises CardNumberError if it is not one)."""
     brand = check_pan(pan)
-    fingerprint = runtime.secret_hash(pan)
-    existing = await repository.by_fingerprint(session, fingerprint)
+    print_ = fingerprint(runtime, merchant_id, pan)
+    existing = await repository.by_fingerprint(session, merchant_id, print_)
     if existing is not None:
         if expiry is not None:
             existing.expiry = expiry.mmyy
         return existing
-    card = CardToken(
-        token=new_account_token(pan[-4:]),
-        fingerprint=fingerprint,
-        pan_ciphertext=runtime.sealer.seal(pan, _SEAL_CONTEXT),
-        brand=brand,
-        bin=pan[:6],
-        last_four=pan[-4:],
-        expiry=expiry.mmyy if expiry else None,
-        created_at=runtime.clock.now(),
-    )
-    try:
-        async with session.begin_nested():
-            await repository.add(session, card)
-    except IntegrityError:
-        # Another request tokenized the same card at the same moment: use its token.
-        existing = await repository.by_fingerprint(session, fingerprint)
-        assert existing is not None
-        return existing
-    return card
+    key = await data_keys.for_merchant(session, runtime, merchant_id)
+    for _ in range(_TOKEN_ATTEMPTS):
+        card = CardToken(
+            merchant_id=merchant_id,
+            token=new_account_token(pan[-4:]),
+            fingerprint=print_,
+            data_key_id=key.id,
+            pan_ciphertext=key.cipher.encrypt(pan, _context(merchant_id)),
+            brand=brand,
+            bin=pan[:6],
+            last_four=pan[-4:],
+            expiry=expiry.mmyy if expiry else None,
+            created_at=runtime.clock.now(),
+        )
+        try:
+            async with session.begin_nested():
+                await repository.add(session, card)
+        except IntegrityError:
+            # Another request tokenized the same card at the same moment: use its token.
+            existing = await repository.by_fingerprint(session, merchant_id, print_)
+            if existing is not None:
+                return existing
+            continue  # the random token was taken (by another card): draw again
+        return card
+    raise RuntimeError("could not draw an unused account token")
 
 
-async def resolve(session: AsyncSession, runtime: Runtime, token: str) -> Card | None:
-    row = await repository.by_token(session, token)
+async def open_card(session: AsyncSession, runtime: Runtime, row: CardToken) -> Card:
+    cipher = await data_keys.by_id(session, runtime, row.data_key_id)
+    return Card(row, cipher.decrypt(row.pan_ciphertext, _context(row.merchant_id)))
+
+
+async def resolve(
+    session: AsyncSession, runtime: Runtime, merchant_id: int, token: str
+) -> Card | None:
+    """The merchant's card behind a token; None for a token it does not own."""
+    row = await repository.by_token(session, merchant_id, token)
     if row is None:
         return None
-    return Card(row, runtime.sealer.open(row.pan_ciphertext, _SEAL_CONTEXT))
+    return await open_card(session, runtime, row)
+
+
+async def card_by_id(
+    session: AsyncSession, runtime: Runtime, merchant_id: int, card_id: int
+) -> Card | None:
+    row = await repository.by_id(session, merchant_id, card_id)
+    if row is None:
+        return None
+    return await open_card(session, runtime, row)
+
+
+async def token_row(session: AsyncSession, merchant_id: int, card_id: int) -> CardToken | None:
+    """A token row without opening the number (for answers that show the token)."""
+    return await repository.by_id(session, merchant_id, card_id)

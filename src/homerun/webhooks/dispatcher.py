@@ -40,6 +40,8 @@ log = logging.getLogger("homerun.webhooks")
 
 FAN_OUT_BATCH = 500
 CLAIM_BATCH = 200
+# How long a cycle waits for more attempts to finish once one has (see Dispatcher.linger).
+LINGER_SECONDS = 0.01
 SECRET_CONTEXT = b"webhook-secret"
 
 
@@ -212,6 +214,7 @@ class Tally:
     failed: int = 0
     fanned_out: int = 0
     claimed: int = 0
+    claim_full: bool = False  # the claim took as many as it asked for
 
 
 async def record(session: AsyncSession, runtime: Runtime, outcomes: Sequence[Outcome]) -> Tally:
@@ -295,7 +298,9 @@ async def give_up(
 class Dispatcher:
     """One worker's webhook delivery: cycles of record / fan out / claim, then posts."""
 
-    def __init__(self, runtime: Runtime, name: str, client: Client | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, name: str, client: Client | None = None, *, eager: bool = False
+    ) -> None:
         settings = runtime.settings
         self.runtime = runtime
         self.name = name[:64]
@@ -309,6 +314,11 @@ class Dispatcher:
         self.wake = asyncio.Event()
         self.totals = Tally()
         self._secrets: dict[bytes, str] = {}
+        # Fan out at once when eager, else at most once a poll interval while busy
+        # (when idle every cycle is a poll interval apart anyway).
+        self.eager = eager
+        self._fan_out_at = 0.0
+        self._claim_full = False
 
     # -- one cycle
     async def cycle(self) -> Tally:
@@ -316,12 +326,17 @@ class Dispatcher:
         try:
             async with self.runtime.db.transaction() as session:
                 tally = await record(session, self.runtime, outcomes)
-                tally.fanned_out = await fan_out(session, self.runtime)
+                if self.eager or time.monotonic() >= self._fan_out_at:
+                    tally.fanned_out = await fan_out(session, self.runtime)
+                    busy = tally.fanned_out >= FAN_OUT_BATCH
+                    pause = 0.0 if busy else self.runtime.settings.webhook_poll_seconds
+                    self._fan_out_at = time.monotonic() + pause
                 attempts = await self._claim(session)
         except BaseException:
             self.finished = outcomes + self.finished  # recorded next time
             raise
         tally.claimed = len(attempts)
+        tally.claim_full = self._claim_full
         for attempt in attempts:
             self._start(attempt)
         self.totals.recorded += tally.recorded
@@ -333,17 +348,18 @@ class Dispatcher:
 
     async def _claim(self, session: AsyncSession) -> list[Attempt]:
         free = self.slots - len(self.tasks)
+        self._claim_full = False
         if free <= 0:
             return []
         now = self.runtime.clock.now()
         full = [ep for ep, n in self.in_flight.items() if n >= self.per_endpoint]
-        rows = await repository.claimable(
-            session, now=now, limit=min(free, CLAIM_BATCH), skip_endpoints=full
-        )
+        limit = min(free, CLAIM_BATCH)
+        rows = await repository.claimable(session, now=now, limit=limit, skip_endpoints=full)
+        self._claim_full = len(rows) == limit
         token = f"{self.name}/{secrets.token_hex(4)}"
         taken: dict[int, int] = defaultdict(int)
         attempts: list[Attempt] = []
-        leases: list[dict[str, Any]] = []
+        leases: list[int] = []
         for due in rows:
             made = due.attempts - due.round_first_attempt + 1
             if due.attempts >= due.round_first_attempt and made >= schedule.ATTEMPTS:
@@ -364,11 +380,9 @@ class Dispatcher:
             taken[due.endpoint_id] += 1
             number = due.attempts + 1
             started = due.round_started_at or now
-            leases.append(
-                {"b_id": due.id, "b_attempts": number, "b_round_started_at": started, "b_at": now}
-            )
+            leases.append(due.id)
             attempts.append(self._attempt(due, number, token, started, now))
-        await repository.lease(session, leases, token=token, until=now + self.lease)
+        await repository.lease(session, leases, token=token, now=now, until=now + self.lease)
         return attempts
 
     def _secret(self, sealed: bytes) -> str:
@@ -459,15 +473,23 @@ class Dispatcher:
                     log.exception("webhook cycle failed; trying again after the poll interval")
                     await _wait(stop, self.wake, poll)
                     continue
-                more = tally.fanned_out >= FAN_OUT_BATCH or (
-                    tally.claimed > 0 and len(self.tasks) < self.slots
-                )
-                if more or self.finished:
-                    continue
-                await _wait(stop, self.wake, poll)
+                if tally.fanned_out >= FAN_OUT_BATCH or (
+                    tally.claim_full and len(self.tasks) < self.slots
+                ):
+                    continue  # there may be more to take at once
+                if self.finished or await _wait(stop, self.wake, poll):
+                    await self.linger()
+                else:
+                    self._fan_out_at = 0.0  # a quiet poll interval: look for new events now
             await self.drain_in_flight()
         finally:
             await self.close()
+
+    async def linger(self) -> None:
+        """Give the attempts in flight a moment to finish, so that one cycle records (and
+        refills) many of them rather than a cycle for each."""
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=LINGER_SECONDS)
 
     async def drain_in_flight(self) -> None:
         if self.tasks:
@@ -494,13 +516,15 @@ class Dispatcher:
             await self.client.aclose()
 
 
-async def _wait(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+async def _wait(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> bool:
+    """Wait for `stop`, `wake` or `seconds`; True unless the time ran out."""
     waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
     try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
             waiter.cancel()
+    return bool(done)
 
 
 async def deliver_due(
@@ -508,12 +532,13 @@ async def deliver_due(
 ) -> Tally:
     """Fan out, post every due attempt and record the outcomes, until nothing is due or
     in flight (the sandbox's and the tests' way to run webhooks without a worker)."""
-    dispatcher = Dispatcher(runtime, name, client)
+    dispatcher = Dispatcher(runtime, name, client, eager=True)
     try:
         while True:
             tally = await dispatcher.cycle()
             if dispatcher.tasks:
                 await asyncio.wait(set(dispatcher.tasks), return_when=asyncio.FIRST_COMPLETED)
+                await dispatcher.linger()
                 continue
             if not (tally.recorded or tally.fanned_out or tally.claimed or dispatcher.finished):
                 return dispatcher.totals

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, literal, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from homerun.boarding.models import Application, Partner
+from homerun.kit.db.base import UTCDateTime
 from homerun.merchants.models import Merchant
 from homerun.webhooks.models import (
     DELIVERED,
@@ -201,8 +202,8 @@ async def claimable(
     session: AsyncSession, *, now: datetime, limit: int, skip_endpoints: Sequence[int]
 ) -> list[Due]:
     """Due deliveries, earliest first, at most one per (endpoint, lane): the first pending
-    one in event order, and only while no other of its lane is in flight. Locked; other
-    workers skip them."""
+    one in event order (while it is pending, in flight or waiting for a retry, the rest
+    of its lane waits). Locked; other workers skip them."""
     d = WebhookDelivery
     other = aliased(WebhookDelivery, name="other")
     ahead = (
@@ -211,12 +212,7 @@ async def claimable(
             other.endpoint_id == d.endpoint_id,
             other.lane == d.lane,
             other.state == PENDING,
-            other.id != d.id,
-            or_(
-                other.occurred_at < d.occurred_at,
-                and_(other.occurred_at == d.occurred_at, other.event_id < d.event_id),
-                other.locked_until > now,
-            ),
+            tuple_(other.occurred_at, other.event_id) < tuple_(d.occurred_at, d.event_id),
         )
         .exists()
     )
@@ -260,25 +256,25 @@ async def claimable(
 
 
 async def lease(
-    session: AsyncSession, leases: list[dict[str, Any]], *, token: str, until: datetime
+    session: AsyncSession, ids: list[int], *, token: str, now: datetime, until: datetime
 ) -> None:
-    """Number and lease the attempts: rows of {id, attempts, round_started_at, at}."""
-    if not leases:
+    """Number and lease the next attempt of each (the rows are locked by claimable)."""
+    if not ids:
         return
-    t = _deliveries
-    stmt = (
-        update(t)
-        .where(t.c.id == bindparam("b_id"))
+    d = WebhookDelivery
+    await session.execute(
+        update(d)
+        .where(d.id.in_(ids))
         .values(
-            attempts=bindparam("b_attempts"),
-            round_started_at=bindparam("b_round_started_at"),
-            last_attempt_at=bindparam("b_at"),
-            updated_at=bindparam("b_at"),
+            attempts=d.attempts + 1,
+            round_started_at=func.coalesce(d.round_started_at, literal(now, UTCDateTime())),
+            last_attempt_at=now,
+            updated_at=now,
             locked_by=token,
             locked_until=until,
         )
+        .execution_options(synchronize_session=False)
     )
-    await session.execute(stmt, leases)
 
 
 # ---- recording what happened ----------------------------------------------------------------

@@ -23,6 +23,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import SplitResult, urlsplit
 
 import httptools
@@ -85,13 +86,14 @@ class Target:
     port: int
     path: str  # path and query, what goes on the request line
     host_header: str
+    literal: IPAddress | None  # the host, when it is an address
 
-    @property
-    def literal(self) -> IPAddress | None:
-        try:
-            return ipaddress.ip_address(self.host)
-        except ValueError:
-            return None
+
+def _address(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
 
 
 def parse_url(url: str) -> Target:
@@ -118,7 +120,7 @@ def parse_url(url: str) -> Target:
         path = f"{path}?{parts.query}"
     shown = f"[{host}]" if ":" in host else host
     host_header = shown if port == default else f"{shown}:{port}"
-    return Target(scheme, host, port, path, host_header)
+    return Target(scheme, host, port, path, host_header, _address(host))
 
 
 def check_url(url: str, policy: AddressPolicy) -> Target:
@@ -157,8 +159,8 @@ class _Connection(asyncio.Protocol):
 
     # -- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         if self._waiter is None or self._waiter.done():
@@ -272,6 +274,7 @@ class Client:
         self.max_idle_per_host = max_idle_per_host
         self._ssl = ssl_context
         self._idle: dict[_PoolKey, list[_Connection]] = {}
+        self._targets: dict[str, Target] = {}
         self._names: dict[tuple[str, int], tuple[float, list[IPAddress]]] = {}
 
     def _tls(self) -> ssl.SSLContext:
@@ -281,7 +284,12 @@ class Client:
 
     async def post(self, url: str, headers: dict[str, str], body: bytes) -> Answer:
         """POST `body`; the answer, or DeliveryFailure (Refused, TimedOut, ...)."""
-        target = parse_url(url)
+        target = self._targets.get(url)
+        if target is None:
+            target = parse_url(url)
+            if len(self._targets) > 10_000:
+                self._targets.clear()
+            self._targets[url] = target
         try:
             async with asyncio.timeout(self.timeout):
                 return await self._post(target, headers, body)

@@ -31,7 +31,12 @@ Service = Callable[[Runtime, str, asyncio.Event], Awaitable[None]]
 _HANDLERS: dict[str, Handler] = {}
 _START_HOOKS: list[StartHook] = []
 _SERVICES: dict[str, Service] = {}
-_PACKAGES = ("homerun.settlement.jobs", "homerun.boarding.jobs", "homerun.webhooks.jobs")
+_PACKAGES = (
+    "homerun.settlement.jobs",
+    "homerun.boarding.jobs",
+    "homerun.webhooks.jobs",
+    "homerun.billing.jobs",
+)
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:

@@ -49,26 +49,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "card_tokens",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("token", sa.String(length=19), nullable=False),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("pan_ciphertext", sa.LargeBinary(), nullable=False),
-        sa.Column("brand", sa.String(length=16), nullable=False),
-        sa.Column("bin", sa.String(length=6), nullable=False),
-        sa.Column("last_four", sa.String(length=4), nullable=False),
-        sa.Column("expiry", sa.String(length=4), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_card_tokens")),
-        sa.UniqueConstraint("fingerprint", name=op.f("uq_card_tokens_fingerprint")),
-        sa.UniqueConstraint("token", name=op.f("uq_card_tokens_token")),
-    )
-    op.create_table(
         "idempotency_records",
         sa.Column(
             "id",
@@ -297,6 +277,35 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_credential_sets_merchant_id"), ["merchant_id"], unique=False
         )
+
+    op.create_table(
+        "data_keys",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("scope", sa.String(length=40), nullable=False),
+        sa.Column(
+            "merchant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("master_key_id", sa.String(length=16), nullable=False),
+        sa.Column("wrapped_key", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("rewrapped_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_data_keys_merchant_id_merchants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_keys")),
+        sa.UniqueConstraint("scope", "version", name=op.f("uq_data_keys_scope_version")),
+    )
+    with op.batch_alter_table("data_keys", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_data_keys_master_key_id"), ["master_key_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_data_keys_merchant_id"), ["merchant_id"], unique=False)
 
     op.create_table(
         "deposits",
@@ -546,6 +555,9 @@ def upgrade() -> None:
         sa.Column("cof_sched", sa.String(length=1), nullable=True),
         sa.Column("cof_perm", sa.String(length=1), nullable=True),
         sa.Column("com_ind", sa.String(length=1), nullable=True),
+        sa.Column("vault_id", sa.String(length=36), nullable=True),
+        sa.Column("vault_holder_id", sa.String(length=36), nullable=True),
+        sa.Column("vaulted", sa.Boolean(), nullable=False),
         sa.Column(
             "holder",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
@@ -593,6 +605,30 @@ def upgrade() -> None:
             sqlite_where=sa.text("state IN ('authorized', 'captured')"),
         )
         batch_op.create_index(batch_op.f("ix_transactions_parent_id"), ["parent_id"], unique=False)
+
+    op.create_table(
+        "vault_holders",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column(
+            "merchant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_vault_holders_merchant_id_merchants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vault_holders")),
+        sa.UniqueConstraint("uuid", name=op.f("uq_vault_holders_uuid")),
+    )
+    with op.batch_alter_table("vault_holders", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_vault_holders_merchant_id"), ["merchant_id"], unique=False
+        )
 
     op.create_table(
         "webhook_endpoints",
@@ -806,6 +842,40 @@ def upgrade() -> None:
             batch_op.f("ix_boarding_merchants_rep_code_id"), ["rep_code_id"], unique=False
         )
 
+    op.create_table(
+        "card_tokens",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "merchant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("token", sa.String(length=19), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column(
+            "data_key_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("pan_ciphertext", sa.LargeBinary(), nullable=False),
+        sa.Column("brand", sa.String(length=16), nullable=False),
+        sa.Column("bin", sa.String(length=6), nullable=False),
+        sa.Column("last_four", sa.String(length=4), nullable=False),
+        sa.Column("expiry", sa.String(length=4), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["data_key_id"], ["data_keys.id"], name=op.f("fk_card_tokens_data_key_id_data_keys")
+        ),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_card_tokens_merchant_id_merchants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_card_tokens")),
+        sa.UniqueConstraint(
+            "merchant_id", "fingerprint", name=op.f("uq_card_tokens_merchant_id_fingerprint")
+        ),
+        sa.UniqueConstraint("token", name=op.f("uq_card_tokens_token")),
+    )
     op.create_table(
         "chargebacks",
         sa.Column(
@@ -1064,6 +1134,122 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "vault_payment_accounts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column(
+            "merchant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "holder_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "card_token_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("is_default", sa.Boolean(), nullable=False),
+        sa.Column("is_deleted", sa.Boolean(), nullable=False),
+        sa.Column("cof_permission", sa.Boolean(), nullable=False),
+        sa.Column("brand", sa.String(length=16), nullable=False),
+        sa.Column("account_type", sa.Integer(), nullable=False),
+        sa.Column("last_four", sa.String(length=4), nullable=False),
+        sa.Column("expiry", sa.String(length=4), nullable=True),
+        sa.Column("name", sa.String(length=255), nullable=True),
+        sa.Column("nickname", sa.String(length=255), nullable=True),
+        sa.Column("address1", sa.String(length=255), nullable=True),
+        sa.Column("address2", sa.String(length=255), nullable=True),
+        sa.Column("city", sa.String(length=255), nullable=True),
+        sa.Column("region", sa.String(length=255), nullable=True),
+        sa.Column("country", sa.String(length=255), nullable=True),
+        sa.Column("account_zip", sa.String(length=16), nullable=True),
+        sa.Column("email", sa.String(length=255), nullable=True),
+        sa.Column("phone", sa.String(length=255), nullable=True),
+        sa.Column("ach_acct_type_id", sa.String(length=1), nullable=True),
+        sa.Column("custom_06", sa.String(length=255), nullable=True),
+        sa.Column("custom_07", sa.String(length=255), nullable=True),
+        sa.Column("custom_08", sa.String(length=255), nullable=True),
+        sa.Column("custom_09", sa.String(length=255), nullable=True),
+        sa.Column("custom_10", sa.String(length=255), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["card_token_id"],
+            ["card_tokens.id"],
+            name=op.f("fk_vault_payment_accounts_card_token_id_card_tokens"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["holder_id"],
+            ["vault_holders.id"],
+            name=op.f("fk_vault_payment_accounts_holder_id_vault_holders"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"],
+            ["merchants.id"],
+            name=op.f("fk_vault_payment_accounts_merchant_id_merchants"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vault_payment_accounts")),
+        sa.UniqueConstraint("uuid", name=op.f("uq_vault_payment_accounts_uuid")),
+    )
+    with op.batch_alter_table("vault_payment_accounts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_vault_payment_accounts_card_token_id"), ["card_token_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_vault_payment_accounts_holder", ["holder_id", "is_deleted"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_vault_payment_accounts_merchant_id"), ["merchant_id"], unique=False
+        )
+
+    op.create_table(
+        "billing_plans",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "merchant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("rrule_pattern", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("status_reason", sa.String(length=255), nullable=True),
+        sa.Column("payment_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["vault_payment_accounts.id"],
+            name=op.f("fk_billing_plans_account_id_vault_payment_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_billing_plans_merchant_id_merchants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_billing_plans")),
+    )
+    with op.batch_alter_table("billing_plans", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_billing_plans_account_id"), ["account_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_billing_plans_merchant_id"), ["merchant_id"], unique=False
+        )
+
+    op.create_table(
         "ledger_entries",
         sa.Column(
             "id",
@@ -1132,11 +1318,110 @@ def upgrade() -> None:
             sqlite_where=sa.text("deposit_id IS NULL AND account = 'merchant_payable'"),
         )
 
+    op.create_table(
+        "scheduled_payments",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("plan_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("payment_number", sa.Integer(), nullable=False),
+        sa.Column("payment_date", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("bucket", sa.Integer(), nullable=False),
+        sa.Column("amount_scheduled", sa.BigInteger(), nullable=False),
+        sa.Column("amount_paid", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("trans_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("resp_code", sa.String(length=4), nullable=True),
+        sa.Column("resp_text", sa.String(length=64), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["billing_plans.id"],
+            name=op.f("fk_scheduled_payments_plan_id_billing_plans"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["trans_id"],
+            ["transactions.id"],
+            name=op.f("fk_scheduled_payments_trans_id_transactions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_payments")),
+        sa.UniqueConstraint(
+            "plan_id", "payment_number", name=op.f("uq_scheduled_payments_plan_id_payment_number")
+        ),
+    )
+    with op.batch_alter_table("scheduled_payments", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_scheduled_payments_bucket_due", ["bucket", "due_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_scheduled_payments_plan_id"), ["plan_id"], unique=False
+        )
+
+    op.create_table(
+        "billing_attempts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "payment_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column(
+            "transaction_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("result", sa.String(length=1), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["payment_id"],
+            ["scheduled_payments.id"],
+            name=op.f("fk_billing_attempts_payment_id_scheduled_payments"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["transaction_id"],
+            ["transactions.id"],
+            name=op.f("fk_billing_attempts_transaction_id_transactions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_billing_attempts")),
+        sa.UniqueConstraint(
+            "payment_id", "attempt", name=op.f("uq_billing_attempts_payment_id_attempt")
+        ),
+        sa.UniqueConstraint("transaction_id", name=op.f("uq_billing_attempts_transaction_id")),
+    )
+    with op.batch_alter_table("billing_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_billing_attempts_approved",
+            ["payment_id"],
+            unique=True,
+            postgresql_where=sa.text("result = 'A'"),
+            sqlite_where=sa.text("result = 'A'"),
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("billing_attempts", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_billing_attempts_approved",
+            postgresql_where=sa.text("result = 'A'"),
+            sqlite_where=sa.text("result = 'A'"),
+        )
+
+    op.drop_table("billing_attempts")
+    with op.batch_alter_table("scheduled_payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_scheduled_payments_plan_id"))
+        batch_op.drop_index("ix_scheduled_payments_bucket_due")
+
+    op.drop_table("scheduled_payments")
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_ledger_entries_unfunded",
@@ -1151,6 +1436,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_adjustment_id"))
 
     op.drop_table("ledger_entries")
+    with op.batch_alter_table("billing_plans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_billing_plans_merchant_id"))
+        batch_op.drop_index(batch_op.f("ix_billing_plans_account_id"))
+
+    op.drop_table("billing_plans")
+    with op.batch_alter_table("vault_payment_accounts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vault_payment_accounts_merchant_id"))
+        batch_op.drop_index("ix_vault_payment_accounts_holder")
+        batch_op.drop_index(batch_op.f("ix_vault_payment_accounts_card_token_id"))
+
+    op.drop_table("vault_payment_accounts")
     op.drop_table("boarding_credential_handoffs")
     with op.batch_alter_table("adjustments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_adjustments_merchant_id"))
@@ -1186,6 +1482,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_chargebacks_funding_master_id"))
 
     op.drop_table("chargebacks")
+    op.drop_table("card_tokens")
     with op.batch_alter_table("boarding_merchants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_boarding_merchants_rep_code_id"))
         batch_op.drop_index("ix_boarding_merchants_partner")
@@ -1202,6 +1499,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_webhook_endpoints_merchant_id"))
 
     op.drop_table("webhook_endpoints")
+    with op.batch_alter_table("vault_holders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vault_holders_merchant_id"))
+
+    op.drop_table("vault_holders")
     with op.batch_alter_table("transactions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_transactions_parent_id"))
         batch_op.drop_index(
@@ -1245,6 +1546,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_deposits_batch_id"))
 
     op.drop_table("deposits")
+    with op.batch_alter_table("data_keys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_data_keys_merchant_id"))
+        batch_op.drop_index(batch_op.f("ix_data_keys_master_key_id"))
+
+    op.drop_table("data_keys")
     with op.batch_alter_table("credential_sets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_credential_sets_merchant_id"))
 
@@ -1274,7 +1580,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_idempotency_records_expires_at"))
 
     op.drop_table("idempotency_records")
-    op.drop_table("card_tokens")
     with op.batch_alter_table("boarding_partners", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_boarding_partners_parent_id"))
 

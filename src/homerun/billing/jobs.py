@@ -1,0 +1,27 @@
+"""The worker's billing jobs: one keyed job per bucket of scheduled payments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.billing import service
+from homerun.billing.repository import BUCKET_JOB
+from homerun.runtime import Runtime
+from homerun.worker.models import Job
+from homerun.worker.registry import handler, on_start
+from homerun.worker.report import Report
+
+
+@on_start
+async def ensure_jobs(runtime: Runtime) -> None:
+    await service.ensure_jobs(runtime)
+
+
+@handler(BUCKET_JOB)
+async def charge_bucket(
+    session: AsyncSession, runtime: Runtime, job: Job, report: Report
+) -> datetime | None:
+    """Charge what is due in the bucket; due again at its next payment (None: empty)."""
+    return await service.run_bucket(session, runtime, int(job.payload["bucket"]), report)

@@ -1,0 +1,190 @@
+"""All SQL for billing plans, scheduled payments, their attempts, and the bucket jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.billing.models import BillingAttempt, BillingPlan, ScheduledPayment
+from homerun.billing.state import OPEN_PAYMENT_STATUSES
+from homerun.merchants.models import Merchant
+from homerun.payments.models import Transaction
+from homerun.worker.models import Job
+
+BUCKET_JOB = "billing.bucket"
+
+
+def bucket_key(bucket: int) -> str:
+    return f"billing|{bucket}"
+
+
+async def add_plan(session: AsyncSession, plan: BillingPlan) -> BillingPlan:
+    session.add(plan)
+    await session.flush()
+    return plan
+
+
+async def add_payments(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert scheduled payments in one executemany (callers pass bounded chunks)."""
+    if rows:
+        await session.execute(insert(ScheduledPayment), rows)
+
+
+async def plan(
+    session: AsyncSession, merchant_id: int, plan_id: int, *, lock: bool = False
+) -> BillingPlan | None:
+    stmt = select(BillingPlan).where(
+        BillingPlan.id == plan_id, BillingPlan.merchant_id == merchant_id
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def plan_for_update(session: AsyncSession, plan_id: int) -> BillingPlan | None:
+    stmt = (
+        select(BillingPlan)
+        .where(BillingPlan.id == plan_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def payments_of(session: AsyncSession, plan_id: int) -> Sequence[ScheduledPayment]:
+    """A plan's payments in order (a plan has at most the horizon's days of them)."""
+    stmt = (
+        select(ScheduledPayment)
+        .where(ScheduledPayment.plan_id == plan_id)
+        .order_by(ScheduledPayment.payment_number)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def payment_for_update(session: AsyncSession, payment_id: int) -> ScheduledPayment | None:
+    stmt = (
+        select(ScheduledPayment)
+        .where(ScheduledPayment.id == payment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def due_payments(
+    session: AsyncSession, bucket: int, now: datetime, limit: int
+) -> Sequence[tuple[int, int]]:
+    """(payment id, plan id) of a bucket's payments due by `now`, earliest first.
+
+    No row locks here: the bucket job's lease makes this worker the only one charging
+    the bucket, and each payment is locked (after its plan) when it is charged.
+    """
+    stmt = (
+        select(ScheduledPayment.id, ScheduledPayment.plan_id)
+        .where(ScheduledPayment.bucket == bucket, ScheduledPayment.due_at <= now)
+        .order_by(ScheduledPayment.due_at, ScheduledPayment.id)
+        .limit(limit)
+    )
+    return [(int(a), int(b)) for a, b in (await session.execute(stmt)).all()]
+
+
+async def next_due(session: AsyncSession, bucket: int) -> datetime | None:
+    stmt = select(func.min(ScheduledPayment.due_at)).where(
+        ScheduledPayment.bucket == bucket, ScheduledPayment.due_at.is_not(None)
+    )
+    value: datetime | None = await session.scalar(stmt)
+    return value
+
+
+async def buckets_in_use(session: AsyncSession) -> list[int]:
+    stmt = select(ScheduledPayment.bucket).where(ScheduledPayment.due_at.is_not(None)).distinct()
+    return [int(b) for b in (await session.execute(stmt)).scalars()]
+
+
+async def has_open_payments(session: AsyncSession, plan_id: int) -> bool:
+    stmt = (
+        select(ScheduledPayment.id)
+        .where(ScheduledPayment.plan_id == plan_id, ScheduledPayment.due_at.is_not(None))
+        .limit(1)
+    )
+    return (await session.scalar(stmt)) is not None
+
+
+async def cancel_open_payments(session: AsyncSession, plan_id: int, now: datetime) -> int:
+    result = await session.execute(
+        update(ScheduledPayment)
+        .where(
+            ScheduledPayment.plan_id == plan_id,
+            ScheduledPayment.status.in_(OPEN_PAYMENT_STATUSES),
+        )
+        .values(status="CANCELLED", due_at=None, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def postpone(session: AsyncSession, payment_id: int, due_at: datetime) -> None:
+    await session.execute(
+        update(ScheduledPayment)
+        .where(ScheduledPayment.id == payment_id, ScheduledPayment.due_at.is_not(None))
+        .values(due_at=due_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_attempt(session: AsyncSession, attempt: BillingAttempt) -> None:
+    session.add(attempt)
+    await session.flush()
+
+
+async def attempt_for(
+    session: AsyncSession, payment_id: int, transaction_id: int
+) -> BillingAttempt | None:
+    return await session.scalar(
+        select(BillingAttempt).where(
+            BillingAttempt.payment_id == payment_id,
+            BillingAttempt.transaction_id == transaction_id,
+        )
+    )
+
+
+async def transaction(session: AsyncSession, trans_id: int) -> Transaction | None:
+    return await session.get(Transaction, trans_id)
+
+
+async def merchant(session: AsyncSession, merchant_id: int) -> Merchant | None:
+    return await session.get(Merchant, merchant_id)
+
+
+async def schedule_bucket(
+    session: AsyncSession, bucket: int, due_at: datetime, now: datetime
+) -> None:
+    """Make the bucket's job due by `due_at`: insert it, or pull it earlier (never later).
+
+    One statement (INSERT ... ON CONFLICT DO UPDATE), so that it is right against a
+    worker finishing or deleting the same job at the same moment.
+    """
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert_(Job).values(
+        kind=BUCKET_JOB,
+        key=bucket_key(bucket),
+        merchant_id=None,
+        payload={"bucket": bucket},
+        due_at=due_at,
+        state="ready",
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"due_at": stmt.excluded.due_at, "state": "ready", "updated_at": now},
+        where=or_(Job.due_at > stmt.excluded.due_at, Job.state != "ready"),
+    )
+    await session.execute(stmt)

@@ -1,0 +1,347 @@
+"""Billing plans: create (schedule every payment), read, cancel; and charge what is due.
+
+Charging runs in the worker (billing.jobs): scheduled payments are spread over
+`billing_job_buckets` keyed jobs; a bucket's job falls due at its earliest open payment,
+charges up to `billing_batch_size` due payments in its own transaction, and falls due
+again at the next one. Each charge is a merchant-initiated card-on-file charge (cof "M",
+cof_sched "Y") through payments.service on the plan's vault account.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.billing import repository, rules
+from homerun.billing.models import BillingAttempt, BillingPlan, ScheduledPayment
+from homerun.billing.schemas import CreatePlanRequest
+from homerun.billing.state import (
+    PaymentEvent,
+    PaymentStatus,
+    PlanEvent,
+    PlanStatus,
+    payment_after,
+    plan_after,
+)
+from homerun.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from homerun.kit.money import to_dollars
+from homerun.merchants.models import Merchant
+from homerun.payments import service as payments
+from homerun.payments.models import Transaction
+from homerun.payments.schemas import ChargeRequest
+from homerun.runtime import Runtime
+from homerun.vault import service as vault
+from homerun.vault.models import PaymentAccount
+from homerun.worker.report import Report
+
+log = logging.getLogger("homerun.billing")
+
+# Occurrences this much before the plan is made are still charged (a DTSTART of "now"
+# written by a client is a little in the past by the time it arrives); earlier ones are
+# skipped, though they keep their place in the numbering.
+PAST_GRACE = timedelta(minutes=5)
+INSERT_CHUNK = 500
+# An outcome the processor has not told yet is asked about again after this long.
+UNKNOWN_RECHECK = timedelta(hours=1)
+# A payment whose charge failed unexpectedly (a fault, not a decline) waits this long.
+FAULT_PAUSE = timedelta(hours=1)
+
+# Report names (the clock's answer).
+COMPLETED = "billing_payments_completed"
+DECLINED = "billing_payments_declined"
+FAILED = "billing_payments_failed"
+PLANS_COMPLETED = "billing_plans_completed"
+PLANS_STOPPED = "billing_plans_stopped"
+
+
+def _own_mid(merchant: Merchant, mid: str) -> None:
+    if mid != merchant.mid:
+        raise Forbidden("mid: this credential does not belong to that merchant")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    plan: BillingPlan
+    account: PaymentAccount
+    payments: list[ScheduledPayment]
+
+
+def _bucket(runtime: Runtime, plan_id: int) -> int:
+    return plan_id % runtime.settings.billing_job_buckets
+
+
+async def create(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, request: CreatePlanRequest
+) -> BillingPlan:
+    _own_mid(merchant, request.mid)
+    if request.amount <= 0:
+        raise ValidationFailed.field("amount", "must be more than 0.00")
+    account = await vault.active_account(session, merchant, request.payment_account_uuid)
+    if account is None:
+        raise ValidationFailed.field(
+            "payment_account_uuid", "names no active vault payment account of this merchant"
+        )
+    if not account.cof_permission:
+        raise ValidationFailed.field(
+            "payment_account_uuid",
+            'the account was stored without the cardholder\'s permission (cof_perm "Y"), '
+            "which merchant-initiated recurring charges need",
+        )
+    horizon = runtime.settings.billing_horizon_days
+    try:
+        schedule = rules.parse(request.rrule_pattern, horizon)
+    except rules.RuleError as problem:
+        raise ValidationFailed.field("rrule_pattern", str(problem)) from None
+    now = runtime.clock.now()
+    plan = await repository.add_plan(
+        session,
+        BillingPlan(
+            merchant_id=merchant.id,
+            account_id=account.id,
+            name=request.name,
+            description=request.description,
+            amount=request.amount,
+            currency=merchant.currency,
+            rrule_pattern=schedule.text,
+            status=PlanStatus.ACTIVE.value,
+            payment_count=0,
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+    bucket = _bucket(runtime, plan.id)
+    first: datetime | None = None
+    count = 0
+    chunk: list[dict[str, Any]] = []
+    for number, moment in rules.occurrences(schedule, horizon):
+        if moment < now - PAST_GRACE:
+            continue
+        first = first or moment
+        count += 1
+        chunk.append(
+            {
+                "plan_id": plan.id,
+                "payment_number": number,
+                "payment_date": moment,
+                "due_at": moment,
+                "bucket": bucket,
+                "amount_scheduled": request.amount,
+                "amount_paid": 0,
+                "status": PaymentStatus.SCHEDULED.value,
+                "attempts": 0,
+                "updated_at": now,
+            }
+        )
+        if len(chunk) >= INSERT_CHUNK:
+            await repository.add_payments(session, chunk)
+            chunk = []
+    await repository.add_payments(session, chunk)
+    if first is None:
+        raise ValidationFailed.field("rrule_pattern", "has no occurrence after now")
+    plan.payment_count = count
+    await repository.schedule_bucket(session, bucket, first, now)
+    return plan
+
+
+def _plan_id(identifier: str) -> int:
+    text = identifier.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise NotFound(f"billing plan {identifier} not found")
+    return int(text)
+
+
+async def get(session: AsyncSession, merchant: Merchant, identifier: str) -> PlanView:
+    plan = await repository.plan(session, merchant.id, _plan_id(identifier))
+    if plan is None:
+        raise NotFound(f"billing plan {identifier} not found")
+    account = await vault.account_by_id(session, plan.account_id)
+    assert account is not None
+    return PlanView(plan, account, list(await repository.payments_of(session, plan.id)))
+
+
+async def cancel(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, identifier: str
+) -> BillingPlan:
+    """Cancel: every open payment is cancelled; irreversible. Cancelling again is a no-op."""
+    plan = await repository.plan(session, merchant.id, _plan_id(identifier), lock=True)
+    if plan is None:
+        raise NotFound(f"billing plan {identifier} not found")
+    status = PlanStatus(plan.status)
+    if status is PlanStatus.CANCELLED:
+        return plan
+    if status is not PlanStatus.ACTIVE:
+        raise Conflict(f"billing plan {identifier} is {status.value}: nothing left to cancel")
+    now = runtime.clock.now()
+    plan.status = plan_after(status, PlanEvent.CANCEL).value
+    plan.status_reason = "cancelled by the merchant"
+    plan.ended_at = plan.updated_at = now
+    await repository.cancel_open_payments(session, plan.id, now)
+    await session.flush()
+    return plan
+
+
+# ----------------------------------------------------------------------------- the runner
+
+
+async def ensure_jobs(runtime: Runtime) -> None:
+    """Every bucket with open payments has its job, due by its earliest payment (heals a
+    job lost to anything; run at worker start, now and then, and on every clock advance)."""
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as session:
+        for bucket in await repository.buckets_in_use(session):
+            due = await repository.next_due(session, bucket)
+            if due is not None:
+                await repository.schedule_bucket(session, bucket, due, now)
+
+
+async def run_bucket(
+    session: AsyncSession, runtime: Runtime, bucket: int, report: Report
+) -> datetime | None:
+    """Charge up to a batch of the bucket's due payments; when the bucket falls due next."""
+    now = runtime.clock.now()
+    due = await repository.due_payments(session, bucket, now, runtime.settings.billing_batch_size)
+    for payment_id, plan_id in due:
+        try:
+            async with session.begin_nested():
+                await _run_payment(session, runtime, payment_id, plan_id, now, report)
+        except Exception:
+            # A fault (not a decline): nothing of this payment's attempt is kept; it is
+            # tried again later rather than holding up the rest of the bucket.
+            log.exception("scheduled payment %s could not be charged", payment_id)
+            await repository.postpone(session, payment_id, now + FAULT_PAUSE)
+            report.count("billing_faults")
+    return await repository.next_due(session, bucket)
+
+
+async def _run_payment(
+    session: AsyncSession,
+    runtime: Runtime,
+    payment_id: int,
+    plan_id: int,
+    now: datetime,
+    report: Report,
+) -> None:
+    plan = await repository.plan_for_update(session, plan_id)  # plan first, then payment
+    payment = await repository.payment_for_update(session, payment_id)
+    if plan is None or payment is None or payment.due_at is None or payment.due_at > now:
+        return  # cancelled, finished or moved meanwhile
+    if plan.status != PlanStatus.ACTIVE.value:
+        _payment_event(payment, PaymentEvent.CANCEL, now)
+        return
+    merchant = await repository.merchant(session, plan.merchant_id)
+    account = await vault.account_by_id(session, plan.account_id)
+    assert merchant is not None
+    if account is None or account.is_deleted:
+        await _stop(session, plan, "the vault payment account was deleted", now)
+        report.count(PLANS_STOPPED)
+        return
+    previous = await repository.transaction(session, payment.trans_id) if payment.trans_id else None
+    if previous is not None and previous.state == "unknown":
+        txn = await _reconcile(session, runtime, merchant, payment)
+    else:
+        txn = await _charge(session, runtime, merchant, plan, account, payment)
+    _record_outcome(runtime, payment, txn, now, report)
+    await session.flush()  # the session does not autoflush: the check below reads the table
+    if payment.due_at is None and not await repository.has_open_payments(session, plan.id):
+        plan.status = plan_after(PlanStatus(plan.status), PlanEvent.FINISH).value
+        plan.status_reason = "the schedule has ended"
+        plan.ended_at = plan.updated_at = now
+        report.count(PLANS_COMPLETED)
+    await session.flush()
+
+
+async def _charge(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    plan: BillingPlan,
+    account: PaymentAccount,
+    payment: ScheduledPayment,
+) -> Transaction:
+    request = ChargeRequest.model_validate(
+        {
+            "mid": merchant.mid,
+            "amount": to_dollars(payment.amount_scheduled),
+            "vault_id": account.uuid,
+            "capture": True,
+            "cof": "M",
+            "cof_sched": True,
+            "com_ind": "R",
+            "order_id": f"BP{plan.id}-{payment.payment_number}",
+            "user_identifier": f"billing_plan:{plan.id}",
+        }
+    )
+    txn = await payments.charge(session, runtime, merchant, request)
+    payment.attempts += 1
+    await repository.add_attempt(
+        session,
+        BillingAttempt(
+            payment_id=payment.id,
+            attempt=payment.attempts,
+            transaction_id=txn.id,
+            result=txn.result,
+            created_at=runtime.clock.now(),
+        ),
+    )
+    return txn
+
+
+async def _reconcile(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, payment: ScheduledPayment
+) -> Transaction:
+    """The last attempt's outcome was not known: ask before charging again."""
+    assert payment.trans_id is not None
+    outcome = await payments.reconcile(session, runtime, merchant, str(payment.trans_id))
+    txn = outcome.original if isinstance(outcome, payments.Refusal) else outcome
+    assert txn is not None
+    attempt = await repository.attempt_for(session, payment.id, txn.id)
+    if attempt is not None:
+        attempt.result = txn.result
+    return txn
+
+
+def _record_outcome(
+    runtime: Runtime, payment: ScheduledPayment, txn: Transaction, now: datetime, report: Report
+) -> None:
+    payment.trans_id = txn.id
+    payment.resp_code, payment.resp_text = txn.resp_code, txn.resp_text
+    status = PaymentStatus(payment.status)
+    if txn.result == "A":
+        payment.amount_paid = txn.amount_captured
+        _payment_event(payment, PaymentEvent.APPROVE, now)
+        report.made(COMPLETED, payment.id)
+        return
+    if txn.state == "unknown":
+        # Not known yet: ask again later; this does not use up a dunning retry.
+        payment.status = payment_after(status, PaymentEvent.DECLINE).value
+        assert payment.due_at is not None
+        payment.due_at = max(payment.due_at + UNKNOWN_RECHECK, now)
+        payment.updated_at = now
+        return
+    retry_days = runtime.settings.billing_retry_days
+    if payment.attempts <= len(retry_days):
+        payment.status = payment_after(status, PaymentEvent.DECLINE).value
+        retry_at = payment.payment_date + timedelta(days=retry_days[payment.attempts - 1])
+        payment.due_at = max(retry_at, now)
+        payment.updated_at = now
+        report.made(DECLINED, payment.id)
+    else:
+        _payment_event(payment, PaymentEvent.GIVE_UP, now)
+        report.made(FAILED, payment.id)
+
+
+def _payment_event(payment: ScheduledPayment, event: PaymentEvent, now: datetime) -> None:
+    payment.status = payment_after(PaymentStatus(payment.status), event).value
+    payment.due_at = None
+    payment.updated_at = now
+
+
+async def _stop(session: AsyncSession, plan: BillingPlan, reason: str, now: datetime) -> None:
+    plan.status = plan_after(PlanStatus(plan.status), PlanEvent.STOP).value
+    plan.status_reason = reason
+    plan.ended_at = plan.updated_at = now
+    await repository.cancel_open_payments(session, plan.id, now)

@@ -1,0 +1,1 @@
+"""keys: per-merchant data keys wrapped by the master key, and master-key rotation."""
