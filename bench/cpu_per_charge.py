@@ -1,6 +1,6 @@
 """CPU cost of one charge, measured in-process: a precise meter for A/B-testing code changes.
 
-    .venv/bin/python bench/cpu_per_charge.py [--database-url URL] [--charges N] [--token T]
+    .venv/bin/python bench/cpu_per_charge.py [--database-url URL] [--charges N] [--seed-rows N]
 
 It builds the app (create_app with an open runtime) against a fresh merchant, sends N charges
 one after another through httpx's ASGI transport (no sockets, no uvicorn), and prints the
@@ -11,9 +11,11 @@ sequential and CPU time (not wall time) is measured, the figure moves far less w
 load on the machine than wrk's requests/s do; compare two versions of src/ by running this
 with PYTHONPATH=/path/to/other/src.
 
-Default database: a new SQLite file in a temporary directory. For PostgreSQL pass the URL of
-an empty database you created (e.g. postgresql://postgres@127.0.0.1:5432/homerun_cpu) and drop
-it afterwards; the schema is migrated here.
+`--seed-rows N` (SQLite) first seeds N transactions with sql/seed_sqlite.sql, to see what
+data size does to the cost. Default database: a new SQLite file in a temporary directory.
+For PostgreSQL pass the URL of an empty database you created (e.g.
+postgresql://postgres@127.0.0.1:5432/homerun_cpu) and drop it afterwards; the schema is
+migrated here.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import cProfile
 import json
 import os
 import pstats
+import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -41,8 +45,28 @@ from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
 from homerun.startup import open_runtime
 
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+from sqlite_exec import parse_params, render  # noqa: E402
 
-async def measure(url: str, charges: int, warmup: int, token: str) -> dict[str, Any]:
+
+def seed_sqlite(url: str, rows: int, mid: str) -> None:
+    """The same streaming seed as run.sh (sql/seed_sqlite.sql), before the measurement."""
+    path = url.split(":///", 1)[1]
+    sql = render(
+        (BENCH / "sql" / "seed_sqlite.sql").read_text(),
+        parse_params([f"rows:int={rows}", f"mid={mid}"]),
+    )
+    con = sqlite3.connect(path, isolation_level=None, timeout=60)
+    try:
+        con.executescript(sql)
+    finally:
+        con.close()
+
+
+async def measure(
+    url: str, charges: int, warmup: int, token: str, seed_rows: int = 0
+) -> dict[str, Any]:
     os.environ["HOMERUN_DATABASE_URL"] = url
     os.environ.setdefault("HOMERUN_ADMIN_TOKEN", "hr_admin_cpu_per_charge_0123456789")
     os.environ.setdefault("HOMERUN_API_KEY_TTL_SECONDS", "31536000")
@@ -59,6 +83,10 @@ async def measure(url: str, charges: int, warmup: int, token: str) -> dict[str, 
                 session, runtime, MerchantCreate.model_validate({"name": "CPU bench"})
             )
             creds = await auth.issue(session, runtime, merchant)
+        if seed_rows:
+            if not url.startswith("sqlite"):
+                raise SystemExit("--seed-rows: SQLite only (run.sh seeds PostgreSQL)")
+            await asyncio.to_thread(seed_sqlite, url, seed_rows, merchant.mid)
         statements = 0
 
         def count(*_: Any) -> None:
@@ -119,6 +147,7 @@ async def measure(url: str, charges: int, warmup: int, token: str) -> dict[str, 
         await runtime.db.dispose()
     return {
         "database": url.split(":", 1)[0],
+        "seeded_rows": seed_rows,
         "charges": charges,
         "cpu_ms_per_charge": round(1000 * charge_cpu, 3),
         "wall_ms_per_charge": round(1000 * charge_wall, 3),
@@ -135,10 +164,13 @@ def main() -> None:
     parser.add_argument("--charges", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--token", default="4111111111111111", help="account_token to charge")
+    parser.add_argument(
+        "--seed-rows", type=int, default=0, help="SQLite: seed this many transactions first"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="homerun-cpu-") as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/cpu.db"
-        result = asyncio.run(measure(url, args.charges, args.warmup, args.token))
+        result = asyncio.run(measure(url, args.charges, args.warmup, args.token, args.seed_rows))
     result["loadavg"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(result))
 

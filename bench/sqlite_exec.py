@@ -1,9 +1,9 @@
 """Run a bench SQL file against a SQLite database: python sqlite_exec.py DB FILE [name=value...].
 
-`:name` in the file is replaced by the value as a quoted SQL string, or as an integer when
-the argument is written `name:int=value`. The SQL itself does the work (a recursive CTE
-for seeding), so no row ever passes through Python. Prints the time taken and the row
-counts of the tables it touched.
+`:name` in the file is replaced by the value as a quoted SQL string, as an integer when the
+argument is written `name:int=value`, or as written for `name:raw=value` (SQL text). The SQL
+itself does the work (a recursive CTE for seeding), so no row ever passes through Python.
+Prints the time taken and the row counts of the tables it touched.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ def parse_params(args: list[str]) -> dict[str, str]:
         name, _, value = arg.partition("=")
         if name.endswith(":int"):
             params[name.removesuffix(":int")] = str(int(value))
+        elif name.endswith(":raw"):
+            params[name.removesuffix(":raw")] = value
         else:
             params[name] = "'" + value.replace("'", "''") + "'"
     return params

@@ -1,6 +1,6 @@
 -- Seed :rows settled-looking sales (and their outbox events) for the bench merchant,
 -- streamed inside PostgreSQL: no row is built in client memory.
--- psql -v rows=1000000 -v mid="'123456789012'" -f seed_postgresql.sql
+-- psql -v rows=1000000 -v mid="'123456789012'" -v extra_cols= -v extra_vals= -f seed_postgresql.sql
 \set ON_ERROR_STOP on
 BEGIN;
 INSERT INTO transactions (
@@ -22,7 +22,9 @@ SELECT
 FROM generate_series(1, :rows) AS g
 CROSS JOIN (SELECT id FROM merchants WHERE mid = :mid) AS m;
 
-INSERT INTO outbox_events (merchant_id, event_type, source_id, payload, occurred_at)
+-- :extra_cols / :extra_vals: ', dispatched_at' / ', t.created_at' where the schema has it, so
+-- that the server's worker does not take a million seeded events for new ones.
+INSERT INTO outbox_events (merchant_id, event_type, source_id, payload, occurred_at :extra_cols)
 SELECT
     t.merchant_id, 'transaction.entered', t.id::text,
     jsonb_build_object(
@@ -31,7 +33,7 @@ SELECT
         'currency', 'USD', 'result', 'A', 'resp_code', '00', 'resp_text', 'Approval',
         'card_brand', 'VISA', 'card_number', '**** **** **** 1111'
     ),
-    t.created_at
+    t.created_at :extra_vals
 FROM transactions AS t
 WHERE t.processor_ref LIKE 'SEED%';
 COMMIT;

@@ -1,6 +1,6 @@
 -- Seed :rows settled-looking sales (and their outbox events) for the bench merchant,
 -- streamed inside SQLite by a recursive CTE: no row is built in client memory.
--- Run by bench/sqlite_exec.py (rows:int=N mid=MID).
+-- Run by bench/sqlite_exec.py (rows:int=N mid=MID extra_cols:raw=... extra_vals:raw=...).
 BEGIN IMMEDIATE;
 INSERT INTO transactions (
     merchant_id, kind, state, currency, amount_form,
@@ -23,7 +23,9 @@ SELECT
 FROM g
 CROSS JOIN (SELECT id FROM merchants WHERE mid = :mid) AS m;
 
-INSERT INTO outbox_events (merchant_id, event_type, source_id, payload, occurred_at)
+-- :extra_cols / :extra_vals: ', dispatched_at' / ', t.created_at' where the schema has it, so
+-- that the server's worker does not take a million seeded events for new ones.
+INSERT INTO outbox_events (merchant_id, event_type, source_id, payload, occurred_at :extra_cols)
 SELECT
     t.merchant_id, 'transaction.entered', CAST(t.id AS TEXT),
     json_object(
@@ -32,7 +34,7 @@ SELECT
         'fee_amount', '0.00', 'currency', 'USD', 'result', 'A', 'resp_code', '00',
         'resp_text', 'Approval', 'card_brand', 'VISA', 'card_number', '**** **** **** 1111'
     ),
-    t.created_at
+    t.created_at :extra_vals
 FROM transactions AS t
 WHERE t.processor_ref LIKE 'SEED%';
 COMMIT;

@@ -103,6 +103,11 @@ class Receiver:
             data: dict[str, Any] = answer.json()
             return data
 
+    async def count(self) -> int:
+        async with httpx.AsyncClient() as http:
+            answer = await http.get(f"{self.url}/count", timeout=30)
+            return int(answer.json()["count"])
+
     async def reset(self) -> None:
         async with httpx.AsyncClient() as http:
             await http.get(f"{self.url}/reset", timeout=30)
@@ -228,10 +233,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         began = time.time()
         workers = start_workers(args, url)
         deadline = began + args.timeout
-        while (stats := await receiver.stats())["count"] < args.events:
+        while (arrived := await receiver.count()) < args.events:
             if time.time() > deadline:
-                raise RuntimeError(f"only {stats['count']} of {args.events} arrived")
+                raise RuntimeError(f"only {arrived} of {args.events} arrived")
             await asyncio.sleep(0.25)
+        stats = await receiver.stats()
         worker_cpu = sum(cpu_seconds(proc.pid) for proc in workers)
         receiver_cpu = cpu_seconds(receiver.proc.pid)
         span = stats["last"] - stats["first"]
@@ -271,10 +277,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             committed[f"{source}/1"] = time.time()
             await asyncio.sleep(args.lag_interval)
         deadline = time.time() + 60
-        while (stats := await receiver.stats())["count"] < args.lag_events:
+        while (arrived := await receiver.count()) < args.lag_events:
             if time.time() > deadline:
-                raise RuntimeError(f"lag: only {stats['count']} of {args.lag_events} arrived")
+                raise RuntimeError(f"lag: only {arrived} of {args.lag_events} arrived")
             await asyncio.sleep(0.25)
+        stats = await receiver.stats()
         lags = [(stats["arrivals"][key] - at) * 1000 for key, at in committed.items()]
         result["lag_ms"] = {
             "events": len(lags),

@@ -4,9 +4,9 @@
 
 Listens on 127.0.0.1 (a free port, written to PORTFILE). Every POST is answered
 `200 ok`; it records the wall-clock arrival time of each (source_id, attempt) and, on
-GET /stats, answers {count, first, last, arrivals: {source_id: time}} as JSON.
-GET /reset forgets everything. Signatures are not checked here (the tests do that);
-the point is to cost the sender as little as a fast real receiver would.
+GET /stats, answers {count, first, last, arrivals: {source_id: time}} as JSON; GET /count
+answers {count} alone; GET /reset forgets everything. Signatures are not checked here (the
+tests do that): the point is to cost the sender as little as a fast real receiver would.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ class Connection(asyncio.Protocol):
             if url.startswith(b"/reset"):
                 STATS.reset()
                 payload = b"{}"
+            elif url.startswith(b"/count"):
+                payload = orjson.dumps({"count": STATS.count})
             else:
                 payload = orjson.dumps(
                     {

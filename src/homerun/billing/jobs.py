@@ -24,4 +24,6 @@ async def charge_bucket(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:
     """Charge what is due in the bucket; due again at its next payment (None: empty)."""
-    return await service.run_bucket(session, runtime, int(job.payload["bucket"]), report)
+    # A job that failed before runs carefully: each payment in its own savepoint.
+    bucket = int(job.payload["bucket"])
+    return await service.run_bucket(session, runtime, bucket, report, careful=job.attempts > 0)

@@ -40,6 +40,7 @@ class BillingPlan(Base):
     status: Mapped[str] = mapped_column(String(12))  # state.PlanStatus
     status_reason: Mapped[str | None] = mapped_column(String(255), nullable=True)
     payment_count: Mapped[int] = mapped_column(Integer)
+    open_payments: Mapped[int] = mapped_column(Integer)  # not yet at an end; 0: plan is done
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -47,14 +47,33 @@ async def plan(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def plan_for_update(session: AsyncSession, plan_id: int) -> BillingPlan | None:
+async def plans_for_update(session: AsyncSession, plan_ids: list[int]) -> dict[int, BillingPlan]:
+    """Lock a batch's plans, in id order (so that two lockers never wait on each other)."""
     stmt = (
         select(BillingPlan)
-        .where(BillingPlan.id == plan_id)
+        .where(BillingPlan.id.in_(plan_ids))
+        .order_by(BillingPlan.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return {plan.id: plan for plan in (await session.execute(stmt)).scalars()}
+
+
+async def payments_by_id(
+    session: AsyncSession, payment_ids: list[int]
+) -> dict[int, ScheduledPayment]:
+    """Fresh rows (read after their plans were locked: every writer locks the plan first)."""
+    stmt = (
+        select(ScheduledPayment)
+        .where(ScheduledPayment.id.in_(payment_ids))
+        .execution_options(populate_existing=True)
+    )
+    return {payment.id: payment for payment in (await session.execute(stmt)).scalars()}
+
+
+async def merchants_by_id(session: AsyncSession, merchant_ids: list[int]) -> dict[int, Merchant]:
+    stmt = select(Merchant).where(Merchant.id.in_(merchant_ids))
+    return {merchant.id: merchant for merchant in (await session.execute(stmt)).scalars()}
 
 
 async def payments_of(session: AsyncSession, plan_id: int) -> Sequence[ScheduledPayment]:
@@ -65,16 +84,6 @@ async def payments_of(session: AsyncSession, plan_id: int) -> Sequence[Scheduled
         .order_by(ScheduledPayment.payment_number)
     )
     return (await session.execute(stmt)).scalars().all()
-
-
-async def payment_for_update(session: AsyncSession, payment_id: int) -> ScheduledPayment | None:
-    stmt = (
-        select(ScheduledPayment)
-        .where(ScheduledPayment.id == payment_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def due_payments(
@@ -107,15 +116,6 @@ async def buckets_in_use(session: AsyncSession) -> list[int]:
     return [int(b) for b in (await session.execute(stmt)).scalars()]
 
 
-async def has_open_payments(session: AsyncSession, plan_id: int) -> bool:
-    stmt = (
-        select(ScheduledPayment.id)
-        .where(ScheduledPayment.plan_id == plan_id, ScheduledPayment.due_at.is_not(None))
-        .limit(1)
-    )
-    return (await session.scalar(stmt)) is not None
-
-
 async def cancel_open_payments(session: AsyncSession, plan_id: int, now: datetime) -> int:
     result = await session.execute(
         update(ScheduledPayment)
@@ -138,9 +138,9 @@ async def postpone(session: AsyncSession, payment_id: int, due_at: datetime) -> 
     )
 
 
-async def add_attempt(session: AsyncSession, attempt: BillingAttempt) -> None:
+def add_attempt(session: AsyncSession, attempt: BillingAttempt) -> None:
+    """Added to the session; written with the batch's next flush."""
     session.add(attempt)
-    await session.flush()
 
 
 async def attempt_for(
@@ -156,10 +156,6 @@ async def attempt_for(
 
 async def transaction(session: AsyncSession, trans_id: int) -> Transaction | None:
     return await session.get(Transaction, trans_id)
-
-
-async def merchant(session: AsyncSession, merchant_id: int) -> Merchant | None:
-    return await session.get(Merchant, merchant_id)
 
 
 async def schedule_bucket(

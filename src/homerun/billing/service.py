@@ -109,6 +109,7 @@ async def create(
             rrule_pattern=schedule.text,
             status=PlanStatus.ACTIVE.value,
             payment_count=0,
+            open_payments=0,
             created_at=now,
             updated_at=now,
         ),
@@ -142,7 +143,7 @@ async def create(
     await repository.add_payments(session, chunk)
     if first is None:
         raise ValidationFailed.field("rrule_pattern", "has no occurrence after now")
-    plan.payment_count = count
+    plan.payment_count = plan.open_payments = count
     await repository.schedule_bucket(session, bucket, first, now)
     return plan
 
@@ -179,6 +180,7 @@ async def cancel(
     plan.status = plan_after(status, PlanEvent.CANCEL).value
     plan.status_reason = "cancelled by the merchant"
     plan.ended_at = plan.updated_at = now
+    plan.open_payments = 0
     await repository.cancel_open_payments(session, plan.id, now)
     await session.flush()
     return plan
@@ -198,43 +200,77 @@ async def ensure_jobs(runtime: Runtime) -> None:
                 await repository.schedule_bucket(session, bucket, due, now)
 
 
+@dataclass
+class _Batch:
+    """Everything a batch of charges reads, loaded in a few queries and held here (the
+    session keeps only weak references): plans locked, payments fresh."""
+
+    plans: dict[int, BillingPlan]
+    payments: dict[int, ScheduledPayment]
+    merchants: dict[int, Merchant]
+    accounts: vault.LoadedAccounts
+
+
+async def _load(session: AsyncSession, due: list[tuple[int, int]]) -> _Batch:
+    plans = await repository.plans_for_update(session, sorted({plan for _, plan in due}))
+    payments = await repository.payments_by_id(session, [payment for payment, _ in due])
+    merchants = await repository.merchants_by_id(
+        session, sorted({plan.merchant_id for plan in plans.values()})
+    )
+    accounts = await vault.load_for_charges(
+        session, sorted({plan.account_id for plan in plans.values()})
+    )
+    return _Batch(plans, payments, merchants, accounts)
+
+
 async def run_bucket(
-    session: AsyncSession, runtime: Runtime, bucket: int, report: Report
+    session: AsyncSession, runtime: Runtime, bucket: int, report: Report, *, careful: bool = False
 ) -> datetime | None:
-    """Charge up to a batch of the bucket's due payments; when the bucket falls due next."""
+    """Charge up to a batch of the bucket's due payments; when the bucket falls due next.
+
+    The batch is one transaction (the job's). `careful` (the job failed before) charges
+    each payment in a savepoint of its own: a payment that faults is put off for a while
+    instead of failing the batch again, and the rest of the bucket goes on.
+    """
     now = runtime.clock.now()
-    due = await repository.due_payments(session, bucket, now, runtime.settings.billing_batch_size)
-    for payment_id, plan_id in due:
-        try:
-            async with session.begin_nested():
-                await _run_payment(session, runtime, payment_id, plan_id, now, report)
-        except Exception:
-            # A fault (not a decline): nothing of this payment's attempt is kept; it is
-            # tried again later rather than holding up the rest of the bucket.
-            log.exception("scheduled payment %s could not be charged", payment_id)
-            await repository.postpone(session, payment_id, now + FAULT_PAUSE)
-            report.count("billing_faults")
+    due = list(
+        await repository.due_payments(session, bucket, now, runtime.settings.billing_batch_size)
+    )
+    if due:
+        batch = await _load(session, due)
+        for payment_id, plan_id in due:
+            if not careful:
+                await _run_payment(session, runtime, batch, payment_id, plan_id, now, report)
+                continue
+            try:
+                async with session.begin_nested():
+                    await _run_payment(session, runtime, batch, payment_id, plan_id, now, report)
+                    await session.flush()
+            except Exception:
+                log.exception("scheduled payment %s could not be charged", payment_id)
+                await repository.postpone(session, payment_id, now + FAULT_PAUSE)
+                report.count("billing_faults")
+        await session.flush()
     return await repository.next_due(session, bucket)
 
 
 async def _run_payment(
     session: AsyncSession,
     runtime: Runtime,
+    batch: _Batch,
     payment_id: int,
     plan_id: int,
     now: datetime,
     report: Report,
 ) -> None:
-    plan = await repository.plan_for_update(session, plan_id)  # plan first, then payment
-    payment = await repository.payment_for_update(session, payment_id)
+    plan, payment = batch.plans.get(plan_id), batch.payments.get(payment_id)
     if plan is None or payment is None or payment.due_at is None or payment.due_at > now:
         return  # cancelled, finished or moved meanwhile
     if plan.status != PlanStatus.ACTIVE.value:
         _payment_event(payment, PaymentEvent.CANCEL, now)
         return
-    merchant = await repository.merchant(session, plan.merchant_id)
-    account = await vault.account_by_id(session, plan.account_id)
-    assert merchant is not None
+    merchant = batch.merchants[plan.merchant_id]
+    account = batch.accounts.accounts.get(plan.account_id)
     if account is None or account.is_deleted:
         await _stop(session, plan, "the vault payment account was deleted", now)
         report.count(PLANS_STOPPED)
@@ -245,13 +281,13 @@ async def _run_payment(
     else:
         txn = await _charge(session, runtime, merchant, plan, account, payment)
     _record_outcome(runtime, payment, txn, now, report)
-    await session.flush()  # the session does not autoflush: the check below reads the table
-    if payment.due_at is None and not await repository.has_open_payments(session, plan.id):
-        plan.status = plan_after(PlanStatus(plan.status), PlanEvent.FINISH).value
-        plan.status_reason = "the schedule has ended"
-        plan.ended_at = plan.updated_at = now
-        report.count(PLANS_COMPLETED)
-    await session.flush()
+    if payment.due_at is None:
+        plan.open_payments -= 1
+        if plan.open_payments <= 0:
+            plan.status = plan_after(PlanStatus(plan.status), PlanEvent.FINISH).value
+            plan.status_reason = "the schedule has ended"
+            plan.ended_at = plan.updated_at = now
+            report.count(PLANS_COMPLETED)
 
 
 async def _charge(
@@ -266,7 +302,7 @@ async def _charge(
         {
             "mid": merchant.mid,
             "amount": to_dollars(payment.amount_scheduled),
-            "vault_id": account.uuid,
+            "vault_id": str(account.id),
             "capture": True,
             "cof": "M",
             "cof_sched": True,
@@ -277,7 +313,7 @@ async def _charge(
     )
     txn = await payments.charge(session, runtime, merchant, request)
     payment.attempts += 1
-    await repository.add_attempt(
+    repository.add_attempt(
         session,
         BillingAttempt(
             payment_id=payment.id,
@@ -344,4 +380,6 @@ async def _stop(session: AsyncSession, plan: BillingPlan, reason: str, now: date
     plan.status = plan_after(PlanStatus(plan.status), PlanEvent.STOP).value
     plan.status_reason = reason
     plan.ended_at = plan.updated_at = now
+    plan.open_payments = 0
+    await session.flush()
     await repository.cancel_open_payments(session, plan.id, now)

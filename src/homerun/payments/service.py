@@ -17,7 +17,7 @@ from homerun.kit.cards import CVV_LENGTH, CardNumberError, Expiry, expiry_from_m
 from homerun.kit.ids import new_order_id
 from homerun.kit.money import AmountForm, apply_rate_bps, proportion
 from homerun.merchants.models import Merchant
-from homerun.payments import codes, events, repository
+from homerun.payments import codes, events, reconciliation, repository
 from homerun.payments.codes import Answer
 from homerun.payments.models import Transaction
 from homerun.payments.schemas import (
@@ -120,6 +120,8 @@ async def charge(
         await _vault_after_approval(session, runtime, merchant, request, txn, source)
     await session.flush()
     events.transaction_outcome(session, txn, merchant.mid, now)
+    if txn.state == State.UNKNOWN.value:
+        await reconciliation.schedule(session, txn, now)
     return txn
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.keys import service as data_keys
 from homerun.kit.cards import Expiry, check_pan
-from homerun.kit.ids import new_account_token
+from homerun.kit.ids import luhn_valid, new_account_token
 from homerun.runtime import Runtime
 from homerun.tokenizer import repository
 from homerun.tokenizer.models import CardToken
@@ -82,10 +82,27 @@ async def open_card(session: AsyncSession, runtime: Runtime, row: CardToken) -> 
     return Card(row, cipher.decrypt(row.pan_ciphertext, _context(row.merchant_id)))
 
 
+def could_be_token(value: str) -> bool:
+    """Every token is 16 digits, starts with 9 and fails the Luhn check (ruling R11)."""
+    return (
+        len(value) == 16
+        and value.isascii()
+        and value.isdigit()
+        and value.startswith("9")
+        and not luhn_valid(value)
+    )
+
+
 async def resolve(
     session: AsyncSession, runtime: Runtime, merchant_id: int, token: str
 ) -> Card | None:
-    """The merchant's card behind a token; None for a token it does not own."""
+    """The merchant's card behind a token; None for a token it does not own.
+
+    Anything that cannot be a token (a card number sent as account_token, say) is never
+    looked up: it would travel to the database as a query parameter.
+    """
+    if not could_be_token(token):
+        return None
     row = await repository.by_token(session, merchant_id, token)
     if row is None:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.tokenizer.models import CardToken
 from homerun.vault.models import PaymentAccount, VaultHolder
 
 
@@ -22,9 +23,9 @@ async def holder_by_uuid(
 async def holder_by_id(
     session: AsyncSession, holder_id: int, *, lock: bool = False
 ) -> VaultHolder | None:
-    stmt = select(VaultHolder).where(VaultHolder.id == holder_id)
-    if lock:
-        stmt = stmt.with_for_update()
+    if not lock:
+        return await session.get(VaultHolder, holder_id)  # loaded already in a batch
+    stmt = select(VaultHolder).where(VaultHolder.id == holder_id).with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -36,6 +37,10 @@ async def account(
     uuid: str | None = None,
     lock: bool = False,
 ) -> PaymentAccount | None:
+    if account_id is not None and not lock:
+        # By primary key: from the session when a batch loaded it already.
+        row = await session.get(PaymentAccount, account_id)
+        return row if row is not None and row.merchant_id == merchant_id else None
     stmt = select(PaymentAccount).where(PaymentAccount.merchant_id == merchant_id)
     if account_id is not None:
         stmt = stmt.where(PaymentAccount.id == account_id)
@@ -103,3 +108,18 @@ async def add_account(session: AsyncSession, account_row: PaymentAccount) -> Pay
     session.add(account_row)
     await session.flush()
     return account_row
+
+
+async def accounts_with_cards(
+    session: AsyncSession, account_ids: list[int]
+) -> list[tuple[PaymentAccount, VaultHolder, CardToken]]:
+    """Accounts with their holders and card tokens, in one query (the billing runner
+    charges a batch of them; the charges then find all three in the session)."""
+    stmt = (
+        select(PaymentAccount, VaultHolder, CardToken)
+        .join(VaultHolder, VaultHolder.id == PaymentAccount.holder_id)
+        .join(CardToken, CardToken.id == PaymentAccount.card_token_id)
+        .where(PaymentAccount.id.in_(account_ids))
+        .execution_options(populate_existing=True)
+    )
+    return [(a, h, t) for a, h, t in (await session.execute(stmt)).all()]

@@ -407,3 +407,22 @@ async def active_account(
 
 async def account_by_id(session: AsyncSession, account_id: int) -> PaymentAccount | None:
     return await repository.account_by_id(session, account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedAccounts:
+    """Accounts (with holders and cards) kept in the session for a batch of charges; the
+    object holds them, as the session keeps only weak references."""
+
+    accounts: dict[int, PaymentAccount]
+    holders: list[VaultHolder]
+    tokens: list[CardToken]
+
+
+async def load_for_charges(session: AsyncSession, account_ids: list[int]) -> LoadedAccounts:
+    rows = await repository.accounts_with_cards(session, account_ids)
+    return LoadedAccounts(
+        {account.id: account for account, _, _ in rows},
+        [holder for _, holder, _ in rows],
+        [token for _, _, token in rows],
+    )

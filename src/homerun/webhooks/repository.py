@@ -13,7 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +46,19 @@ from homerun.webhooks.models import (
 )
 
 _deliveries = cast(Table, WebhookDelivery.__table__)
+
+# 'pending' written into the SQL rather than bound: PostgreSQL can use the partial
+# indexes (WHERE state = 'pending') only when it sees the value, also in a cached plan.
+_PENDING_SQL: Any = literal_column(f"'{PENDING}'")
+
+
+def _ids_match(session: AsyncSession, column: Any, ids: list[int]) -> Any:
+    """column IN ids, as `= ANY($1)` on PostgreSQL: one statement text for any number of
+    ids, so its prepared statement and plan are reused."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
+    return column.in_(ids)
+
 
 # ---- endpoints ------------------------------------------------------------------------------
 
@@ -124,7 +151,7 @@ async def undispatched(session: AsyncSession, limit: int) -> list[NewEvent]:
 async def mark_dispatched(session: AsyncSession, event_ids: list[int], now: datetime) -> None:
     await session.execute(
         update(OutboxEvent)
-        .where(OutboxEvent.id.in_(event_ids))
+        .where(_ids_match(session, OutboxEvent.id, event_ids))
         .values(dispatched_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -211,7 +238,7 @@ async def claimable(
         .where(
             other.endpoint_id == d.endpoint_id,
             other.lane == d.lane,
-            other.state == PENDING,
+            other.state == _PENDING_SQL,
             tuple_(other.occurred_at, other.event_id) < tuple_(d.occurred_at, d.event_id),
         )
         .exists()
@@ -239,7 +266,7 @@ async def claimable(
         .join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
         .join(OutboxEvent, OutboxEvent.id == d.event_id)
         .where(
-            d.state == PENDING,
+            d.state == _PENDING_SQL,
             d.next_attempt_at <= now,
             or_(d.locked_until.is_(None), d.locked_until <= now),
             WebhookEndpoint.enabled.is_(True),
@@ -264,7 +291,7 @@ async def lease(
     d = WebhookDelivery
     await session.execute(
         update(d)
-        .where(d.id.in_(ids))
+        .where(_ids_match(session, d.id, ids))
         .values(
             attempts=d.attempts + 1,
             round_started_at=func.coalesce(d.round_started_at, literal(now, UTCDateTime())),
@@ -376,7 +403,7 @@ async def fail_followers(
         .where(
             d.endpoint_id == endpoint_id,
             d.lane == lane,
-            d.state == PENDING,
+            d.state == _PENDING_SQL,
             or_(d.locked_until.is_(None), d.locked_until <= now),
             or_(
                 d.occurred_at > occurred_at,
@@ -440,7 +467,8 @@ async def delivery_page(
         .limit(limit)
     )
     if state is not None:
-        stmt = stmt.where(WebhookDelivery.state == state)
+        # Inlined, so that a cached plan can still use the partial index of failed rows.
+        stmt = stmt.where(WebhookDelivery.state == bindparam("state", state, literal_execute=True))
     if endpoint_id is not None:
         stmt = stmt.where(WebhookDelivery.endpoint_id == endpoint_id)
     if merchant_id is not None:

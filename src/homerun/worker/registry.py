@@ -32,6 +32,7 @@ _HANDLERS: dict[str, Handler] = {}
 _START_HOOKS: list[StartHook] = []
 _SERVICES: dict[str, Service] = {}
 _PACKAGES = (
+    "homerun.payments.jobs",
     "homerun.settlement.jobs",
     "homerun.boarding.jobs",
     "homerun.webhooks.jobs",

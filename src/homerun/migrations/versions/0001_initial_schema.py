@@ -1035,7 +1035,11 @@ def upgrade() -> None:
             "ix_webhook_deliveries_endpoint_state", ["endpoint_id", "state", "id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_webhook_deliveries_event_id"), ["event_id"], unique=False
+            "ix_webhook_deliveries_failed",
+            ["id"],
+            unique=False,
+            postgresql_where=sa.text("state = 'failed'"),
+            sqlite_where=sa.text("state = 'failed'"),
         )
         batch_op.create_index(
             "ix_webhook_deliveries_lane",
@@ -1044,10 +1048,6 @@ def upgrade() -> None:
             postgresql_where=sa.text("state = 'pending'"),
             sqlite_where=sa.text("state = 'pending'"),
         )
-        batch_op.create_index(
-            batch_op.f("ix_webhook_deliveries_merchant_id"), ["merchant_id"], unique=False
-        )
-        batch_op.create_index("ix_webhook_deliveries_state", ["state", "id"], unique=False)
 
     op.create_table(
         "adjustments",
@@ -1228,6 +1228,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("status_reason", sa.String(length=255), nullable=True),
         sa.Column("payment_count", sa.Integer(), nullable=False),
+        sa.Column("open_payments", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
@@ -1456,14 +1457,16 @@ def downgrade() -> None:
 
     op.drop_table("adjustments")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
-        batch_op.drop_index("ix_webhook_deliveries_state")
-        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_merchant_id"))
         batch_op.drop_index(
             "ix_webhook_deliveries_lane",
             postgresql_where=sa.text("state = 'pending'"),
             sqlite_where=sa.text("state = 'pending'"),
         )
-        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_event_id"))
+        batch_op.drop_index(
+            "ix_webhook_deliveries_failed",
+            postgresql_where=sa.text("state = 'failed'"),
+            sqlite_where=sa.text("state = 'failed'"),
+        )
         batch_op.drop_index("ix_webhook_deliveries_endpoint_state")
         batch_op.drop_index(
             "ix_webhook_deliveries_due",
