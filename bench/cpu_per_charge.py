@@ -11,7 +11,7 @@ sequential and CPU time (not wall time) is measured, the figure moves far less w
 load on the machine than wrk's requests/s do; compare two versions of src/ by running this
 with PYTHONPATH=/path/to/other/src.
 
-`--seed-rows N` (SQLite) first seeds N transactions with sql/seed_sqlite.sql, to see what
+`--seed-rows N` (SQLite) seeds N transactions after the warm-up (bench/seed.py), to see what
 data size does to the cost. Default database: a new SQLite file in a temporary directory.
 For PostgreSQL pass the URL of an empty database you created (e.g.
 postgresql://postgres@127.0.0.1:5432/homerun_cpu) and drop it afterwards; the schema is
@@ -26,7 +26,6 @@ import cProfile
 import json
 import os
 import pstats
-import sqlite3
 import sys
 import tempfile
 import time
@@ -45,23 +44,8 @@ from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
 from homerun.startup import open_runtime
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-from sqlite_exec import parse_params, render  # noqa: E402
-
-
-def seed_sqlite(url: str, rows: int, mid: str) -> None:
-    """The same streaming seed as run.sh (sql/seed_sqlite.sql), before the measurement."""
-    path = url.split(":///", 1)[1]
-    sql = render(
-        (BENCH / "sql" / "seed_sqlite.sql").read_text(),
-        parse_params([f"rows:int={rows}", f"mid={mid}"]),
-    )
-    con = sqlite3.connect(path, isolation_level=None, timeout=60)
-    try:
-        con.executescript(sql)
-    finally:
-        con.close()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from seed import seed_sqlite
 
 
 async def measure(
@@ -83,10 +67,6 @@ async def measure(
                 session, runtime, MerchantCreate.model_validate({"name": "CPU bench"})
             )
             creds = await auth.issue(session, runtime, merchant)
-        if seed_rows:
-            if not url.startswith("sqlite"):
-                raise SystemExit("--seed-rows: SQLite only (run.sh seeds PostgreSQL)")
-            await asyncio.to_thread(seed_sqlite, url, seed_rows, merchant.mid)
         statements = 0
 
         def count(*_: Any) -> None:
@@ -129,6 +109,12 @@ async def measure(
             for _ in range(warmup):
                 await charge()
                 await health()
+            if seed_rows:  # copies of the rows the warm-up made (bench/seed.py)
+                if not url.startswith("sqlite"):
+                    raise SystemExit("--seed-rows: SQLite only (run.sh seeds PostgreSQL)")
+                await asyncio.to_thread(seed_sqlite, url.split(":///", 1)[1], seed_rows)
+                for _ in range(warmup):
+                    await charge()
             statements = 0
             charge_cpu, charge_wall = await timed(charge, charges)
             per_charge_sql = statements / charges

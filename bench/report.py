@@ -103,6 +103,8 @@ class Results:
             for r in self.matrix(db)
             if r["meta"]["load"] == "charge" and r["meta"]["concurrency"] == c
         ]
+        if not rows:
+            return 1
         # Most approved charges/s; on a tie the fewer workers.
         best = max(rows, key=lambda r: (r["ok_per_s"], -r["meta"]["workers"]))
         return int(best["meta"]["workers"])
@@ -188,8 +190,7 @@ def targets_table(res: Results) -> list[str]:
     lines = ["| target | measured | verdict |", "|---|---|---|"]
     dbs = res.databases()
     if "postgresql" in dbs:
-        c = 64 if res.cell("postgresql", res.best_workers("postgresql", 64), "charge", 64) else None
-        if c:
+        if res.cell("postgresql", res.best_workers("postgresql", 64), "charge", 64):
             w = res.best_workers("postgresql", 64)
             r = res.cell("postgresql", w, "charge", 64)
             assert r is not None

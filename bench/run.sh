@@ -242,50 +242,6 @@ run_cell() { # $1 load (charge|health) $2 concurrency $3 meta JSON (without load
 
 # ------------------------------------------------------------------ databases
 
-db_sql() { # $1 file, then name=value params
-  local file="$1"
-  shift
-  if [ "$DB" = sqlite ]; then
-    "$VENV/bin/python" "$BENCH/sqlite_exec.py" "$SQLITE_FILE" "$BENCH/sql/${file}_sqlite.sql" "$@"
-  else
-    local args=() kv
-    for kv in "$@"; do
-      kv="${kv/:int=/=}"
-      kv="${kv/:raw=/=}"
-      if [[ "$kv" == mid=* ]]; then kv="mid='${kv#mid=}'"; fi
-      args+=(-v "$kv")
-    done
-    local started=$SECONDS
-    PGOPTIONS="-c client_min_messages=warning" \
-      psql "$PG_URL/$PG_DB" -qAt -v ON_ERROR_STOP=1 "${args[@]}" -f "$BENCH/sql/${file}_postgresql.sql"
-    echo "${file}_postgresql.sql: $((SECONDS - started)) s; rows now: $(
-      psql "$PG_URL/$PG_DB" -qAt -c 'SELECT count(*) FROM transactions'
-    ) transactions"
-  fi
-}
-
-has_column() { # $1 table $2 column
-  if [ "$DB" = sqlite ]; then
-    "$VENV/bin/python" -c 'import sqlite3, sys
-cols = [r[1] for r in sqlite3.connect(sys.argv[1]).execute(f"PRAGMA table_info({sys.argv[2]})")]
-sys.exit(0 if sys.argv[3] in cols else 1)' "$SQLITE_FILE" "$1" "$2"
-  else
-    [ "$(psql "$PG_URL/$PG_DB" -qAt -c "SELECT count(*) FROM information_schema.columns
-      WHERE table_name = '$1' AND column_name = '$2'")" = 1 ]
-  fi
-}
-
-seed_args() {
-  # Seeded outbox events count as already dispatched where the schema records that, so
-  # that the server's worker does not take them for a million new events to fan out.
-  printf '%s\n' "rows:int=$SEED_ROWS" "mid=$BENCH_MID"
-  if has_column outbox_events dispatched_at; then
-    printf '%s\n' "extra_cols:raw=, dispatched_at" "extra_vals:raw=, t.created_at"
-  else
-    printf '%s\n' "extra_cols:raw=" "extra_vals:raw="
-  fi
-}
-
 db_rows() {
   if [ "$DB" = sqlite ]; then
     "$VENV/bin/python" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
@@ -293,6 +249,16 @@ db_rows() {
   else
     psql "$PG_URL/$PG_DB" -qAt -c 'SELECT count(*) FROM transactions'
   fi
+}
+
+new_merchant() {
+  # The bench merchant, made with the CLI against the same database before the server starts.
+  local creds
+  creds="$(cd "$WORK_DIR" && "$VENV/bin/homerun" merchants create "Bench Store")"
+  printf '%s\n' "$creds" >>"$OUT/merchant-$DB.json"
+  BENCH_MID="$(printf '%s' "$creds" | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["mid"])')"
+  BENCH_API_KEY="$(printf '%s' "$creds" | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')"
+  export BENCH_MID BENCH_API_KEY BENCH_LUA_DIR="$BENCH/lua"
 }
 
 db_create() {
@@ -333,12 +299,7 @@ bench_database() {
   db_create
   homerun_env
   log "== $DB: $DB_URL"
-  local creds
-  creds="$(cd "$WORK_DIR" && "$VENV/bin/homerun" merchants create "Bench Store")"
-  printf '%s\n' "$creds" >"$OUT/merchant-$DB.json"
-  BENCH_MID="$(printf '%s' "$creds" | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["mid"])')"
-  BENCH_API_KEY="$(printf '%s' "$creds" | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')"
-  export BENCH_MID BENCH_API_KEY BENCH_LUA_DIR="$BENCH/lua"
+  new_merchant
 
   local w c meta
   for w in "${WORKERS_LIST[@]}"; do
@@ -352,20 +313,17 @@ bench_database() {
 
   if [ "$GROWTH" = 1 ]; then
     w="$("$VENV/bin/python" "$BENCH/report.py" best-workers "$OUT" "$DB")"
-    log "growth with data size, $w worker(s) (the best at c=64)"
-    if (cd "$WORK_DIR" && db_sql empty) >&2; then
-      meta="{\"db\":\"$DB\",\"workers\":$w,\"case\":\"growth-empty\",\"rows\":$(db_rows)}"
-      start_server "$w" "$DB-empty"
-      run_cell charge 8 "$meta"
-      record_memory "$meta"
-      stop_server
-    else
-      log "could not empty the tables: skipping the empty-table run"
-    fi
-    log "seeding $SEED_ROWS transactions"
-    local args=()
-    mapfile -t args < <(seed_args)
-    if (cd "$WORK_DIR" && db_sql seed "${args[@]}") >>"$OUT/seed.log" 2>&1; then
+    log "growth with data size, $w worker(s) (the best at c=64): a fresh database"
+    db_drop
+    db_create
+    new_merchant
+    meta="{\"db\":\"$DB\",\"workers\":$w,\"case\":\"growth-empty\",\"rows\":$(db_rows)}"
+    start_server "$w" "$DB-empty"
+    run_cell charge 8 "$meta"
+    record_memory "$meta"
+    stop_server
+    log "seeding $SEED_ROWS transactions and outbox events (copies of the newest real ones)"
+    if "$VENV/bin/python" "$BENCH/seed.py" "$DB_URL" "$SEED_ROWS" >>"$OUT/seed.log" 2>&1; then
       tail -1 "$OUT/seed.log" >&2
       meta="{\"db\":\"$DB\",\"workers\":$w,\"case\":\"growth-seeded\",\"rows\":$(db_rows)}"
       start_server "$w" "$DB-seeded"
@@ -373,7 +331,7 @@ bench_database() {
       record_memory "$meta"
       stop_server
     else
-      log "seeding failed (see $OUT/seed.log; has the schema changed?): skipping the seeded run"
+      log "seeding failed (see $OUT/seed.log): skipping the seeded run"
     fi
   fi
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/webhooks/bench.py [--database postgresql|sqlite]
         [--events 20000] [--merchants 200] [--workers 2] [--lag-events 300]
-        [--lag-interval 0.05] [--concurrency 64] [--endpoint-concurrency 16]
+        [--lag-interval 0.05] [--concurrency 128] [--endpoint-concurrency 16]
 
 Sets everything up itself on loopback: a fresh database (PostgreSQL: a new database on
 BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432, dropped afterwards; SQLite:
@@ -326,8 +326,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--merchants", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--endpoint-concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=128)
+    parser.add_argument("--endpoint-concurrency", type=int, default=16)
     parser.add_argument("--lag-events", type=int, default=300)
     parser.add_argument("--lag-interval", type=float, default=0.05)
     parser.add_argument("--timeout", type=float, default=600)

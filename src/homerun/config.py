@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     chargeback_response_days: int = Field(default=30, ge=1, le=365)
     # Webhooks (docs/webhooks.md).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-    webhook_concurrency: int = Field(default=64, ge=1, le=2048)
+    webhook_concurrency: int = Field(default=128, ge=1, le=2048)
     webhook_endpoint_concurrency: int = Field(default=16, ge=1, le=1024)
     webhook_poll_seconds: float = Field(default=0.2, gt=0, le=60)
     webhook_lease_seconds: int = Field(default=60, ge=5)

@@ -138,9 +138,44 @@ async def postpone(session: AsyncSession, payment_id: int, due_at: datetime) -> 
     )
 
 
-def add_attempt(session: AsyncSession, attempt: BillingAttempt) -> None:
-    """Added to the session; written with the batch's next flush."""
-    session.add(attempt)
+async def save_payments(session: AsyncSession, payments: list[ScheduledPayment]) -> None:
+    """Write a batch's (detached) payments back: one executemany UPDATE by primary key."""
+    if payments:
+        await session.execute(
+            update(ScheduledPayment),
+            [
+                {
+                    "id": p.id,
+                    "due_at": p.due_at,
+                    "amount_paid": p.amount_paid,
+                    "status": p.status,
+                    "attempts": p.attempts,
+                    "trans_id": p.trans_id,
+                    "resp_code": p.resp_code,
+                    "resp_text": p.resp_text,
+                    "updated_at": p.updated_at,
+                }
+                for p in payments
+            ],
+        )
+
+
+async def save_plans(session: AsyncSession, plans: list[BillingPlan]) -> None:
+    if plans:
+        await session.execute(
+            update(BillingPlan),
+            [
+                {
+                    "id": p.id,
+                    "status": p.status,
+                    "status_reason": p.status_reason,
+                    "open_payments": p.open_payments,
+                    "updated_at": p.updated_at,
+                    "ended_at": p.ended_at,
+                }
+                for p in plans
+            ],
+        )
 
 
 async def attempt_for(

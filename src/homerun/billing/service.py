@@ -10,7 +10,7 @@ cof_sched "Y") through payments.service on the plan's vault account.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -202,18 +202,27 @@ async def ensure_jobs(runtime: Runtime) -> None:
 
 @dataclass
 class _Batch:
-    """Everything a batch of charges reads, loaded in a few queries and held here (the
-    session keeps only weak references): plans locked, payments fresh."""
+    """Everything a batch of charges reads, loaded in a few queries: plans locked, payments
+    fresh (every writer of a payment locks its plan first).
+
+    Plans and payments are detached from the session: their changes are written once for
+    the whole batch (one executemany each), not by every charge's flush.
+    """
 
     plans: dict[int, BillingPlan]
     payments: dict[int, ScheduledPayment]
     merchants: dict[int, Merchant]
-    accounts: vault.LoadedAccounts
+    accounts: vault.LoadedAccounts  # held here: the session keeps weak references only
+    attempts: list[BillingAttempt] = field(default_factory=list)
+    changed_plans: set[int] = field(default_factory=set)
+    changed_payments: set[int] = field(default_factory=set)
 
 
 async def _load(session: AsyncSession, due: list[tuple[int, int]]) -> _Batch:
     plans = await repository.plans_for_update(session, sorted({plan for _, plan in due}))
     payments = await repository.payments_by_id(session, [payment for payment, _ in due])
+    for row in (*plans.values(), *payments.values()):
+        session.expunge(row)
     merchants = await repository.merchants_by_id(
         session, sorted({plan.merchant_id for plan in plans.values()})
     )
@@ -221,6 +230,31 @@ async def _load(session: AsyncSession, due: list[tuple[int, int]]) -> _Batch:
         session, sorted({plan.account_id for plan in plans.values()})
     )
     return _Batch(plans, payments, merchants, accounts)
+
+
+async def _write(session: AsyncSession, batch: _Batch) -> None:
+    if batch.attempts:
+        session.add_all(batch.attempts)
+        batch.attempts = []
+    await session.flush()
+    await repository.save_payments(session, [batch.payments[i] for i in batch.changed_payments])
+    await repository.save_plans(session, [batch.plans[i] for i in batch.changed_plans])
+    batch.changed_payments.clear()
+    batch.changed_plans.clear()
+
+
+async def _forget(session: AsyncSession, batch: _Batch, payment_id: int, plan_id: int) -> None:
+    """After a fault in careful mode: this payment's unwritten changes are dropped and its
+    rows read again (the savepoint rolled the database back, not the detached objects)."""
+    batch.attempts = []
+    batch.changed_payments.discard(payment_id)
+    batch.changed_plans.discard(plan_id)
+    for row in (await repository.plans_for_update(session, [plan_id])).values():
+        session.expunge(row)
+        batch.plans[plan_id] = row
+    for payment in (await repository.payments_by_id(session, [payment_id])).values():
+        session.expunge(payment)
+        batch.payments[payment_id] = payment
 
 
 async def run_bucket(
@@ -245,12 +279,13 @@ async def run_bucket(
             try:
                 async with session.begin_nested():
                     await _run_payment(session, runtime, batch, payment_id, plan_id, now, report)
-                    await session.flush()
+                    await _write(session, batch)
             except Exception:
                 log.exception("scheduled payment %s could not be charged", payment_id)
+                await _forget(session, batch, payment_id, plan_id)
                 await repository.postpone(session, payment_id, now + FAULT_PAUSE)
                 report.count("billing_faults")
-        await session.flush()
+        await _write(session, batch)
     return await repository.next_due(session, bucket)
 
 
@@ -266,6 +301,7 @@ async def _run_payment(
     plan, payment = batch.plans.get(plan_id), batch.payments.get(payment_id)
     if plan is None or payment is None or payment.due_at is None or payment.due_at > now:
         return  # cancelled, finished or moved meanwhile
+    batch.changed_payments.add(payment.id)
     if plan.status != PlanStatus.ACTIVE.value:
         _payment_event(payment, PaymentEvent.CANCEL, now)
         return
@@ -273,15 +309,26 @@ async def _run_payment(
     account = batch.accounts.accounts.get(plan.account_id)
     if account is None or account.is_deleted:
         await _stop(session, plan, "the vault payment account was deleted", now)
+        for other in batch.payments.values():  # the same plan's other payments in the batch
+            if other.plan_id == plan.id and other.due_at is not None:
+                _payment_event(other, PaymentEvent.CANCEL, now)
+                batch.changed_payments.add(other.id)
+        batch.changed_plans.add(plan.id)
         report.count(PLANS_STOPPED)
         return
     previous = await repository.transaction(session, payment.trans_id) if payment.trans_id else None
     if previous is not None and previous.state == "unknown":
         txn = await _reconcile(session, runtime, merchant, payment)
+    elif previous is not None and previous.result == "A":
+        # An outcome that was unknown has been found approved meanwhile (reconciled by
+        # the worker's own sweep): the payment is paid; it is never charged again.
+        txn = previous
+        await _attempt_result(session, payment, txn)
     else:
-        txn = await _charge(session, runtime, merchant, plan, account, payment)
+        txn = await _charge(session, runtime, merchant, plan, account, payment, batch)
     _record_outcome(runtime, payment, txn, now, report)
     if payment.due_at is None:
+        batch.changed_plans.add(plan.id)
         plan.open_payments -= 1
         if plan.open_payments <= 0:
             plan.status = plan_after(PlanStatus(plan.status), PlanEvent.FINISH).value
@@ -297,6 +344,7 @@ async def _charge(
     plan: BillingPlan,
     account: PaymentAccount,
     payment: ScheduledPayment,
+    batch: _Batch,
 ) -> Transaction:
     request = ChargeRequest.model_validate(
         {
@@ -313,15 +361,14 @@ async def _charge(
     )
     txn = await payments.charge(session, runtime, merchant, request)
     payment.attempts += 1
-    repository.add_attempt(
-        session,
+    batch.attempts.append(
         BillingAttempt(
             payment_id=payment.id,
             attempt=payment.attempts,
             transaction_id=txn.id,
             result=txn.result,
             created_at=runtime.clock.now(),
-        ),
+        )
     )
     return txn
 
@@ -334,10 +381,16 @@ async def _reconcile(
     outcome = await payments.reconcile(session, runtime, merchant, str(payment.trans_id))
     txn = outcome.original if isinstance(outcome, payments.Refusal) else outcome
     assert txn is not None
+    await _attempt_result(session, payment, txn)
+    return txn
+
+
+async def _attempt_result(
+    session: AsyncSession, payment: ScheduledPayment, txn: Transaction
+) -> None:
     attempt = await repository.attempt_for(session, payment.id, txn.id)
     if attempt is not None:
         attempt.result = txn.result
-    return txn
 
 
 def _record_outcome(
@@ -377,9 +430,10 @@ def _payment_event(payment: ScheduledPayment, event: PaymentEvent, now: datetime
 
 
 async def _stop(session: AsyncSession, plan: BillingPlan, reason: str, now: datetime) -> None:
+    """The plan stops; its open payments are cancelled (in the table: the caller updates
+    the batch's own copies)."""
     plan.status = plan_after(PlanStatus(plan.status), PlanEvent.STOP).value
     plan.status_reason = reason
     plan.ended_at = plan.updated_at = now
     plan.open_payments = 0
-    await session.flush()
     await repository.cancel_open_payments(session, plan.id, now)

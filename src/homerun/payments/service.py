@@ -248,11 +248,11 @@ async def _resolve_card(
     token: str,
     request: ChargeRequest,
 ) -> Card | Answer:
-    card = await tokenizer.resolve(session, runtime, merchant.id, token)
-    if card is not None:
-        return card
-    if token.startswith("9") or runtime.settings.mode.value != "sandbox" or not token.isdigit():
-        return codes.INVALID_TOKEN
+    # Tokens always start with 9, so a card number needs no token look-up first.
+    is_card_number = token.isascii() and token.isdigit() and not token.startswith("9")
+    if not is_card_number or runtime.settings.mode.value != "sandbox":
+        card = await tokenizer.resolve(session, runtime, merchant.id, token)
+        return codes.INVALID_TOKEN if card is None else card
     # Sandbox: a test card number is accepted directly as account_token (ruling R11).
     try:
         row = await tokenizer.tokenize(session, runtime, merchant.id, token, request.expiration)

@@ -58,7 +58,7 @@ def new_client(settings: Settings) -> Client:
         max_response_bytes=settings.webhook_max_response_bytes,
         policy=address_policy(settings),
         user_agent=f"Homerun-Webhooks/{__version__}",
-        max_idle_per_host=settings.webhook_endpoint_concurrency,
+        max_idle_per_host=settings.webhook_concurrency,  # endpoints may share a host
     )
 
 

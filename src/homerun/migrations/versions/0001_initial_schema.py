@@ -1022,6 +1022,7 @@ def upgrade() -> None:
             "event_id", "endpoint_id", name=op.f("uq_webhook_deliveries_event_id_endpoint_id")
         ),
         sa.UniqueConstraint("webhook_id", name=op.f("uq_webhook_deliveries_webhook_id")),
+        postgresql_with={"fillfactor": 70},
     )
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.create_index(
