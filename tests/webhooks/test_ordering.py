@@ -161,26 +161,27 @@ async def test_nothing_is_delivered_for_a_rolled_back_transaction(
     assert len(await deliveries(client, endpoint_id=endpoint["id"])) == 1
 
 
-async def test_the_worker_delivers_without_being_asked(
+async def test_every_worker_runs_the_dispatcher(
     client: httpx.AsyncClient,
     runtime: Runtime,
     merchant: MerchantAccess,
     receiver: Receiver,
     hooks: Hooks,
 ) -> None:
-    """The dispatcher a worker runs (registered as a worker service) picks events up."""
-    from homerun.worker.loop import Worker
+    """Delivery is a service of the worker registry: `homerun worker` and the worker in
+    `homerun serve` start it beside their job loops (run here alone, without the jobs)."""
+    from homerun.worker import registry
 
+    service = registry.services()["webhooks"]
     await hooks.add(receiver.url(), mid=merchant.mid)
     stop = asyncio.Event()
-    worker = asyncio.create_task(
-        Worker(with_settings(runtime, webhook_poll_seconds=0.05)).run(stop)
+    running = asyncio.create_task(
+        service(with_settings(runtime, webhook_poll_seconds=0.05), "test-worker/webhooks", stop)
     )
     try:
         await charge(client, merchant)
         await receiver.wait_for(1)
     finally:
         stop.set()
-        await asyncio.wait_for(worker, timeout=30)
+        await asyncio.wait_for(running, timeout=30)
     assert receiver.received[0].json["event_type"] == "transaction.entered"
-    assert isinstance(Dispatcher, type)

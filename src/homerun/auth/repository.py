@@ -30,6 +30,25 @@ async def merchant_for_api_key(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def live_api_key(
+    session: AsyncSession, secret_hash: str, now: datetime
+) -> tuple[Merchant, int, datetime] | None:
+    """The merchant, credential set id and expiry of a live, unrevoked api_key."""
+    stmt = (
+        select(Merchant, CredentialSet.id, ApiSecret.expires_at)
+        .join(CredentialSet, CredentialSet.merchant_id == Merchant.id)
+        .join(ApiSecret, ApiSecret.credential_set_id == CredentialSet.id)
+        .where(
+            ApiSecret.secret_hash == secret_hash,
+            ApiSecret.kind == "api",
+            ApiSecret.expires_at > now,
+            CredentialSet.revoked_at.is_(None),
+        )
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 async def merchant_for_public_key(session: AsyncSession, public_key: str) -> Merchant | None:
     stmt = (
         select(Merchant)
