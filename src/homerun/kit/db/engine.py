@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
@@ -65,11 +64,6 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     return engine
 
 
-# Set while the current task holds this process's SQLite write turn, so that a
-# transaction opened inside another does not wait for itself.
-_HOLDING_WRITE_TURN: ContextVar[bool] = ContextVar("homerun_holding_write_turn", default=False)
-
-
 class Database:
     """The engine plus a session factory; `transaction()` is the unit of work.
 
@@ -87,6 +81,7 @@ class Database:
         self._write_turns: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             WeakKeyDictionary()
         )
+        self._turn_holders: WeakSet[asyncio.Task[Any]] = WeakSet()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -95,17 +90,19 @@ class Database:
         The commit happens before the caller returns its response, so anything
         accepted is durable before the client hears about it.
         """
-        if not self._queue_writers or _HOLDING_WRITE_TURN.get():
+        task = asyncio.current_task()
+        # A transaction opened inside another by the same task must not wait for itself.
+        if not self._queue_writers or task is None or task in self._turn_holders:
             async with self._sessions() as session, session.begin():
                 yield session
             return
         async with self._write_turn():
-            holding = _HOLDING_WRITE_TURN.set(True)
+            self._turn_holders.add(task)
             try:
                 async with self._sessions() as session, session.begin():
                     yield session
             finally:
-                _HOLDING_WRITE_TURN.reset(holding)
+                self._turn_holders.discard(task)
 
     def _write_turn(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
