@@ -15,8 +15,11 @@ def test_every_test_card_is_documented_and_every_documented_card_exists() -> Non
         assert f"`{card.pan}`" in DOC, f"{card.pan} is missing from docs/testing.md"
         assert check_pan(card.pan) == card.brand
     documented = {
-        cell.strip("`") for line in DOC.splitlines() if line.startswith("| `")
-        for cell in [line.split("|")[1].strip()] if cell.strip("`").isdigit()
+        cell.strip("`")
+        for line in DOC.splitlines()
+        if line.startswith("| `")
+        for cell in [line.split("|")[1].strip()]
+        if cell.strip("`").isdigit()
     }
     assert documented == {card.pan for card in TEST_CARDS}
 

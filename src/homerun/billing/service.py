@@ -27,7 +27,7 @@ from homerun.billing.state import (
     payment_after,
     plan_after,
 )
-from homerun.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from homerun.errors import Conflict, NotFound, ValidationFailed
 from homerun.kit.money import to_dollars
 from homerun.merchants.models import Merchant
 from homerun.payments import service as payments
@@ -58,11 +58,6 @@ PLANS_COMPLETED = "billing_plans_completed"
 PLANS_STOPPED = "billing_plans_stopped"
 
 
-def _own_mid(merchant: Merchant, mid: str) -> None:
-    if mid != merchant.mid:
-        raise Forbidden("mid: this credential does not belong to that merchant")
-
-
 @dataclass(frozen=True, slots=True)
 class PlanView:
     plan: BillingPlan
@@ -77,7 +72,7 @@ def _bucket(runtime: Runtime, plan_id: int) -> int:
 async def create(
     session: AsyncSession, runtime: Runtime, merchant: Merchant, request: CreatePlanRequest
 ) -> BillingPlan:
-    _own_mid(merchant, request.mid)
+    payments.require_own_mid(merchant, request.mid)
     if request.amount <= 0:
         raise ValidationFailed.field("amount", "must be more than 0.00")
     account = await vault.active_account(session, merchant, request.payment_account_uuid)
