@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +14,13 @@ from tests.conftest import ADMIN, MerchantAccess
 from tests.helpers import events
 
 PAN, CVV = "4788250000121443", "987"
+
+
+def echoes_cvv(text: str) -> bool:
+    """The CVV as a number of its own (not three digits inside a timestamp or an id)."""
+    return re.search(rf"(?<!\d){CVV}(?!\d)", text) is not None
+
+
 MIB = 1024 * 1024
 
 
@@ -25,7 +33,7 @@ def assert_r6(answer: httpx.Response, status: int, code: str | None = None) -> d
     assert isinstance(body["code"], str) and body["code"]
     if code is not None:
         assert body["code"] == code
-    assert PAN not in answer.text and CVV not in answer.text
+    assert PAN not in answer.text and not echoes_cvv(answer.text)
     return body
 
 
@@ -263,5 +271,5 @@ async def test_faults_never_echo_pan_or_cvv(
             }
             answer = await client.post(path, json=body, headers=headers)
             assert answer.status_code != 500, (path, answer.text)
-            assert PAN not in answer.text and CVV not in answer.text, (path, answer.text)
+            assert PAN not in answer.text and not echoes_cvv(answer.text), (path, answer.text)
     assert await events(client, merchant) == []
