@@ -138,7 +138,11 @@ async def homerun(settings: Settings, runtime: Runtime) -> AsyncIterator[LiveHom
     """Homerun on a real port, sharing the suite's (already migrated) database."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    app = create_app(settings.model_copy(update={"public_base_url": url}))
+    # No background worker: the rest of the suite runs its jobs and deliveries itself and
+    # counts them; a second worker on the same database would race it.
+    app = create_app(
+        settings.model_copy(update={"public_base_url": url, "worker_in_server": False})
+    )
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", loop="asyncio")
     )
