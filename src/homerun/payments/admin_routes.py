@@ -6,14 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from homerun.calls import require_admin, runtime_of
 from homerun.errors import NotFound
 from homerun.kit.web import ERROR_RESPONSES, json_response
 from homerun.merchants import service as merchants
 from homerun.payments import answers, repository, service
-from homerun.webhooks.models import OutboxEvent
+from homerun.webhooks import outbox
 
 router = APIRouter(prefix="/homerun/v1", tags=["Homerun admin"])
 
@@ -72,14 +71,7 @@ async def list_events(
     require_admin(request)
     async with runtime_of(request).db.transaction() as session:
         merchant = await merchants.get(session, mid)
-        rows = (
-            await session.execute(
-                select(OutboxEvent)
-                .where(OutboxEvent.merchant_id == merchant.id, OutboxEvent.id > after_id)
-                .order_by(OutboxEvent.id)
-                .limit(limit)
-            )
-        ).scalars()
+        rows = await outbox.events_of(session, merchant.id, after_id, limit)
         items: list[dict[str, Any]] = [
             {
                 "id": e.id,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.webhooks.models import OutboxEvent
@@ -28,3 +30,16 @@ def record(
             occurred_at=at,
         )
     )
+
+
+async def events_of(
+    session: AsyncSession, merchant_id: int, after_id: int, limit: int
+) -> Sequence[OutboxEvent]:
+    """A page of one merchant's events, oldest first, after the event `after_id`."""
+    stmt = (
+        select(OutboxEvent)
+        .where(OutboxEvent.merchant_id == merchant_id, OutboxEvent.id > after_id)
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
