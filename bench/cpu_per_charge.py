@@ -49,7 +49,12 @@ from seed import seed_sqlite
 
 
 async def measure(
-    url: str, charges: int, warmup: int, token: str, seed_rows: int = 0
+    url: str,
+    charges: int,
+    warmup: int,
+    token: str,
+    seed_rows: int = 0,
+    profile_out: str | None = None,
 ) -> dict[str, Any]:
     os.environ["HOMERUN_DATABASE_URL"] = url
     os.environ.setdefault("HOMERUN_ADMIN_TOKEN", "hr_admin_cpu_per_charge_0123456789")
@@ -127,6 +132,8 @@ async def measure(
             for _ in range(sample):
                 await charge()
             profiler.disable()
+            if profile_out:
+                profiler.dump_stats(profile_out)
             stats = pstats.Stats(profiler).get_stats_profile()
             calls = sum(int(f.ncalls.split("/")[0]) for f in stats.func_profiles.values()) / sample
     finally:
@@ -150,13 +157,16 @@ def main() -> None:
     parser.add_argument("--charges", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--token", default="4111111111111111", help="account_token to charge")
+    parser.add_argument("--profile-out", default=None, help="write the cProfile stats here")
     parser.add_argument(
         "--seed-rows", type=int, default=0, help="SQLite: seed this many transactions first"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="homerun-cpu-") as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/cpu.db"
-        result = asyncio.run(measure(url, args.charges, args.warmup, args.token, args.seed_rows))
+        result = asyncio.run(
+            measure(url, args.charges, args.warmup, args.token, args.seed_rows, args.profile_out)
+        )
     result["loadavg"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(result))
 

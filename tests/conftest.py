@@ -35,8 +35,7 @@ def backend() -> str:
     return os.environ.get("HOMERUN_TEST_DATABASE", "sqlite")
 
 
-@pytest.fixture(scope="session")
-async def database_url() -> AsyncIterator[str]:
+async def _fresh_database_url() -> AsyncIterator[str]:
     if backend() == "postgresql":
         name = f"homerun_test_{secrets.token_hex(4)}"
         admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
@@ -53,8 +52,7 @@ async def database_url() -> AsyncIterator[str]:
             yield f"sqlite:///{Path(folder) / 'homerun.db'}"
 
 
-@pytest.fixture(scope="session")
-async def settings(database_url: str) -> Settings:
+def _settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         admin_token=SecretStr(ADMIN_TOKEN),
@@ -62,8 +60,7 @@ async def settings(database_url: str) -> Settings:
     )
 
 
-@pytest.fixture(scope="session")
-async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+async def _migrated_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     db = Database(create_engine(settings))
     await upgrade_to_head(db.engine)
     await db.dispose()
@@ -72,12 +69,66 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     await opened.db.dispose()
 
 
-@pytest.fixture(scope="session")
-async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+async def _client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime=runtime)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://homerun.test") as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    async for url in _fresh_database_url():
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def settings(database_url: str) -> Settings:
+    return _settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    async for opened in _migrated_runtime(settings):
+        yield opened
+
+
+@pytest.fixture(scope="session")
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    async for http in _client(runtime):
+        yield http
+
+
+def database_of_its_own() -> tuple[Any, Any, Any, Any]:
+    """The four database fixtures again at package scope, for a conftest.py to take:
+
+        database_url, settings, runtime, client = database_of_its_own()
+
+    For packages whose tests move the sandbox clock far: every clock move runs the due
+    work of every merchant in the database (batch closes, deposits, month-end fees), so
+    in the session's database they would pay for the rows of every test before them.
+    """
+
+    @pytest.fixture(scope="package", name="database_url")
+    async def package_database_url() -> AsyncIterator[str]:
+        async for url in _fresh_database_url():
+            yield url
+
+    @pytest.fixture(scope="package", name="settings")
+    async def package_settings(database_url: str) -> Settings:
+        return _settings(database_url)
+
+    @pytest.fixture(scope="package", name="runtime")
+    async def package_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+        async for opened in _migrated_runtime(settings):
+            yield opened
+
+    @pytest.fixture(scope="package", name="client")
+    async def package_client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+        async for http in _client(runtime):
+            yield http
+
+    return package_database_url, package_settings, package_runtime, package_client
 
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

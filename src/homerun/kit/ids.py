@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -23,13 +22,22 @@ def new_order_id() -> str:
     return f"HR{secrets.token_hex(8).upper()}"
 
 
+def new_gateway_reference() -> str:
+    """The gateway's reference for one authorization attempt, sent to the processor.
+
+    Drawn before the transaction row is written, so that the row is written once,
+    with the processor's answer (it is not the trans_id, which the insert assigns).
+    """
+    return f"GW{secrets.token_hex(10).upper()}"
+
+
 def new_hpp_client_id() -> str:
     return secrets.token_hex(16).upper()
 
 
 def keyed_hash(key: bytes, value: str) -> str:
     """HMAC-SHA256 hex: how secrets and card fingerprints are stored."""
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, value.encode(), "sha256").hex()  # one-shot: OpenSSL in C
 
 
 def luhn_valid(digits: str) -> bool:

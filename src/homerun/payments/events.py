@@ -7,6 +7,7 @@ dollar strings. Event names follow Run's list (spec §10) where it has one;
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,22 @@ if TYPE_CHECKING:
     from homerun.payments.service import Reversal
 
 
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An event about a transaction row not written yet: its payload lacks `trans_id`,
+    which the row's insert assigns (payments.repository.insert_with_event adds it)."""
+
+    event_type: str
+    payload: dict[str, Any]
+    at: datetime
+
+
 def _payload(txn: Transaction, mid: str, **extra: Any) -> dict[str, Any]:
+    return {"trans_id": str(txn.id), **_payload_without_id(txn, mid, **extra)}
+
+
+def _payload_without_id(txn: Transaction, mid: str, **extra: Any) -> dict[str, Any]:
     return {
-        "trans_id": str(txn.id),
         "mid": mid,
         "order_id": txn.order_id,
         "invoice_id": txn.invoice_id,
@@ -57,19 +71,30 @@ def _add(
     )
 
 
-def transaction_outcome(
-    session: AsyncSession, txn: Transaction, mid: str, at: datetime, *, rejected: bool = False
-) -> None:
+def _outcome_type(txn: Transaction, *, rejected: bool) -> str | None:
     """entered (approved), decline (issuer said no), reject (the gateway refused it)."""
     if txn.state == State.UNKNOWN.value:
-        return  # nothing is known yet; reconciliation records the outcome
+        return None  # nothing is known yet; reconciliation records the outcome
     if rejected:
-        event_type = "transaction.reject"
-    elif txn.result == "A":
-        event_type = "transaction.entered"
-    else:
-        event_type = "transaction.decline"
-    _add(session, txn, event_type, _payload(txn, mid), at)
+        return "transaction.reject"
+    return "transaction.entered" if txn.result == "A" else "transaction.decline"
+
+
+def new_transaction_outcome(
+    txn: Transaction, mid: str, at: datetime, *, rejected: bool = False
+) -> PendingEvent | None:
+    """The outcome event of a new transaction, written with its row."""
+    event_type = _outcome_type(txn, rejected=rejected)
+    if event_type is None:
+        return None
+    return PendingEvent(event_type, _payload_without_id(txn, mid), at)
+
+
+def transaction_outcome(session: AsyncSession, txn: Transaction, mid: str, at: datetime) -> None:
+    """The outcome of a transaction that already has its row (reconciliation)."""
+    event_type = _outcome_type(txn, rejected=False)
+    if event_type is not None:
+        _add(session, txn, event_type, _payload(txn, mid), at)
 
 
 def captured(session: AsyncSession, txn: Transaction, mid: str, at: datetime) -> None:

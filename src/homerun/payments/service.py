@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.errors import Forbidden, ValidationFailed
 from homerun.kit.cards import CVV_LENGTH, CardNumberError, Expiry, expiry_from_mmyy
-from homerun.kit.ids import new_order_id
+from homerun.kit.ids import new_gateway_reference, new_order_id
 from homerun.kit.money import AmountForm, apply_rate_bps, proportion
 from homerun.merchants.models import Merchant
 from homerun.payments import codes, events, reconciliation, repository
@@ -48,6 +48,12 @@ class Refusal:
     amount: int | None
     detail: str
     original: Transaction | None = None
+
+
+def processor_reference(txn: Transaction) -> str:
+    """How the processor knows the transaction (rows from before gateway references
+    were drawn carry the trans_id's form)."""
+    return txn.processor_ref or str(txn.id)
 
 
 def require_own_mid(merchant: Merchant, mid: str) -> None:
@@ -101,11 +107,14 @@ async def charge(
             return await _refuse(session, merchant, txn, fee.refusal)
         txn.fee_rate_bps = fee.rate_bps
 
-    await repository.add(session, txn)  # the attempt exists before the processor is asked
+    # The row is written once, with the answer, in this same database transaction (so an
+    # earlier insert would be no more durable); the processor knows the attempt by the
+    # gateway's reference.
+    reference = new_gateway_reference()
     fee_on_amount = apply_rate_bps(txn.amount_requested, txn.fee_rate_bps)
     result = await processor.authorize(
         AuthorizationRequest(
-            reference=str(txn.id),
+            reference=reference,
             amount=txn.amount_requested + fee_on_amount,
             currency=txn.currency,
             card=card_data,
@@ -116,10 +125,11 @@ async def charge(
     )
     txn.resp_proc = processor.name
     _apply_authorization(txn, result, runtime, is_verify=is_verify, capture=request.capture)
+    txn.processor_ref = result.processor_ref or reference
     if txn.result == "A":
         await _vault_after_approval(session, runtime, merchant, request, txn, source)
-    await session.flush()
-    events.transaction_outcome(session, txn, merchant.mid, now)
+    event = events.new_transaction_outcome(txn, merchant.mid, now)
+    await repository.insert_with_event(session, txn, event)
     if txn.state == State.UNKNOWN.value:
         await reconciliation.schedule(session, txn, now)
     return txn
@@ -148,6 +158,7 @@ def _new_transaction(merchant: Merchant, request: ChargeRequest, now: datetime) 
         avs_resp="",
         cvv_resp="",
         comm_card=False,
+        vaulted=False,
         order_id=request.order_id or new_order_id(),
         invoice_id=request.invoice_id,
         user_identifier=request.user_identifier,
@@ -298,8 +309,8 @@ async def _refuse(
     txn.state = State.DECLINED.value
     txn.result, txn.resp_code, txn.resp_text = answer.result, answer.resp_code, answer.resp_text
     txn.resp_proc = codes.GATEWAY_PROC
-    await repository.add(session, txn)
-    events.transaction_outcome(session, txn, merchant.mid, txn.created_at, rejected=True)
+    event = events.new_transaction_outcome(txn, merchant.mid, txn.created_at, rejected=True)
+    await repository.insert_with_event(session, txn, event)
     return txn
 
 
@@ -309,7 +320,6 @@ def _apply_authorization(
     txn.resp_code, txn.resp_text = result.resp_code, result.resp_text
     txn.auth_code = result.auth_code
     txn.avs_resp, txn.cvv_resp = result.avs_resp, result.cvv_resp
-    txn.processor_ref = result.processor_ref
     if result.outcome is Outcome.UNKNOWN:
         txn.state = apply(State(txn.state), Event.TIME_OUT).value
         txn.result = "B"
@@ -373,7 +383,7 @@ async def capture(
         )
     fee = apply_rate_bps(amount, txn.fee_rate_bps)
     # The processor authorized amount + surcharge; it captures the same way.
-    result = await processor_for(merchant.processor).capture(str(txn.id), amount + fee)
+    result = await processor_for(merchant.processor).capture(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
             Answer("C", result.resp_code, result.resp_text),
@@ -515,7 +525,7 @@ async def _void(
     old_fee = fee_held(txn)
     new_fee = apply_rate_bps(remaining, txn.fee_rate_bps)
     fee = old_fee - new_fee
-    result = await processor_for(merchant.processor).void(str(txn.id), amount + fee)
+    result = await processor_for(merchant.processor).void(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
             Answer("C", result.resp_code, result.resp_text),
@@ -568,7 +578,7 @@ async def _refund(
         proportion(txn.amount_refunded + amount, txn.amount_captured, txn.fee_amount)
         - txn.fee_refunded,
     )
-    result = await processor_for(merchant.processor).refund(str(txn.id), amount + fee)
+    result = await processor_for(merchant.processor).refund(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
             Answer("C", result.resp_code, result.resp_text),
@@ -645,13 +655,13 @@ async def reconcile(
             txn,
         )
     now = runtime.clock.now()
-    result = await processor_for(merchant.processor).inquire(str(txn.id))
+    result = await processor_for(merchant.processor).inquire(processor_reference(txn))
     if result.outcome is Outcome.UNKNOWN:
         return txn  # still unknown: try again later
     txn.resp_code, txn.resp_text = result.resp_code, result.resp_text
     txn.auth_code = result.auth_code
     txn.cvv_resp = result.cvv_resp or txn.cvv_resp
-    txn.processor_ref = result.processor_ref
+    txn.processor_ref = result.processor_ref or txn.processor_ref
     if result.outcome is Outcome.DECLINED:
         txn.state = apply(State.UNKNOWN, Event.DECLINE).value
         txn.result = "C"

@@ -29,7 +29,10 @@ class CardData:
 
 @dataclass(frozen=True, slots=True)
 class AuthorizationRequest:
-    reference: str  # Homerun's trans_id: the processor's idempotency key
+    # The gateway's reference for this attempt (kit.ids.new_gateway_reference): the
+    # processor's idempotency key, kept as the transaction's processor_ref until the
+    # processor names its own.
+    reference: str
     amount: int  # minor units, surcharge included
     currency: str
     card: CardData
@@ -65,6 +68,10 @@ class ProcessorResult:
 
 
 class Processor(Protocol):
+    """Capture, void, refund and inquire name the authorization by its processor_ref:
+    the processor's own reference, or the gateway's reference of the attempt when the
+    processor never answered."""
+
     name: str  # answered as resp_proc
 
     def profile(self, card: CardData) -> CardProfile: ...

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.tokenizer.models import CardToken
 
+# Every charge runs one of these two: built once, so a call only binds its values.
+_BY_TOKEN = select(CardToken).where(
+    CardToken.token == bindparam("token"), CardToken.merchant_id == bindparam("merchant_id")
+)
+_BY_FINGERPRINT = select(CardToken).where(
+    CardToken.merchant_id == bindparam("merchant_id"),
+    CardToken.fingerprint == bindparam("fingerprint"),
+)
+
 
 async def by_token(session: AsyncSession, merchant_id: int, token: str) -> CardToken | None:
-    return await session.scalar(
-        select(CardToken).where(CardToken.token == token, CardToken.merchant_id == merchant_id)
-    )
+    return await session.scalar(_BY_TOKEN, {"token": token, "merchant_id": merchant_id})
 
 
 async def by_id(session: AsyncSession, merchant_id: int, card_id: int) -> CardToken | None:
@@ -23,9 +30,7 @@ async def by_fingerprint(
     session: AsyncSession, merchant_id: int, fingerprint: str
 ) -> CardToken | None:
     return await session.scalar(
-        select(CardToken).where(
-            CardToken.merchant_id == merchant_id, CardToken.fingerprint == fingerprint
-        )
+        _BY_FINGERPRINT, {"merchant_id": merchant_id, "fingerprint": fingerprint}
     )
 
 

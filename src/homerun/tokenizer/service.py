@@ -47,8 +47,8 @@ async def tokenize(
     print_ = fingerprint(runtime, merchant_id, pan)
     existing = await repository.by_fingerprint(session, merchant_id, print_)
     if existing is not None:
-        if expiry is not None:
-            existing.expiry = expiry.mmyy
+        if expiry is not None and existing.expiry != expiry.mmyy:
+            existing.expiry = expiry.mmyy  # only a real change makes the row dirty
         return existing
     key = await data_keys.for_merchant(session, runtime, merchant_id)
     for _ in range(_TOKEN_ATTEMPTS):
