@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
+    Select,
     Table,
     and_,
     any_,
@@ -225,14 +226,12 @@ class Due:
     previous_secret_expires_at: datetime | None
 
 
-async def claimable(
-    session: AsyncSession, *, now: datetime, limit: int, skip_endpoints: Sequence[int]
-) -> list[Due]:
-    """Due deliveries, earliest first, at most one per (endpoint, lane): the first pending
-    one in event order (while it is pending, in flight or waiting for a retry, the rest
-    of its lane waits). Locked; other workers skip them."""
+def _claimable_statement() -> Select[*tuple[Any, ...]]:
+    """Built once (the dispatcher polls with it several times a second): a call binds
+    `now`, `limit` and the endpoints to skip."""
     d = WebhookDelivery
     other = aliased(WebhookDelivery, name="other")
+    now = bindparam("now", type_=UTCDateTime())
     ahead = (
         select(other.id)
         .where(
@@ -243,7 +242,7 @@ async def claimable(
         )
         .exists()
     )
-    stmt = (
+    return (
         select(
             d.id,
             d.webhook_id,
@@ -271,15 +270,26 @@ async def claimable(
             or_(d.locked_until.is_(None), d.locked_until <= now),
             WebhookEndpoint.enabled.is_(True),
             WebhookEndpoint.deleted_at.is_(None),
+            d.endpoint_id.not_in(bindparam("skip_endpoints", expanding=True)),
             ~ahead,
         )
         .order_by(d.next_attempt_at, d.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
         .with_for_update(skip_locked=True, of=d)
     )
-    if skip_endpoints:
-        stmt = stmt.where(d.endpoint_id.not_in(list(skip_endpoints)))
-    return [Due(**dict(row._mapping)) for row in (await session.execute(stmt)).all()]
+
+
+_CLAIMABLE = _claimable_statement()
+
+
+async def claimable(
+    session: AsyncSession, *, now: datetime, limit: int, skip_endpoints: Sequence[int]
+) -> list[Due]:
+    """Due deliveries, earliest first, at most one per (endpoint, lane): the first pending
+    one in event order (while it is pending, in flight or waiting for a retry, the rest
+    of its lane waits). Locked; other workers skip them."""
+    params = {"now": now, "limit": limit, "skip_endpoints": list(skip_endpoints)}
+    return [Due(**dict(row._mapping)) for row in (await session.execute(_CLAIMABLE, params))]
 
 
 async def lease(
