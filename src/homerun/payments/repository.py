@@ -6,8 +6,9 @@ import typing
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert, String, Table, Text, bindparam, cast, func, insert, select
+from sqlalchemy import Insert, String, Table, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.db.base import UTCDateTime
@@ -89,20 +90,46 @@ async def insert_with_event(
         return
     txn.id = (await session.execute(_INSERT, values)).scalar_one()
     if event is not None:
-        outbox.record(
-            session,
-            merchant_id=txn.merchant_id,
-            event_type=event.event_type,
-            source_id=str(txn.id),
-            payload={"trans_id": str(txn.id), **event.payload},
-            at=event.at,
-        )
+        _record_event(session, txn, event)
 
 
 async def add(session: AsyncSession, txn: Transaction) -> Transaction:
     session.add(txn)
     await session.flush()
     return txn
+
+
+_UPDATE_PENDING = (
+    update(_TRANSACTIONS)
+    .where(_TRANSACTIONS.c.id == bindparam("row_id"), _TRANSACTIONS.c.state == "pending")
+    .values({c.key: bindparam(c.key, type_=c.type) for c in _COLUMNS})
+)
+
+
+async def record_outcome(
+    session: AsyncSession, txn: Transaction, event: PendingEvent | None
+) -> bool:
+    """The processor's answer onto an attempt committed before the call (a remote
+    processor), with its event. False when the row is no longer pending: reconciliation
+    got there first and recorded the outcome itself."""
+    values = {**_row_values(txn), "row_id": txn.id}
+    updated = typing.cast(CursorResult[Any], await session.execute(_UPDATE_PENDING, values))
+    if updated.rowcount != 1:
+        return False
+    if event is not None:
+        _record_event(session, txn, event)
+    return True
+
+
+def _record_event(session: AsyncSession, txn: Transaction, event: PendingEvent) -> None:
+    outbox.record(
+        session,
+        merchant_id=txn.merchant_id,
+        event_type=event.event_type,
+        source_id=str(txn.id),
+        payload={"trans_id": str(txn.id), **event.payload},
+        at=event.at,
+    )
 
 
 def parse_trans_id(trans_id: str) -> int | None:

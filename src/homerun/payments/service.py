@@ -111,6 +111,14 @@ async def charge(
     # earlier insert would be no more durable); the processor knows the attempt by the
     # gateway's reference.
     reference = new_gateway_reference()
+    txn.processor_ref = reference
+    if processor.remote:
+        # Committed before the call (with what this request wrote so far): should the
+        # request die while the network has the card, the pending row and its
+        # reconciliation remain. The rest of the charge is a new database transaction.
+        await repository.insert_with_event(session, txn, None)
+        await reconciliation.schedule(session, txn, now)
+        await session.commit()
     fee_on_amount = apply_rate_bps(txn.amount_requested, txn.fee_rate_bps)
     result = await processor.authorize(
         AuthorizationRequest(
@@ -129,9 +137,17 @@ async def charge(
     if txn.result == "A":
         await _vault_after_approval(session, runtime, merchant, request, txn, source)
     event = events.new_transaction_outcome(txn, merchant.mid, now)
-    await repository.insert_with_event(session, txn, event)
-    if txn.state == State.UNKNOWN.value:
-        await reconciliation.schedule(session, txn, now)
+    if not processor.remote:
+        await repository.insert_with_event(session, txn, event)
+        if txn.state == State.UNKNOWN.value:
+            await reconciliation.schedule(session, txn, now)
+        return txn
+    # The committed attempt's reconciliation job is already due; it finds nothing to do
+    # once the outcome is recorded, unless reconciliation recorded it first.
+    if not await repository.record_outcome(session, txn, event):
+        recorded = await repository.get(session, merchant.id, str(txn.id))
+        assert recorded is not None
+        return recorded
     return txn
 
 
@@ -645,7 +661,7 @@ async def reconcile(
     txn = await repository.get_for_update(session, merchant.id, trans_id)
     if txn is None:
         return Refusal(codes.TXN_NOT_FOUND, trans_id, AmountForm.CENTS, None, "no such transaction")
-    if State(txn.state) is not State.UNKNOWN:
+    if State(txn.state) not in (State.UNKNOWN, State.PENDING):
         return Refusal(
             codes.NO_ACTION,
             str(txn.id),
@@ -657,13 +673,16 @@ async def reconcile(
     now = runtime.clock.now()
     result = await processor_for(merchant.processor).inquire(processor_reference(txn))
     if result.outcome is Outcome.UNKNOWN:
+        if State(txn.state) is State.PENDING:  # an attempt whose request never finished
+            txn.state = apply(State.PENDING, Event.TIME_OUT).value
+            txn.result, txn.updated_at = "B", now
         return txn  # still unknown: try again later
     txn.resp_code, txn.resp_text = result.resp_code, result.resp_text
     txn.auth_code = result.auth_code
     txn.cvv_resp = result.cvv_resp or txn.cvv_resp
     txn.processor_ref = result.processor_ref or txn.processor_ref
     if result.outcome is Outcome.DECLINED:
-        txn.state = apply(State.UNKNOWN, Event.DECLINE).value
+        txn.state = apply(State(txn.state), Event.DECLINE).value
         txn.result = "C"
     else:
         _approve(txn, runtime, is_verify=txn.kind == "verify", capture=txn.kind == "sale")

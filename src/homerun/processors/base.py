@@ -1,7 +1,7 @@
 """The Processor protocol: what the payment core asks of any card network connection.
 
-The simulator implements it; a real connector implements the same protocol and
-must pass the same contract suite (tests/processors/test_contract.py).
+The simulator implements it; a real connector implements the same protocol, with
+`remote = True` (tests/payments/test_remote_processor.py shows what that changes).
 """
 
 from __future__ import annotations
@@ -73,6 +73,12 @@ class Processor(Protocol):
     processor never answered."""
 
     name: str  # answered as resp_proc
+    # True when an authorization acts outside Homerun's database (a real network): the
+    # attempt is then committed before the processor is asked, so that a crash during
+    # the call leaves a pending row to reconcile. False for the in-process simulator,
+    # whose answer is a pure function of the request: nothing can have happened that
+    # the database does not know, and the row is written once, with the answer.
+    remote: bool
 
     def profile(self, card: CardData) -> CardProfile: ...
 

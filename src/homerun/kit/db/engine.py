@@ -99,16 +99,28 @@ class Database:
         task = asyncio.current_task()
         # A transaction opened inside another by the same task must not wait for itself.
         if task is None or task in self._admitted:
-            async with self._sessions() as session, session.begin():
+            async for session in self._unit_of_work():
                 yield session
             return
         async with self._admission():
             self._admitted.add(task)
             try:
-                async with self._sessions() as session, session.begin():
+                async for session in self._unit_of_work():
                     yield session
             finally:
                 self._admitted.discard(task)
+
+    async def _unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        # Begun on first use, committed at the end. The work may also commit part-way
+        # (a charge commits its attempt before a remote processor is asked); the session
+        # then begins again, still inside this unit's admission.
+        async with self._sessions() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
 
     def _admission(self) -> asyncio.Lock | asyncio.Semaphore:
         loop = asyncio.get_running_loop()

@@ -32,6 +32,7 @@ class Simulator:
     """The sandbox processor. Unknown card numbers approve as plain credit cards."""
 
     name = "SIM"
+    remote = False
 
     def profile(self, card: CardData) -> CardProfile:
         test_card = BY_PAN.get(card.pan, _DEFAULT)
