@@ -325,14 +325,14 @@ OPERATIONS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
-        "INSERT transaction (repository.add, flush)",
-        re.compile(r"^add \(homerun/payments/repository"),
+        "INSERT transaction + outbox event (repository.insert_with_event)",
+        re.compile(r"^(insert_with_event|add) \(homerun/payments/repository"),
     ),
     ("build the Transaction row", re.compile(r"^_new_transaction \(homerun/payments/service")),
     ("simulator authorize", re.compile(r"homerun/processors/")),
     ("outbox event", re.compile(r"homerun/(payments/events|webhooks/outbox)")),
     (
-        "charge service (rest: UPDATE flush after authorize, rules)",
+        "charge service (rest: rules, answer fields)",
         re.compile(r"homerun/payments/service\.py"),
     ),
     ("answer body (answers.transaction)", re.compile(r"homerun/payments/answers\.py")),
