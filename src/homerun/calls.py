@@ -15,10 +15,10 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.auth import service as auth
-from homerun.errors import Unauthorized, ValidationFailed
+from homerun.errors import HomerunError, Unauthorized, ValidationFailed
 from homerun.idempotency import service as idempotent
 from homerun.instance.service import admin_token_matches
-from homerun.kit.web import read_json, require_bearer
+from homerun.kit.web import error_response, read_json, require_bearer
 from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
 
@@ -33,6 +33,11 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
+REPLAY_HEADER = "Idempotent-Replayed"
+# Headers that are part of an answer's meaning and so are replayed with it.
+_KEPT_HEADERS = ("cache-control", "www-authenticate", "location", "allow")
+
+
 async def keyed(request: Request, scope: str, work: SessionWork) -> Response:
     """Run `work` in one transaction, under the request's Idempotency-Key if it has one."""
     runtime = runtime_of(request)
@@ -43,7 +48,37 @@ async def keyed(request: Request, scope: str, work: SessionWork) -> Response:
     fingerprint = idempotent.request_fingerprint(
         runtime, request.method, request.url.path, await request.body()
     )
-    return await idempotent.run(runtime, scope=scope, key=key, fingerprint=fingerprint, work=work)
+    answered: list[Response] = []  # the response this request made, if it made one
+
+    async def work_answer(session: AsyncSession) -> idempotent.Answer:
+        answered.append(await work(session))
+        return _kept(answered[-1])
+
+    def fault_answer(fault: HomerunError) -> idempotent.Answer:
+        answered.append(error_response(fault))
+        return _kept(answered[-1])
+
+    answer = await idempotent.run(
+        runtime,
+        scope=scope,
+        key=key,
+        fingerprint=fingerprint,
+        work=work_answer,
+        answer_fault=fault_answer,
+    )
+    if not answer.replayed:
+        return answered[-1]
+    return Response(
+        answer.body,
+        status_code=answer.status_code,
+        media_type="application/json",
+        headers={**answer.headers, REPLAY_HEADER: "true"},
+    )
+
+
+def _kept(response: Response) -> idempotent.Answer:
+    headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
+    return idempotent.Answer(response.status_code, bytes(response.body), headers)
 
 
 async def merchant_call(request: Request, model: type[B], work: MerchantWork[B]) -> Response:

@@ -6,7 +6,8 @@ replay always matches what happened. A reservation whose request died is taken
 over after a minute.
 
 The stored response is sealed with the master key: a refresh or a credential
-issue answers with secrets, and R2 keeps no secret in the clear.
+issue answers with secrets, and R2 keeps no secret in the clear. Answers are plain
+status, body and headers here; calls.keyed turns them into HTTP responses.
 """
 
 from __future__ import annotations
@@ -14,26 +15,34 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import orjson
 from cryptography.exceptions import InvalidTag
-from fastapi.responses import Response
-from sqlalchemy import Delete, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.errors import Conflict, HomerunError, Unprocessable, ValidationFailed
+from homerun.idempotency import repository
 from homerun.idempotency.models import IdempotencyRecord
-from homerun.kit.web import error_response
 from homerun.runtime import Runtime
 
-Work = Callable[[AsyncSession], Awaitable[Response]]
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a keyed request answered: kept, and replayed to a retry."""
+
+    status_code: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # those that carry meaning
+    replayed: bool = False
+
+
+Work = Callable[[AsyncSession], Awaitable[Answer]]
+FaultAnswer = Callable[[HomerunError], Answer]
 ABANDONED_AFTER = timedelta(seconds=60)
-REPLAY_HEADER = "Idempotent-Replayed"
 _SEAL_CONTEXT = b"idempotency_records.response"
-# Headers that are part of an answer's meaning and so are replayed with it.
-_KEPT_HEADERS = ("cache-control", "www-authenticate", "location", "allow")
 
 
 def request_fingerprint(runtime: Runtime, method: str, path: str, body: bytes) -> str:
@@ -50,7 +59,20 @@ def request_fingerprint(runtime: Runtime, method: str, path: str, body: bytes) -
     return runtime.secret_hash(f"{method} {path} {digest}")
 
 
-async def run(runtime: Runtime, *, scope: str, key: str, fingerprint: str, work: Work) -> Response:
+async def run(
+    runtime: Runtime,
+    *,
+    scope: str,
+    key: str,
+    fingerprint: str,
+    work: Work,
+    answer_fault: FaultAnswer,
+) -> Answer:
+    """`work`'s answer, kept under the key; or the kept answer of an earlier request.
+
+    A request-level fault is an answer too (`answer_fault` shapes it) and is kept; any
+    other exception releases the key, so that a retry runs the work again.
+    """
     if not 1 <= len(key) <= 255:
         raise ValidationFailed.field("Idempotency-Key", "must be 1 to 255 characters")
     replay = await _reserve(runtime, scope, key, fingerprint)
@@ -58,34 +80,24 @@ async def run(runtime: Runtime, *, scope: str, key: str, fingerprint: str, work:
         return replay
     try:
         async with runtime.db.transaction() as session:
-            response = await work(session)
-            await _finish(runtime, session, scope, key, response)
-            return response
+            answer = await work(session)
+            await _finish(runtime, session, scope, key, answer)
+            return answer
     except HomerunError as fault:
-        response = error_response(fault)
+        answer = answer_fault(fault)
         async with runtime.db.transaction() as session:
-            await _finish(runtime, session, scope, key, response)
-        return response
+            await _finish(runtime, session, scope, key, answer)
+        return answer
     except BaseException:
         async with runtime.db.transaction() as session:
-            await session.execute(_delete(scope, key))
+            await repository.remove(session, scope, key)
         raise
 
 
-def _delete(scope: str, key: str) -> Delete:
-    return delete(IdempotencyRecord).where(
-        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-    )
-
-
-async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> Response | None:
+async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> Answer | None:
     now = runtime.clock.now()
     async with runtime.db.transaction() as session:
-        existing = await session.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-            )
-        )
+        existing = await repository.find(session, scope, key)
         if existing is not None and not _stale(existing, now):
             return _answer_existing(runtime, existing, fingerprint)
         if existing is not None:
@@ -100,9 +112,7 @@ async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> 
             expires_at=now + timedelta(seconds=runtime.settings.idempotency_ttl_seconds),
         )
         try:
-            async with session.begin_nested():
-                session.add(record)
-                await session.flush()
+            await repository.add(session, record)
         except IntegrityError:
             raise Conflict("a request with this Idempotency-Key is still running") from None
     return None
@@ -114,24 +124,18 @@ def _stale(record: IdempotencyRecord, now: datetime) -> bool:
     return record.state == "running" and record.created_at + ABANDONED_AFTER <= now
 
 
-def _answer_existing(runtime: Runtime, record: IdempotencyRecord, fingerprint: str) -> Response:
+def _answer_existing(runtime: Runtime, record: IdempotencyRecord, fingerprint: str) -> Answer:
     if record.request_hash != fingerprint:
         raise Unprocessable("this Idempotency-Key was used with a different request")
     if record.state == "running":
         raise Conflict("a request with this Idempotency-Key is still running")
     assert record.status_code is not None and record.response_body is not None
     body, headers = _unseal(runtime, record.response_body)
-    return Response(
-        body,
-        status_code=record.status_code,
-        media_type="application/json",
-        headers={**headers, REPLAY_HEADER: "true"},
-    )
+    return Answer(record.status_code, body, headers, replayed=True)
 
 
-def _seal(runtime: Runtime, response: Response) -> bytes:
-    headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
-    envelope = {"headers": headers, "body": base64.b64encode(bytes(response.body)).decode()}
+def _seal(runtime: Runtime, answer: Answer) -> bytes:
+    envelope = {"headers": answer.headers, "body": base64.b64encode(answer.body).decode()}
     return runtime.sealer.seal(orjson.dumps(envelope).decode(), _SEAL_CONTEXT)
 
 
@@ -144,15 +148,11 @@ def _unseal(runtime: Runtime, stored: bytes) -> tuple[bytes, dict[str, str]]:
 
 
 async def _finish(
-    runtime: Runtime, session: AsyncSession, scope: str, key: str, response: Response
+    runtime: Runtime, session: AsyncSession, scope: str, key: str, answer: Answer
 ) -> None:
-    record = await session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-        )
-    )
+    record = await repository.find(session, scope, key)
     if record is None:
         return
     record.state = "done"
-    record.status_code = response.status_code
-    record.response_body = _seal(runtime, response)
+    record.status_code = answer.status_code
+    record.response_body = _seal(runtime, answer)

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.kit.db.base import UTCDateTime
 from homerun.payments.events import PendingEvent
 from homerun.payments.models import Transaction
-from homerun.webhooks import outbox
 from homerun.webhooks.models import OutboxEvent
 
 _TRANSACTIONS = typing.cast(Table, Transaction.__table__)
@@ -90,7 +89,7 @@ async def insert_with_event(
         return
     txn.id = (await session.execute(_INSERT, values)).scalar_one()
     if event is not None:
-        _record_event(session, txn, event)
+        await _record_event(session, txn, event)
 
 
 async def add(session: AsyncSession, txn: Transaction) -> Transaction:
@@ -117,18 +116,29 @@ async def record_outcome(
     if updated.rowcount != 1:
         return False
     if event is not None:
-        _record_event(session, txn, event)
+        await _record_event(session, txn, event)
     return True
 
 
-def _record_event(session: AsyncSession, txn: Transaction, event: PendingEvent) -> None:
-    outbox.record(
-        session,
-        merchant_id=txn.merchant_id,
-        event_type=event.event_type,
-        source_id=str(txn.id),
-        payload={"trans_id": str(txn.id), **event.payload},
-        at=event.at,
+_EVENT_COLUMNS = ("merchant_id", "event_type", "source_id", "payload", "occurred_at")
+_INSERT_EVENT = insert(_OUTBOX).values(
+    {key: bindparam(key, type_=_OUTBOX.c[key].type) for key in _EVENT_COLUMNS}
+)
+
+
+async def _record_event(session: AsyncSession, txn: Transaction, event: PendingEvent) -> None:
+    """The outbox row of an event whose transaction has its id (a Core insert built once,
+    not the ORM's unit of work: this is on every charge's path)."""
+    trans_id = str(txn.id)
+    await session.execute(
+        _INSERT_EVENT,
+        {
+            "merchant_id": txn.merchant_id,
+            "event_type": event.event_type,
+            "source_id": trans_id,
+            "payload": {"trans_id": trans_id, **event.payload},
+            "occurred_at": event.at,
+        },
     )
 
 

@@ -107,15 +107,14 @@ async def charge(
             return await _refuse(session, merchant, txn, fee.refusal)
         txn.fee_rate_bps = fee.rate_bps
 
-    # The row is written once, with the answer, in this same database transaction (so an
-    # earlier insert would be no more durable); the processor knows the attempt by the
-    # gateway's reference.
+    # The processor knows the attempt by the gateway's reference. The in-process
+    # simulator's row is written once, with its answer (below). A remote processor's
+    # attempt is committed before the call, with what this request wrote so far: should
+    # the request die while the network has the card, the pending row and its
+    # reconciliation remain. The rest of the charge is then a new database transaction.
     reference = new_gateway_reference()
     txn.processor_ref = reference
     if processor.remote:
-        # Committed before the call (with what this request wrote so far): should the
-        # request die while the network has the card, the pending row and its
-        # reconciliation remain. The rest of the charge is a new database transaction.
         await repository.insert_with_event(session, txn, None)
         await reconciliation.schedule(session, txn, now)
         await session.commit()
