@@ -315,7 +315,7 @@ HTTP_OP = "HTTP + ASGI outside the endpoint (uvicorn, Starlette, FastAPI, respon
 OPERATIONS: list[tuple[str, re.Pattern[str]]] = [
     (
         "auth: api_key -> merchant lookup",
-        re.compile(r"^(authenticate|merchant_for_api_key) \(homerun/auth/"),
+        re.compile(r"^(authenticate|live_api_key) \(homerun/auth/"),
     ),
     (
         "card: token / fingerprint lookups",

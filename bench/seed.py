@@ -25,12 +25,11 @@ from collections.abc import Callable
 SPREAD_SECONDS = 30 * 86400
 
 
-def pg_expressions(n: str) -> dict[str, Callable[[str], str]]:
-    def back(col: str) -> str:
-        return f"t.{col} - make_interval(secs => {n} % {SPREAD_SECONDS})"
-
+def _varied(n: str, order_id: str, back: Callable[[str], str]) -> dict[str, Callable[[str], str]]:
+    """The columns a seeded row does not copy from its template, as SQL expressions of the
+    row number `n` (`back(col)` moves the template's time back by up to SPREAD_SECONDS)."""
     return {
-        "order_id": lambda _: f"'SEED' || upper(substr(md5({n}::text), 1, 14))",
+        "order_id": lambda _: order_id,
         "processor_ref": lambda _: f"'SEED' || {n}",
         "source_id": lambda _: f"'SEED' || {n}",
         "created_at": back,
@@ -38,6 +37,13 @@ def pg_expressions(n: str) -> dict[str, Callable[[str], str]]:
         "occurred_at": back,
         "dispatched_at": lambda _: back("occurred_at"),
     }
+
+
+def pg_expressions(n: str) -> dict[str, Callable[[str], str]]:
+    def back(col: str) -> str:
+        return f"t.{col} - make_interval(secs => {n} % {SPREAD_SECONDS})"
+
+    return _varied(n, f"'SEED' || upper(substr(md5({n}::text), 1, 14))", back)
 
 
 def sqlite_expressions(n: str) -> dict[str, Callable[[str], str]]:
@@ -47,15 +53,7 @@ def sqlite_expressions(n: str) -> dict[str, Callable[[str], str]]:
             "' seconds') || '.000000'"
         )
 
-    return {
-        "order_id": lambda _: "'SEED' || hex(randomblob(7))",
-        "processor_ref": lambda _: f"'SEED' || {n}",
-        "source_id": lambda _: f"'SEED' || {n}",
-        "created_at": back,
-        "updated_at": back,
-        "occurred_at": back,
-        "dispatched_at": lambda _: back("occurred_at"),
-    }
+    return _varied(n, "'SEED' || hex(randomblob(7))", back)
 
 
 TEMPLATES = {

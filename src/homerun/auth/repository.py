@@ -12,24 +12,6 @@ from homerun.auth.models import ApiSecret, CredentialSet
 from homerun.merchants.models import Merchant
 
 
-async def merchant_for_api_key(
-    session: AsyncSession, secret_hash: str, now: datetime
-) -> Merchant | None:
-    """The merchant whose live, unrevoked api_key has this hash."""
-    stmt = (
-        select(Merchant)
-        .join(CredentialSet, CredentialSet.merchant_id == Merchant.id)
-        .join(ApiSecret, ApiSecret.credential_set_id == CredentialSet.id)
-        .where(
-            ApiSecret.secret_hash == secret_hash,
-            ApiSecret.kind == "api",
-            ApiSecret.expires_at > now,
-            CredentialSet.revoked_at.is_(None),
-        )
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def live_api_key(
     session: AsyncSession, secret_hash: str, now: datetime
 ) -> tuple[Merchant, int, datetime] | None:
