@@ -78,11 +78,16 @@ async def measure(
             nonlocal statements
             statements += 1
 
+        def count_transaction_end(connection: Any) -> None:
+            # A connection in autocommit sends no BEGIN or COMMIT of its own.
+            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                count()
+
         engine = runtime.db.engine.sync_engine
         event.listen(engine, "before_cursor_execute", count)
         if engine.dialect.name != "sqlite":  # there BEGIN IMMEDIATE is a statement already
-            event.listen(engine, "begin", count)
-        event.listen(engine, "commit", count)
+            event.listen(engine, "begin", count_transaction_end)
+        event.listen(engine, "commit", count_transaction_end)
         app = create_app(runtime=runtime)
         body = {
             "mid": merchant.mid,

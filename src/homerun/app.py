@@ -31,6 +31,7 @@ from homerun.instance.service import (
     admin_token_matches,
     stored_admin_token_hash,
 )
+from homerun.kit.heap import settle_startup_heap
 from homerun.kit.web import error_response, json_response
 from homerun.merchants.routes import router as merchants_router
 from homerun.oauth.admin_routes import router as oauth_admin_router
@@ -207,6 +208,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return
         opened = await open_runtime(settings)
         app.state.runtime = opened
+        settle_startup_heap()
         try:
             async with background(opened):  # the worker and the clock sync
                 yield

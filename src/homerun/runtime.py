@@ -13,6 +13,7 @@ from homerun.kit.clock import Clock
 from homerun.kit.crypto import DataKeyCache, Sealer
 from homerun.kit.db.engine import Database
 from homerun.kit.ids import keyed_hash
+from homerun.tokenizer.cache import KnownCards
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Runtime:
     sealer: Sealer  # the instance's own secrets, under the instance data key
     # Unwrapped per-merchant data keys (homerun.keys), filled as they are used.
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)
+    # Card tokens this process has found or made (homerun.tokenizer.cache).
+    known_cards: KnownCards = field(default_factory=KnownCards)
 
     def secret_hash(self, value: str) -> str:
         """How a secret or a card number is stored for lookup: a keyed hash."""

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, String, Table, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import (
+    Insert,
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.kit.db.base import UTCDateTime
 from homerun.payments.events import PendingEvent
 from homerun.payments.models import Transaction
+from homerun.tokenizer.models import CardToken
 from homerun.webhooks.models import OutboxEvent
 
 _TRANSACTIONS = typing.cast(Table, Transaction.__table__)
 _OUTBOX = typing.cast(Table, OutboxEvent.__table__)
+_CARD_TOKENS = typing.cast(Table, CardToken.__table__)
 _COLUMNS = [c for c in _TRANSACTIONS.columns if c.key != "id"]
 _KEYS = [c.key for c in _COLUMNS]
 
@@ -30,8 +45,9 @@ def _insert_transaction() -> Insert:
 
 
 def _insert_transaction_with_event() -> Any:
-    """PostgreSQL: the row and its outbox event in one statement (one round trip); the
-    event's source_id and payload trans_id come from the id the first insert assigns."""
+    """PostgreSQL: the row, its outbox event and the card token's expiry in one statement
+    (one round trip); the event's source_id and payload trans_id come from the id the
+    first insert assigns. The expiry update matches nothing when token_id is NULL."""
     new_row = (
         _insert_transaction()
         .returning(_TRANSACTIONS.c.id, _TRANSACTIONS.c.merchant_id)
@@ -51,11 +67,41 @@ def _insert_transaction_with_event() -> Any:
             bindparam("event_at", type_=UTCDateTime),
         ).select_from(new_row),
     )
-    return select(new_row.c.id).add_cte(event.cte("new_event"))
+    # Textual: as an update() here, SQLAlchemy would also SET every card_tokens column
+    # named like one of the statement's parameters (merchant_id, bin, last_four, ...).
+    token_expiry = text(
+        "UPDATE card_tokens SET expiry = :token_expiry"
+        " WHERE id = :token_id AND expiry IS DISTINCT FROM :token_expiry"
+    ).bindparams(
+        bindparam("token_id", type_=_CARD_TOKENS.c.id.type),
+        bindparam("token_expiry", type_=String),
+    )
+    return (
+        select(new_row.c.id)
+        .add_cte(event.cte("new_event"))
+        .add_cte(token_expiry.columns().cte("token_expiry"))
+    )
 
 
+# A remembered card's expiry (homerun.tokenizer.cache), written only when it changed.
+_UPDATE_TOKEN_EXPIRY = (
+    update(_CARD_TOKENS)
+    .where(
+        _CARD_TOKENS.c.id == bindparam("token_id", type_=_CARD_TOKENS.c.id.type),
+        _CARD_TOKENS.c.expiry.is_distinct_from(bindparam("token_expiry", type_=String)),
+    )
+    .values(expiry=bindparam("token_expiry", type_=String))
+)
 _INSERT = _insert_transaction().returning(_TRANSACTIONS.c.id)
 _INSERT_WITH_EVENT = _insert_transaction_with_event()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenExpiry:
+    """The expiry a charge brought for a card whose token row it did not read."""
+
+    card_token_id: int
+    expiry: str
 
 
 def _row_values(txn: Transaction) -> dict[str, Any]:
@@ -70,12 +116,21 @@ def _row_values(txn: Transaction) -> dict[str, Any]:
 
 
 async def insert_with_event(
-    session: AsyncSession, txn: Transaction, event: PendingEvent | None
+    session: AsyncSession,
+    txn: Transaction,
+    event: PendingEvent | None,
+    *,
+    token_expiry: TokenExpiry | None = None,
+    unit_ends_here: bool = False,
 ) -> None:
     """Write a new transaction row, and its outbox event, in the session's transaction.
 
     Core statements, not the ORM's unit of work: a charge is the hot path, and its row
     is written exactly once, complete. `txn` stays outside the session with its new id.
+
+    `unit_ends_here`: the caller writes nothing more in this unit of work. If nothing
+    was read or written in it yet either, the one statement of PostgreSQL commits on its
+    own (autocommit): atomic by itself, and two round trips (BEGIN, COMMIT) cheaper.
     """
     values = _row_values(txn)
     if event is not None and session.get_bind().dialect.name == "postgresql":
@@ -84,12 +139,23 @@ async def insert_with_event(
             "event_payload": event.payload,
             "event_type": event.event_type,
             "event_at": event.at,
+            "token_id": token_expiry.card_token_id if token_expiry else None,
+            "token_expiry": token_expiry.expiry if token_expiry else None,
         }
-        txn.id = (await session.execute(_INSERT_WITH_EVENT, params)).scalar_one()
+        if unit_ends_here and not session.in_transaction():
+            alone = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            txn.id = (await alone.execute(_INSERT_WITH_EVENT, params)).scalar_one()
+        else:
+            txn.id = (await session.execute(_INSERT_WITH_EVENT, params)).scalar_one()
         return
     txn.id = (await session.execute(_INSERT, values)).scalar_one()
     if event is not None:
         await _record_event(session, txn, event)
+    if token_expiry is not None:
+        await session.execute(
+            _UPDATE_TOKEN_EXPIRY,
+            {"token_id": token_expiry.card_token_id, "token_expiry": token_expiry.expiry},
+        )
 
 
 async def add(session: AsyncSession, txn: Transaction) -> Transaction:

@@ -36,7 +36,7 @@ async def charge(request: Request) -> Response:
     runtime = runtime_of(request)
 
     async def work(session: AsyncSession, merchant: Merchant, body: ChargeRequest) -> Response:
-        txn = await service.charge(session, runtime, merchant, body)
+        txn = await service.charge(session, runtime, merchant, body, unit_ends_here=True)
         return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
 
     return await merchant_call(request, ChargeRequest, work)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.errors import Forbidden, ValidationFailed
 from homerun.kit.cards import CVV_LENGTH, CardNumberError, Expiry, expiry_from_mmyy
+from homerun.kit.db.base import unattached
 from homerun.kit.ids import new_gateway_reference, new_order_id
 from homerun.kit.money import AmountForm, apply_rate_bps, proportion
 from homerun.merchants.models import Merchant
@@ -65,8 +67,15 @@ def require_own_mid(merchant: Merchant, mid: str) -> None:
 
 
 async def charge(
-    session: AsyncSession, runtime: Runtime, merchant: Merchant, request: ChargeRequest
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    request: ChargeRequest,
+    *,
+    unit_ends_here: bool = False,
 ) -> Transaction:
+    """`unit_ends_here`: the caller writes nothing after the charge in this unit of work
+    (repository.insert_with_event may then commit the charge's one statement on its own)."""
     require_own_mid(merchant, request.mid)
     now = runtime.clock.now()
     txn = _new_transaction(merchant, request, now)
@@ -80,18 +89,20 @@ async def charge(
     if isinstance(source, Answer):
         return await _refuse(session, merchant, txn, source)
     card, account = source.card, source.account
+    token_expiry = _remembered_card_expiry(card, request)
     _describe_card(txn, card)
     if account is not None:
         _from_vault(txn, account)
         if txn.cof == "M" and not account.account.cof_permission:
             return await _refuse(session, merchant, txn, codes.COF_NOT_PERMITTED)
+    refuse = partial(_refuse, session, merchant, txn, token_expiry=token_expiry)
 
     stored_expiry = account.account.expiry if account is not None else card.token.expiry
     expiry = request.expiration or (expiry_from_mmyy(stored_expiry) if stored_expiry else None)
     txn.expiration = expiry.mmyy if expiry else None
     precheck = _precheck_card(card, expiry, request.cvn, now.date())
     if precheck is not None:
-        return await _refuse(session, merchant, txn, precheck)
+        return await refuse(precheck)
 
     processor = processor_for(merchant.processor)
     card_data = CardData(card.pan, card.token.brand, txn.expiration, request.cvn or None)
@@ -104,7 +115,7 @@ async def charge(
     if not is_verify:
         fee = surcharge_for(runtime.settings, merchant, profile.funding, account_zip)
         if fee.refusal is not None:
-            return await _refuse(session, merchant, txn, fee.refusal)
+            return await refuse(fee.refusal)
         txn.fee_rate_bps = fee.rate_bps
 
     # The processor knows the attempt by the gateway's reference. The in-process
@@ -115,7 +126,7 @@ async def charge(
     reference = new_gateway_reference()
     txn.processor_ref = reference
     if processor.remote:
-        await repository.insert_with_event(session, txn, None)
+        await repository.insert_with_event(session, txn, None, token_expiry=token_expiry)
         await reconciliation.schedule(session, txn, now)
         await session.commit()
     fee_on_amount = apply_rate_bps(txn.amount_requested, txn.fee_rate_bps)
@@ -137,8 +148,15 @@ async def charge(
         await _vault_after_approval(session, runtime, merchant, request, txn, source)
     event = events.new_transaction_outcome(txn, merchant.mid, now)
     if not processor.remote:
-        await repository.insert_with_event(session, txn, event)
-        if txn.state == State.UNKNOWN.value:
+        unknown = txn.state == State.UNKNOWN.value
+        await repository.insert_with_event(
+            session,
+            txn,
+            event,
+            token_expiry=token_expiry,
+            unit_ends_here=unit_ends_here and not unknown,
+        )
+        if unknown:
             await reconciliation.schedule(session, txn, now)
         return txn
     # The committed attempt's reconciliation job is already due; it finds nothing to do
@@ -153,7 +171,8 @@ async def charge(
 def _new_transaction(merchant: Merchant, request: ChargeRequest, now: datetime) -> Transaction:
     amount = request.amount
     capture = request.capture and amount.minor > 0
-    return Transaction(
+    return unattached(
+        Transaction,
         merchant_id=merchant.id,
         kind="verify" if amount.minor == 0 else ("sale" if capture else "auth"),
         state=State.PENDING.value,
@@ -274,17 +293,39 @@ async def _resolve_card(
     token: str,
     request: ChargeRequest,
 ) -> Card | Answer:
-    # Tokens always start with 9, so a card number needs no token look-up first.
-    is_card_number = token.isascii() and token.isdigit() and not token.startswith("9")
-    if not is_card_number or runtime.settings.mode.value != "sandbox":
-        card = await tokenizer.resolve(session, runtime, merchant.id, token)
+    # A charge that brings its expiry needs nothing of the token row that can change, so
+    # a card seen before comes from runtime.known_cards (vaulting reads the row itself).
+    may_remember = request.expiration is not None and not request.vault
+    if not _is_card_number(token) or runtime.settings.mode.value != "sandbox":
+        resolve = tokenizer.resolve_for_charge if may_remember else tokenizer.resolve
+        card = await resolve(session, runtime, merchant.id, token)
         return codes.INVALID_TOKEN if card is None else card
     # Sandbox: a test card number is accepted directly as account_token (ruling R11).
     try:
+        if may_remember and request.expiration is not None:
+            return await tokenizer.tokenize_for_charge(
+                session, runtime, merchant.id, token, request.expiration
+            )
         row = await tokenizer.tokenize(session, runtime, merchant.id, token, request.expiration)
     except CardNumberError as problem:
         return _card_number_answer(str(problem))
     return Card(row, token)
+
+
+def _is_card_number(account_token: str) -> bool:
+    # Tokens always start with 9, so a card number needs no token look-up first.
+    return account_token.isascii() and account_token.isdigit() and not account_token.startswith("9")
+
+
+def _remembered_card_expiry(card: Card, request: ChargeRequest) -> repository.TokenExpiry | None:
+    """A card number's token row keeps the expiry it was last charged with. When the row
+    was not read (a remembered card), that expiry is written with the charge instead. A
+    token's charge leaves the stored expiry as it is, read or not."""
+    if not card.remembered or request.expiration is None:
+        return None
+    if not (request.account_token and _is_card_number(request.account_token)):
+        return None
+    return repository.TokenExpiry(card.token.id, request.expiration.mmyy)
 
 
 def _card_number_answer(problem: str) -> Answer:
@@ -318,14 +359,19 @@ def _precheck_card(
 
 
 async def _refuse(
-    session: AsyncSession, merchant: Merchant, txn: Transaction, answer: Answer
+    session: AsyncSession,
+    merchant: Merchant,
+    txn: Transaction,
+    answer: Answer,
+    *,
+    token_expiry: repository.TokenExpiry | None = None,
 ) -> Transaction:
     """Record a gateway refusal: the attempt is kept (and reported), no money moves."""
     txn.state = State.DECLINED.value
     txn.result, txn.resp_code, txn.resp_text = answer.result, answer.resp_code, answer.resp_text
     txn.resp_proc = codes.GATEWAY_PROC
     event = events.new_transaction_outcome(txn, merchant.mid, txn.created_at, rejected=True)
-    await repository.insert_with_event(session, txn, event)
+    await repository.insert_with_event(session, txn, event, token_expiry=token_expiry)
     return txn
 
 

@@ -8,12 +8,14 @@ The number itself is kept only encrypted under the merchant's data key (homerun.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.keys import service as data_keys
 from homerun.kit.cards import Expiry, check_pan
+from homerun.kit.db.engine import after_commit
 from homerun.kit.ids import luhn_valid, new_account_token
 from homerun.runtime import Runtime
 from homerun.tokenizer import repository
@@ -28,6 +30,9 @@ class Card:
 
     token: CardToken
     pan: str
+    # True when `token` is a remembered snapshot (homerun.tokenizer.cache), not the row:
+    # its expiry is unknown here, and the charge writes the request's onto the row.
+    remembered: bool = False
 
 
 def fingerprint(runtime: Runtime, merchant_id: int, pan: str) -> str:
@@ -77,6 +82,25 @@ async def tokenize(
     raise RuntimeError("could not draw an unused account token")
 
 
+async def tokenize_for_charge(
+    session: AsyncSession, runtime: Runtime, merchant_id: int, pan: str, expiry: Expiry
+) -> Card:
+    """tokenize() for a charge that brings the card's expiry: a card this process has
+    met before is not looked up again (the caller writes `expiry` onto its row)."""
+    check_pan(pan)
+    known = runtime.known_cards.get(merchant_id, fingerprint(runtime, merchant_id, pan))
+    if known is not None:
+        return Card(known, pan, remembered=True)
+    row = await tokenize(session, runtime, merchant_id, pan, expiry)
+    _remember_once_committed(session, runtime, row)
+    return Card(row, pan)
+
+
+def _remember_once_committed(session: AsyncSession, runtime: Runtime, row: CardToken) -> None:
+    # A row this unit of work made (here or before the charge) may yet roll back.
+    after_commit(session, partial(runtime.known_cards.remember, row))
+
+
 async def open_card(session: AsyncSession, runtime: Runtime, row: CardToken) -> Card:
     cipher = await data_keys.by_id(session, runtime, row.data_key_id)
     return Card(row, cipher.decrypt(row.pan_ciphertext, _context(row.merchant_id)))
@@ -107,6 +131,23 @@ async def resolve(
     if row is None:
         return None
     return await open_card(session, runtime, row)
+
+
+async def resolve_for_charge(
+    session: AsyncSession, runtime: Runtime, merchant_id: int, token: str
+) -> Card | None:
+    """resolve() for a charge that brings its own expiry: a token this process has
+    resolved before is not looked up again (only its number is unsealed)."""
+    if not could_be_token(token):
+        return None
+    known = runtime.known_cards.by_token(merchant_id, token)
+    if known is not None:
+        opened = await open_card(session, runtime, known)
+        return Card(opened.token, opened.pan, remembered=True)
+    card = await resolve(session, runtime, merchant_id, token)
+    if card is not None:
+        _remember_once_committed(session, runtime, card.token)
+    return card
 
 
 async def card_by_id(

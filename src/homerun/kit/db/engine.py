@@ -9,7 +9,7 @@ the repositories do that job.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
@@ -121,6 +121,8 @@ class Database:
                 await session.rollback()
                 raise
             await session.commit()
+            for action in session.info.pop(_AFTER_COMMIT, ()):
+                action()
 
     def _admission(self) -> asyncio.Lock | asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -132,6 +134,15 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_AFTER_COMMIT = "homerun.after_commit"
+
+
+def after_commit(session: AsyncSession, action: Callable[[], None]) -> None:
+    """Run `action` once the unit of work of `session` has committed; never if it rolls
+    back. For what must only be believed of committed rows (per-process memories)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
 def _pool_size(engine: AsyncEngine) -> int:
