@@ -34,6 +34,14 @@ def runtime_of(request: Request) -> Runtime:
 
 
 REPLAY_HEADER = "Idempotent-Replayed"
+
+
+def is_keyed(request: Request) -> bool:
+    """Sent with an Idempotency-Key: the work's unit of work then also stores the answer,
+    after the work (R12), so the work is not the last thing written in it."""
+    return request.headers.get("idempotency-key") is not None
+
+
 # Headers that are part of an answer's meaning and so are replayed with it.
 _KEPT_HEADERS = ("cache-control", "www-authenticate", "location", "allow")
 
@@ -90,7 +98,7 @@ async def merchant_call(request: Request, model: type[B], work: MerchantWork[B])
     body_mid = getattr(body, "mid", None)
     if header_mid and body_mid and header_mid.strip() != body_mid:
         raise ValidationFailed.field("mid", "the mid header disagrees with the body's mid")
-    if request.headers.get("idempotency-key") is None:
+    if not is_keyed(request):
         # The common path: authentication and work share one transaction.
         async with runtime.db.transaction() as session:
             merchant = await auth.authenticate(session, runtime, api_key)

@@ -14,13 +14,15 @@ from sqlalchemy import event, select
 from homerun.runtime import Runtime
 from homerun.tokenizer.models import CardToken
 from tests.conftest import MerchantAccess
-from tests.helpers import charge, events, transaction
+from tests.helpers import VISA, charge, events, transaction
 
 
 @dataclass
 class Sent:
     statements: list[str] = field(default_factory=list)
     begins: int = 0  # BEGINs that reached the database (not those of autocommit)
+    # Statements, BEGINs and COMMITs in the order they were sent.
+    trail: list[str] = field(default_factory=list)
 
     def touching(self, table: str) -> list[str]:
         return [s for s in self.statements if table in s]
@@ -33,18 +35,28 @@ def sent_to(runtime: Runtime) -> Iterator[Sent]:
 
     def statement(_conn: Any, _cursor: Any, text: str, *_: Any) -> None:
         sent.statements.append(text)
+        sent.trail.append(text)
+
+    def reaches_database(connection: Any) -> bool:
+        return bool(connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT")
 
     def begin(connection: Any) -> None:
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        if reaches_database(connection):
             sent.begins += 1
+            sent.trail.append("BEGIN")
 
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "begin", begin)
+    def commit(connection: Any) -> None:
+        if reaches_database(connection):
+            sent.trail.append("COMMIT")
+
+    listeners = {"before_cursor_execute": statement, "begin": begin, "commit": commit}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
     try:
         yield sent
     finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "begin", begin)
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
 
 
 async def token_row(runtime: Runtime, token: str) -> CardToken:
@@ -160,3 +172,27 @@ async def test_a_token_seen_before_is_not_looked_up_and_keeps_its_stored_expiry(
     assert (await token_row(runtime, token)).expiry == "1230"
     plain = (await charge(client, merchant, account_token=token, expiration=None)).json()
     assert (plain["result"], plain["expiration"]) == ("A", "1230")
+
+
+async def test_a_keyed_charge_commits_together_with_its_stored_answer(
+    client: httpx.AsyncClient, runtime: Runtime, merchant: MerchantAccess
+) -> None:
+    await charge(client, merchant)
+    await charge(client, merchant)  # the card is remembered: the unkeyed path would be lone
+    body = {"mid": merchant.mid, "amount": 1000, "account_token": VISA, "expiration": "12/30"}
+    headers = {**merchant.headers, "Idempotency-Key": "order-77"}
+    with sent_to(runtime) as sent:
+        answer = await client.post("/api/v1/charge", json=body, headers=headers)
+    assert answer.status_code == 200 and answer.json()["result"] == "A"
+    trail = sent.trail
+    insert = next(i for i, s in enumerate(trail) if "INSERT INTO transactions" in s)
+    stored = next(i for i, s in enumerate(trail) if s.startswith("UPDATE idempotency_records"))
+    # One transaction from before the charge's insert to after its answer is stored.
+    assert insert < stored
+    markers_before = [m for m in trail[:insert] if m in ("BEGIN", "COMMIT")]
+    assert markers_before[-1] == "BEGIN"
+    assert "COMMIT" not in trail[insert:stored]
+    assert "COMMIT" in trail[stored:]
+    replay = await client.post("/api/v1/charge", json=body, headers=headers)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json()["trans_id"] == answer.json()["trans_id"]

@@ -130,7 +130,9 @@ async def insert_with_event(
 
     `unit_ends_here`: the caller writes nothing more in this unit of work. If nothing
     was read or written in it yet either, the one statement of PostgreSQL commits on its
-    own (autocommit): atomic by itself, and two round trips (BEGIN, COMMIT) cheaper.
+    own (autocommit): atomic by itself, and two round trips (BEGIN, COMMIT) cheaper. The
+    session's connection then stays in autocommit to the end of the unit, which is why
+    anything written after it (an idempotent answer, say) must not claim this.
     """
     values = _row_values(txn)
     if event is not None and session.get_bind().dialect.name == "postgresql":
