@@ -25,7 +25,7 @@ class Runtime:
     sealer: Sealer  # the instance's own secrets, under the instance data key
     # Unwrapped per-merchant data keys (homerun.keys), filled as they are used.
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)
-    # Card tokens this process has found or made (homerun.tokenizer.cache).
+    # Card tokens this process has used, once committed (homerun.tokenizer.cache).
     known_cards: KnownCards = field(default_factory=KnownCards)
 
     def secret_hash(self, value: str) -> str:

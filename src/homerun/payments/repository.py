@@ -28,6 +28,7 @@ from homerun.kit.db.base import UTCDateTime
 from homerun.payments.events import PendingEvent
 from homerun.payments.models import Transaction
 from homerun.tokenizer.models import CardToken
+from homerun.webhooks import outbox
 from homerun.webhooks.models import OutboxEvent
 
 _TRANSACTIONS = typing.cast(Table, Transaction.__table__)
@@ -188,25 +189,16 @@ async def record_outcome(
     return True
 
 
-_EVENT_COLUMNS = ("merchant_id", "event_type", "source_id", "payload", "occurred_at")
-_INSERT_EVENT = insert(_OUTBOX).values(
-    {key: bindparam(key, type_=_OUTBOX.c[key].type) for key in _EVENT_COLUMNS}
-)
-
-
 async def _record_event(session: AsyncSession, txn: Transaction, event: PendingEvent) -> None:
-    """The outbox row of an event whose transaction has its id (a Core insert built once,
-    not the ORM's unit of work: this is on every charge's path)."""
+    """The outbox row of an event whose transaction has its id."""
     trans_id = str(txn.id)
-    await session.execute(
-        _INSERT_EVENT,
-        {
-            "merchant_id": txn.merchant_id,
-            "event_type": event.event_type,
-            "source_id": trans_id,
-            "payload": {"trans_id": trans_id, **event.payload},
-            "occurred_at": event.at,
-        },
+    await outbox.append(
+        session,
+        merchant_id=txn.merchant_id,
+        event_type=event.event_type,
+        source_id=trans_id,
+        payload={"trans_id": trans_id, **event.payload},
+        at=event.at,
     )
 
 

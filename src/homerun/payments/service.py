@@ -295,16 +295,16 @@ async def _resolve_card(
 ) -> Card | Answer:
     # A charge that brings its expiry needs nothing of the token row that can change, so
     # a card seen before comes from runtime.known_cards (vaulting reads the row itself).
-    may_remember = request.expiration is not None and not request.vault
+    known_expiry = None if request.vault else request.expiration
     if not _is_card_number(token) or runtime.settings.mode.value != "sandbox":
-        resolve = tokenizer.resolve_for_charge if may_remember else tokenizer.resolve
+        resolve = tokenizer.resolve_for_charge if known_expiry is not None else tokenizer.resolve
         card = await resolve(session, runtime, merchant.id, token)
         return codes.INVALID_TOKEN if card is None else card
     # Sandbox: a test card number is accepted directly as account_token (ruling R11).
     try:
-        if may_remember and request.expiration is not None:
+        if known_expiry is not None:
             return await tokenizer.tokenize_for_charge(
-                session, runtime, merchant.id, token, request.expiration
+                session, runtime, merchant.id, token, known_expiry
             )
         row = await tokenizer.tokenize(session, runtime, merchant.id, token, request.expiration)
     except CardNumberError as problem:
@@ -319,11 +319,8 @@ def _is_card_number(account_token: str) -> bool:
 
 def _remembered_card_expiry(card: Card, request: ChargeRequest) -> repository.TokenExpiry | None:
     """A card number's token row keeps the expiry it was last charged with. When the row
-    was not read (a remembered card), that expiry is written with the charge instead. A
-    token's charge leaves the stored expiry as it is, read or not."""
+    was not read (a remembered card number), that expiry is written with the charge."""
     if not card.remembered or request.expiration is None:
-        return None
-    if not (request.account_token and _is_card_number(request.account_token)):
         return None
     return repository.TokenExpiry(card.token.id, request.expiration.mmyy)
 

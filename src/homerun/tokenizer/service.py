@@ -30,8 +30,9 @@ class Card:
 
     token: CardToken
     pan: str
-    # True when `token` is a remembered snapshot (homerun.tokenizer.cache), not the row:
-    # its expiry is unknown here, and the charge writes the request's onto the row.
+    # True for a card number found in runtime.known_cards (tokenize_for_charge): its row
+    # was not read, so the charge writes the request's expiry onto it. (A remembered
+    # token's snapshot has no expiry either, but a charge by token writes none.)
     remembered: bool = False
 
 
@@ -86,8 +87,8 @@ async def tokenize_for_charge(
     session: AsyncSession, runtime: Runtime, merchant_id: int, pan: str, expiry: Expiry
 ) -> Card:
     """tokenize() for a charge that brings the card's expiry: a card this process has
-    met before is not looked up again (the caller writes `expiry` onto its row)."""
-    check_pan(pan)
+    met before is not looked up again (the caller writes `expiry` onto its row). A known
+    fingerprint is a number that passed check_pan when it was first tokenized."""
     known = runtime.known_cards.get(merchant_id, fingerprint(runtime, merchant_id, pan))
     if known is not None:
         return Card(known, pan, remembered=True)
@@ -142,8 +143,7 @@ async def resolve_for_charge(
         return None
     known = runtime.known_cards.by_token(merchant_id, token)
     if known is not None:
-        opened = await open_card(session, runtime, known)
-        return Card(opened.token, opened.pan, remembered=True)
+        return await open_card(session, runtime, known)
     card = await resolve(session, runtime, merchant_id, token)
     if card is not None:
         _remember_once_committed(session, runtime, card.token)
