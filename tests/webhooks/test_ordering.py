@@ -9,12 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
-from homerun.webhooks import outbox
-from homerun.webhooks.dispatcher import Dispatcher, deliver_due
+from homerun.webhooks import dispatcher, outbox
+from homerun.webhooks.dispatcher import Dispatcher, deliver_due, fan_out
 from tests.conftest import MerchantAccess, MerchantFactory
 from tests.helpers import charge
 from tests.webhooks.receiver import Receiver, Reply
@@ -126,6 +128,63 @@ async def test_several_workers_never_make_the_same_attempt_twice(
             r.json["payload"]["n"] for r in receiver.received if r.json["payload"]["tag"] == m.mid
         ]
         assert ns == list(range(25))
+
+
+async def test_a_merchants_events_fanned_out_while_others_claim_still_arrive_in_order(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    make_merchant: MerchantFactory,
+    receiver: Receiver,
+    hooks: Hooks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each merchant's events are committed one transaction after another while four
+    dispatchers fan out and claim at once, every fan-out held open a little before its
+    commit. A later event committed meanwhile must not be fanned out and sent by another
+    worker while the earlier one's deliveries are not yet visible to it."""
+    merchants = [await make_merchant() for _ in range(24)]
+    for m in merchants:
+        await hooks.add(receiver.url(m.mid), mid=m.mid)
+    owners = {m.mid: await merchant_id(runtime, m.mid) for m in merchants}
+    per_merchant = 6
+
+    async def slow_fan_out(session: AsyncSession, runtime: Runtime) -> int:
+        taken = await fan_out(session, runtime)
+        if taken:  # a slow fan-out: its events stay uncommitted while others go on
+            await asyncio.sleep(random.uniform(0.001, 0.008))
+        return taken
+
+    monkeypatch.setattr(dispatcher, "fan_out", slow_fan_out)
+
+    async def write(mids: list[str]) -> None:
+        for mid in mids:  # each event of a merchant in its own transaction, in turn
+            for n in range(per_merchant):
+                async with runtime.db.transaction() as session:
+                    outbox.record(
+                        session,
+                        merchant_id=owners[mid],
+                        event_type="transaction.entered",
+                        source_id=str(900_000 + n),
+                        payload={"tag": mid, "n": n},
+                        at=runtime.clock.now(),
+                    )
+
+    busy = with_settings(runtime, webhook_concurrency=8, webhook_poll_seconds=0.01)
+    stop = asyncio.Event()
+    workers = [Dispatcher(busy, f"w{n}", eager=True) for n in range(4)]
+    running = [asyncio.create_task(w.run(stop)) for w in workers]
+    try:
+        mids = [m.mid for m in merchants]
+        await asyncio.gather(*(write(mids[n::4]) for n in range(4)))
+        await receiver.wait_for(len(merchants) * per_merchant, seconds=60)
+    finally:
+        stop.set()
+        await asyncio.gather(*running)
+    arrived = {
+        m.mid: [(r.json["payload"]["n"], r.attempt) for r in receiver.on(m.mid)] for m in merchants
+    }
+    in_order = [(n, 1) for n in range(per_merchant)]
+    assert {mid: seen for mid, seen in arrived.items() if seen != in_order} == {}
 
 
 async def test_nothing_is_delivered_for_a_rolled_back_transaction(

@@ -4,8 +4,9 @@ Each worker runs one Dispatcher beside its job loops. A cycle is one short
 transaction that
 1. records the outcome of attempts that finished since the last cycle (fenced by the
    lease token, so a worker that lost its lease changes nothing),
-2. fans out new outbox events: one delivery row per (event, matching endpoint), made
-   only after the transaction that wrote the event has committed (the outbox), and
+2. fans out new outbox events when it is this worker's turn (fanout.py): one delivery
+   row per (event, matching endpoint), made only after the transaction that wrote the
+   event has committed (the outbox), and
 3. claims due deliveries (FOR UPDATE SKIP LOCKED): numbers each attempt and leases it.
 After the commit the claimed attempts are posted concurrently, outside any
 transaction, up to `webhook_concurrency` at once and `webhook_endpoint_concurrency` per
@@ -32,13 +33,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun import __version__
 from homerun.config import Mode, Settings
 from homerun.runtime import Runtime
-from homerun.webhooks import catalogue, repository, schedule, signing
-from homerun.webhooks.models import PENDING, WebhookEndpoint
+from homerun.webhooks import repository, schedule, signing
+from homerun.webhooks.fanout import FAN_OUT_BATCH, fan_out
 from homerun.webhooks.transport import AddressPolicy, Client, DeliveryFailure
 
 log = logging.getLogger("homerun.webhooks")
 
-FAN_OUT_BATCH = 500
 CLAIM_BATCH = 200
 # How long a cycle waits for more attempts to finish once one has (see Dispatcher.linger).
 LINGER_SECONDS = 0.01
@@ -64,117 +64,6 @@ def new_client(settings: Settings) -> Client:
 
 def lease_seconds(settings: Settings) -> float:
     return max(float(settings.webhook_lease_seconds), settings.webhook_timeout_seconds + 5)
-
-
-# ---- fan-out ----------------------------------------------------------------------------------
-
-
-def lane_of(event_type: str, merchant_id: int | None, source_id: str, event_id: int) -> str:
-    """What order is kept within: a boarding application, or a merchant."""
-    if catalogue.is_boarding(event_type):
-        return f"a{source_id}"
-    return f"m{merchant_id}" if merchant_id is not None else f"e{event_id}"
-
-
-async def _ancestry(session: AsyncSession, partner_ids: set[int]) -> dict[int, list[int]]:
-    """Each partner with every partner above it."""
-    parent: dict[int, int | None] = {}
-    frontier = set(partner_ids)
-    while frontier:
-        found = await repository.parents_of(session, frontier)
-        for partner_id in frontier:
-            parent[partner_id] = found.get(partner_id)
-        frontier = {p for p in found.values() if p is not None and p not in parent}
-    chains: dict[int, list[int]] = {}
-    for start in partner_ids:
-        chain: list[int] = []
-        at: int | None = start
-        while at is not None and at not in chain:
-            chain.append(at)
-            at = parent.get(at)
-        chains[start] = chain
-    return chains
-
-
-async def fan_out(session: AsyncSession, runtime: Runtime, limit: int = FAN_OUT_BATCH) -> int:
-    """Make the deliveries of up to `limit` new outbox events; how many events it took."""
-    events = await repository.undispatched(session, limit)
-    if not events:
-        return 0
-    now = runtime.clock.now()
-    endpoints = await repository.active_endpoints(session)
-    rows: list[dict[str, Any]] = []
-    if endpoints:
-        by_merchant: dict[int, list[WebhookEndpoint]] = defaultdict(list)
-        by_partner: dict[int, list[WebhookEndpoint]] = defaultdict(list)
-        for ep in endpoints:
-            if ep.merchant_id is not None:
-                by_merchant[ep.merchant_id].append(ep)
-            elif ep.partner_id is not None:
-                by_partner[ep.partner_id].append(ep)
-        app_partner: dict[int, int] = {}
-        merchant_partner: dict[int, int] = {}
-        chains: dict[int, list[int]] = {}
-        if by_partner:
-            app_partner = await repository.partners_of_applications(
-                session,
-                (
-                    int(ev.source_id)
-                    for ev in events
-                    if catalogue.is_boarding(ev.event_type) and ev.source_id.isdigit()
-                ),
-            )
-            merchant_partner = await repository.partners_of_merchants(
-                session,
-                (
-                    ev.merchant_id
-                    for ev in events
-                    if ev.merchant_id is not None and not catalogue.is_boarding(ev.event_type)
-                ),
-            )
-            chains = await _ancestry(
-                session, set(app_partner.values()) | set(merchant_partner.values())
-            )
-        for ev in events:
-            boarding = catalogue.is_boarding(ev.event_type)
-            wanted: list[WebhookEndpoint] = []
-            if not boarding and ev.merchant_id is not None:
-                wanted.extend(by_merchant.get(ev.merchant_id, ()))
-            if by_partner:
-                if boarding:
-                    owner = app_partner.get(int(ev.source_id)) if ev.source_id.isdigit() else None
-                else:
-                    owner = merchant_partner.get(ev.merchant_id or 0)
-                for partner_id in chains.get(owner or 0, ()):
-                    wanted.extend(by_partner.get(partner_id, ()))
-            lane = lane_of(ev.event_type, ev.merchant_id, ev.source_id, ev.id)
-            for ep in wanted:
-                if ep.created_at > ev.occurred_at or not catalogue.matches(
-                    ep.event_types, ev.event_type
-                ):
-                    continue
-                rows.append(
-                    {
-                        "webhook_id": signing.new_webhook_id(),
-                        "idempotency_key": signing.new_idempotency_key(),
-                        "endpoint_id": ep.id,
-                        "event_id": ev.id,
-                        "merchant_id": ev.merchant_id,
-                        "event_type": ev.event_type,
-                        "lane": lane,
-                        "occurred_at": ev.occurred_at,
-                        "state": PENDING,
-                        "attempts": 0,
-                        "round_first_attempt": 1,
-                        "round_started_at": None,
-                        "next_attempt_at": now,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-        await repository.add_deliveries(session, rows)
-    await repository.mark_dispatched(session, [ev.id for ev in events], now)
-    return len(events)
 
 
 # ---- attempts ---------------------------------------------------------------------------------

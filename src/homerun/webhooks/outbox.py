@@ -1,15 +1,19 @@
-"""Append domain events in the same database transaction as the change they describe."""
+"""The outbox: domain events appended in the same database transaction as the change
+they describe, and taken from it, after that commit, by the worker whose turn it is to
+fan them out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.webhooks.models import OutboxEvent
+from homerun.webhooks.repository import ids_match
 
 
 def record(
@@ -73,3 +77,61 @@ async def events_of(
         .limit(limit)
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+# ---- taking events to fan out ---------------------------------------------------------------
+
+# Any fixed number will do: it names the one right to fan out in this database.
+FAN_OUT_LOCK = 0x486F6D6572756E46  # "HomerunF"
+
+
+async def take_fan_out_turn(session: AsyncSession) -> bool:
+    """The right to fan out, held until this transaction ends; False while another
+    worker holds it (that worker's fan-out is under way; it will be seen once committed).
+
+    Fan-outs never overlap. Two at once would each take part of one merchant's events,
+    and whichever committed first would send its later event while the earlier one's
+    deliveries were still invisible to it: "nothing earlier pending" cannot see a row
+    that is not committed. One at a time, taking events in id order, every event that
+    committed before another was written is fanned out with it or before it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite already runs one writing transaction at a time
+    locked = await session.scalar(select(func.pg_try_advisory_xact_lock(FAN_OUT_LOCK)))
+    return bool(locked)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    id: int
+    merchant_id: int | None
+    event_type: str
+    source_id: str
+    occurred_at: datetime
+
+
+async def undispatched(session: AsyncSession, limit: int) -> list[NewEvent]:
+    """Events not fanned out yet, oldest first. For the holder of the fan-out turn only:
+    it skips none of them, so a batch never leaves out an earlier event of the same
+    merchant that a later one in it depends on."""
+    stmt = (
+        select(
+            OutboxEvent.id,
+            OutboxEvent.merchant_id,
+            OutboxEvent.event_type,
+            OutboxEvent.source_id,
+            OutboxEvent.occurred_at,
+        )
+        .where(OutboxEvent.dispatched_at.is_(None))
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+    )
+    return [NewEvent(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def mark_dispatched(session: AsyncSession, event_ids: list[int], now: datetime) -> None:
+    await session.execute(
+        update(OutboxEvent)
+        .where(ids_match(session, OutboxEvent.id, event_ids))
+        .values(dispatched_at=now)
+        .execution_options(synchronize_session=False)
+    )

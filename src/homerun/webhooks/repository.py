@@ -1,9 +1,9 @@
-"""All SQL for webhooks: endpoints, the outbox's fan-out, and deliveries.
+"""SQL for webhooks: endpoints, what the fan-out looks up and writes, and deliveries
+(the outbox's own rows are read and marked in outbox.py).
 
-Pickup (of outbox events to fan out, and of due deliveries) takes rows with FOR
-UPDATE SKIP LOCKED on PostgreSQL, so any number of workers share the work without
-taking the same row; SQLite serialises every writer (BEGIN IMMEDIATE), which does the
-same job there.
+Pickup of due deliveries takes rows with FOR UPDATE SKIP LOCKED on PostgreSQL, so any
+number of workers share the work without taking the same row; SQLite serialises every
+writer (BEGIN IMMEDIATE), which does the same job there.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ _deliveries = cast(Table, WebhookDelivery.__table__)
 _PENDING_SQL: Any = literal_column(f"'{PENDING}'")
 
 
-def _ids_match(session: AsyncSession, column: Any, ids: list[int]) -> Any:
+def ids_match(session: AsyncSession, column: Any, ids: list[int]) -> Any:
     """column IN ids, as `= ANY($1)` on PostgreSQL: one statement text for any number of
     ids, so its prepared statement and plan are reused."""
     if session.get_bind().dialect.name == "postgresql":
@@ -119,43 +119,7 @@ async def partner_exists(session: AsyncSession, partner_id: int) -> bool:
     return await session.scalar(select(Partner.id).where(Partner.id == partner_id)) is not None
 
 
-# ---- the outbox and its fan-out -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NewEvent:
-    id: int
-    merchant_id: int | None
-    event_type: str
-    source_id: str
-    occurred_at: datetime
-
-
-async def undispatched(session: AsyncSession, limit: int) -> list[NewEvent]:
-    """Events no worker has fanned out yet, oldest first (locked; others skip them)."""
-    stmt = (
-        select(
-            OutboxEvent.id,
-            OutboxEvent.merchant_id,
-            OutboxEvent.event_type,
-            OutboxEvent.source_id,
-            OutboxEvent.occurred_at,
-        )
-        .where(OutboxEvent.dispatched_at.is_(None))
-        .order_by(OutboxEvent.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return [NewEvent(*row) for row in (await session.execute(stmt)).all()]
-
-
-async def mark_dispatched(session: AsyncSession, event_ids: list[int], now: datetime) -> None:
-    await session.execute(
-        update(OutboxEvent)
-        .where(_ids_match(session, OutboxEvent.id, event_ids))
-        .values(dispatched_at=now)
-        .execution_options(synchronize_session=False)
-    )
+# ---- what the fan-out looks up and writes ---------------------------------------------------
 
 
 async def partners_of_applications(
@@ -301,7 +265,7 @@ async def lease(
     d = WebhookDelivery
     await session.execute(
         update(d)
-        .where(_ids_match(session, d.id, ids))
+        .where(ids_match(session, d.id, ids))
         .values(
             attempts=d.attempts + 1,
             round_started_at=func.coalesce(d.round_started_at, literal(now, UTCDateTime())),
