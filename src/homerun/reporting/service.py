@@ -16,7 +16,7 @@ from homerun.errors import ValidationFailed
 from homerun.reporting import q as qfilter
 from homerun.reporting import repository
 from homerun.reporting.envelope import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
-from homerun.reporting.repository import SOURCES, Source
+from homerun.reporting.sources import SOURCES, Source
 
 MAX_OFFSET = 10_000_000
 
