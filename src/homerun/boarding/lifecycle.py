@@ -48,7 +48,7 @@ def payload(app: Application, at: datetime) -> dict[str, Any]:
         "rep_code_id": app.rep_code_id,
         "customer_id": app.customer_id,
         "dba_name": app.dba_name,
-        "merchant_status_id": state.STATUS_IDS[Status(app.status)],
+        "merchant_status_id": state.STATUS_IDS[app.status],
         "external_crm_id": app.external_crm_id,
         "custom_01": app.custom_01,
         "timestamp": at.isoformat(timespec="milliseconds"),
@@ -59,7 +59,7 @@ def record(session: AsyncSession, app: Application, at: datetime) -> None:
     outbox.record(
         session,
         merchant_id=app.merchant_pk,
-        event_type=state.event_type(Status(app.status)),
+        event_type=state.event_type(app.status),
         source_id=str(app.id),
         payload=payload(app, at),
         at=at,
@@ -86,7 +86,7 @@ async def _schedule(
     if app.auto_send and _sandbox(runtime):
         partner = await get_partner(session, app.partner_id)
         delay: int | None = None
-        status = Status(app.status)
+        status = app.status
         if status is Status.SENT_FOR_SIGNATURE:
             delay = partner.signature_delay_seconds
         elif status is Status.IN_UNDERWRITING:
@@ -120,7 +120,7 @@ async def move(
     in_job: bool = False,
 ) -> None:
     """One move of the table, its effects, and its merchant.* event."""
-    app.status = state.apply(Status(app.status), event).value
+    app.status = state.apply(app.status, event)
     app.updated_at = at
     if event in (Event.DECLINE, Event.CANCEL):
         app.status_reason = reason
@@ -179,7 +179,7 @@ async def act(
     if found is None:
         raise NotFound(f"merchant {merchant_id} not found")
     app, code = found
-    current = Status(app.status)
+    current = app.status
     if not state.allowed(current, events[0]):
         raise Conflict(
             f"{action} is not allowed on a merchant that is {current.value}",
@@ -194,7 +194,7 @@ async def act(
 async def _clock_step(
     session: AsyncSession, runtime: Runtime, app: Application, at: datetime
 ) -> None:
-    status = Status(app.status)
+    status = app.status
     if status is Status.SENT_FOR_SIGNATURE:
         await move(session, runtime, app, Event.SIGN, at, in_job=True)
         await move(session, runtime, app, Event.SUBMIT, at, in_job=True)

@@ -47,7 +47,7 @@ from homerun.boarding.fields import (
     text,
     whole,
 )
-from homerun.boarding.state import STATUS_IDS, Status
+from homerun.boarding.state import STATUS_IDS
 from homerun.kit.clock import as_utc
 
 
@@ -404,7 +404,7 @@ def merchant_item(app: Any, rep_code: str) -> dict[str, Any]:
         "dba_name": app.dba_name,
         "legal_name": app.legal_name,
         "merchant_status": app.status,
-        "merchant_status_id": STATUS_IDS[Status(app.status)],
+        "merchant_status_id": STATUS_IDS[app.status],
         "pended": app.pended,
         "merchant_type_id": app.merchant_type_id,
         "external_crm_id": app.external_crm_id,

@@ -22,6 +22,8 @@ from sqlalchemy import (
 
 from homerun.kit.cards import BRAND_IDS
 from homerun.payments.models import Transaction
+from homerun.payments.schemas import CUSTOM_FIELDS
+from homerun.payments.state import SETTLEMENT_STATUS
 from homerun.reporting import schemas
 from homerun.reporting.q import (
     EQUALITY,
@@ -33,7 +35,7 @@ from homerun.reporting.q import (
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
 
 BRANDS = Domain(tuple((number, brand) for brand, number in BRAND_IDS.items()))
-SETTLEMENT = Domain(tuple((wire, state) for state, wire in schemas.SETTLEMENT_STATUS.items()))
+SETTLEMENT = Domain(tuple((wire, state) for state, wire in SETTLEMENT_STATUS.items()))
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ _TXN_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "funding_master_id": Batch.funding_master_id,
     "funding_date": Batch.deposit_date,
     "name": _T.holder["name"].as_string(),
-    **{name: _T.custom[name].as_string() for name in schemas.CUSTOM_FIELDS},
+    **{name: _T.custom[name].as_string() for name in CUSTOM_FIELDS},
 }
 _TXN_FIELDS = _fields(
     Field("trans_id", Kind.INTEGER),
@@ -138,7 +140,7 @@ _TXN_FIELDS = _fields(
     _text("funding_master_id"),
     Field("funding_date", Kind.DATE),
     _text("name"),
-    *(_text(name) for name in schemas.CUSTOM_FIELDS),
+    *(_text(name) for name in CUSTOM_FIELDS),
 )
 _TXN_SELECTED: list[SQLColumnExpression[Any]] = [
     _T.id,

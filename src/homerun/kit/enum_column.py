@@ -1,0 +1,38 @@
+"""A `StrEnum` stored as its plain string value.
+
+The column stays the VARCHAR it has always been (no database enum, no CHECK constraint, so
+the schema and the stored values do not change); Python sees the enum's members. Writing a
+value that is not a member fails before it reaches the database.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import String, TypeDecorator
+from sqlalchemy.engine import Dialect
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumColumn(TypeDecorator[E]):
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    @property
+    def python_type(self) -> type[E]:
+        return self.enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+    def process_literal_param(self, value: Any, dialect: Dialect) -> str:
+        return repr(self.enum(value).value)
