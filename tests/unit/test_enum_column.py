@@ -23,7 +23,7 @@ def _table() -> Table:
 def test_the_column_is_the_varchar_it_was() -> None:
     column = StrEnumColumn(State, 20)
     assert isinstance(column.impl_instance, String) and column.impl_instance.length == 20
-    assert column.python_type is State
+    assert column.enum is State
     assert isinstance(Transaction.__table__.c.state.type, StrEnumColumn)
     assert Transaction.__table__.c.kind.type.enum is Kind
     assert Transaction.__table__.c.result.type.enum is Result

@@ -24,10 +24,6 @@ class StrEnumColumn(TypeDecorator[E]):
         super().__init__(length)
         self.enum = enum
 
-    @property
-    def python_type(self) -> type[E]:
-        return self.enum
-
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else self.enum(value).value
 

@@ -30,13 +30,12 @@ from typing import Any, cast
 
 from sqlalchemy import Table
 
-from homerun.kit.cards import BRAND_IDS
 from homerun.kit.db.engine import Database
 from homerun.merchants.models import Merchant
 from homerun.payments.models import Transaction
 from homerun.reporting import bulk
 from homerun.reporting import seed_rows as rows_of
-from homerun.reporting.seed_rows import CARDS, CHARGEBACK_FEE, MONTHLY_FEE, TZ
+from homerun.reporting.seed_rows import CHARGEBACK_FEE, MONTHLY_FEE, TZ
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
 
 Progress = Callable[[int], None]
@@ -454,8 +453,3 @@ async def seed(db: Database, plan: SeedPlan, now: datetime, progress: Progress) 
     summary.transactions = gen.made
     summary.first_day, summary.last_day = first, today
     return summary
-
-
-def brand_share() -> dict[str, int]:
-    """The brands' weights in seeded data (documentation and tests)."""
-    return {brand: weight for brand, weight, _ in CARDS if brand in BRAND_IDS}

@@ -62,8 +62,9 @@ class Page:
 
 
 async def _nothing() -> AsyncIterator[list[dict[str, Any]]]:
-    return
-    yield  # an async generator that yields nothing
+    none: tuple[list[dict[str, Any]], ...] = ()
+    for chunk in none:  # an async generator that yields nothing
+        yield chunk
 
 
 async def items(session: AsyncSession, client_pk: int, prepared: Prepared) -> Page:
