@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from homerun.boarding import validation as v
+from homerun.kit.decimal_schema import DOLLARS, decimal_string_or_number
 from homerun.kit.flags import parse_flag
 
 
@@ -34,9 +35,19 @@ def whole(minimum: int, maximum: int) -> Callable[[object], int]:
 
 
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
-Dollars = Annotated[int, BeforeValidator(v.dollars)]
-Percent = Annotated[int, BeforeValidator(v.percent_hundredths)]
-Rate = Annotated[int, BeforeValidator(v.rate_thousandths)]
+Dollars = Annotated[
+    int, BeforeValidator(v.dollars), decimal_string_or_number(DOLLARS, "2599.99", "Dollars")
+]
+Percent = Annotated[
+    int,
+    BeforeValidator(v.percent_hundredths),
+    decimal_string_or_number(r"^\d{1,3}(\.\d{1,2})?$", "25.5", "Percent, 0 to 100"),
+]
+Rate = Annotated[
+    int,
+    BeforeValidator(v.rate_thousandths),
+    decimal_string_or_number(r"^\d{1,2}(\.\d{1,3})?$", "2.75", "Percent, 0 to 10"),
+]
 Phone = Annotated[str, BeforeValidator(text(v.phone)), Field(max_length=12)]
 State = Annotated[str, BeforeValidator(lambda s: v.us_state(s) if isinstance(s, str) else s)]
 Zip = Annotated[str, BeforeValidator(text(v.us_zip)), Field(max_length=10)]
@@ -48,3 +59,10 @@ def surcharge_bps(value: object) -> int:
     if thousandths % 10:
         raise ValueError("must have at most 2 decimals")
     return thousandths // 10
+
+
+SurchargeBps = Annotated[
+    int,
+    BeforeValidator(surcharge_bps),
+    decimal_string_or_number(r"^\d(\.\d{1,2})?$", "3.00", "Percent, 0 to 3.00"),
+]

@@ -41,9 +41,9 @@ from homerun.boarding.fields import (
     Phone,
     Rate,
     State,
+    SurchargeBps,
     Zip,
     choice,
-    surcharge_bps,
     text,
     whole,
 )
@@ -89,7 +89,7 @@ class Pricing(BaseModel):
     amex_per_item_fee: Dollars | None = None
     ach_discount_rate: Rate | None = None
     ach_per_item_fee: Dollars | None = None
-    surcharge_rate: Annotated[int, BeforeValidator(surcharge_bps)] | None = None
+    surcharge_rate: SurchargeBps | None = None
 
     @model_validator(mode="after")
     def _tiered_rates(self) -> Pricing:
