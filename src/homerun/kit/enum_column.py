@@ -23,12 +23,21 @@ class StrEnumColumn(TypeDecorator[E]):
     def __init__(self, enum: type[E], length: int) -> None:
         super().__init__(length)
         self.enum = enum
+        # A dict look-up rather than enum(value): Reporting reads these columns by the
+        # thousand per page, and calling the enum class costs several times more.
+        self._members: dict[str, E] = {member.value: member for member in enum}
+
+    def _member(self, value: Any) -> E:
+        member = self._members.get(value)
+        if member is None:
+            raise ValueError(f"{value!r} is not a valid {self.enum.__name__}")
+        return member
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
+        return None if value is None else self._member(value).value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
-        return None if value is None else self.enum(value)
+        return None if value is None else self._member(value)
 
     def process_literal_param(self, value: Any, dialect: Dialect) -> str:
-        return repr(self.enum(value).value)
+        return repr(self._member(value).value)
