@@ -159,3 +159,71 @@ async def test_docs_are_served_without_any_external_url(client: httpx.AsyncClien
 async def test_redoc_is_not_served_from_a_cdn(client: httpx.AsyncClient) -> None:
     assert (await client.get("/redoc")).status_code == 404
     assert (await client.get("/docs/assets/no-such-file.js")).status_code == 404
+
+
+# The decimal settings and amounts the server takes as strings ("3.00", "-25.00") or numbers,
+# with wire strings the server accepts (tests/merchants, tests/settlement, tests/boarding).
+DECIMAL_FIELDS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("/homerun/v1/merchants", "post"): {
+        "surcharge_rate": ("3.00", "3", "2.5", "0"),
+        "processing_rate": ("2.90", "3"),
+        "processing_fixed_fee": ("0.30", "1"),
+        "chargeback_fee": ("15.00",),
+        "monthly_fee": ("9.95",),
+    },
+    ("/homerun/v1/merchants/{mid}", "patch"): {
+        "surcharge_rate": ("1.25",),
+        "processing_rate": ("2.90",),
+        "processing_fixed_fee": ("0.30",),
+        "chargeback_fee": ("15.00",),
+        "monthly_fee": ("9.95",),
+    },
+    ("/homerun/v1/adjustments", "post"): {"amount": ("-25.00", "10.5", "7")},
+    ("/homerun/v1/chargebacks", "post"): {"amount": ("25.00", "10")},
+}
+
+
+def _string_or_number(schema: dict[str, Any]) -> dict[str, Any]:
+    """The {string with a pattern} | {number} choice, inside an optional field's anyOf."""
+    for choice in schema.get("anyOf", []):
+        if "anyOf" in choice:
+            return _string_or_number(choice)
+    types = sorted(choice.get("type", "") for choice in schema.get("anyOf", []))
+    assert types == ["number", "string"], schema
+    return schema
+
+
+@pytest.mark.parametrize("route", sorted(DECIMAL_FIELDS))
+def test_decimal_fields_are_documented_as_the_server_takes_them(route: tuple[str, str]) -> None:
+    path, method = route
+    body = _document()["paths"][path][method]["requestBody"]["content"]["application/json"]
+    properties = body["schema"]["properties"]
+    for field, accepted in DECIMAL_FIELDS[route].items():
+        schema = _string_or_number(properties[field])
+        [string] = [choice for choice in schema["anyOf"] if choice["type"] == "string"]
+        for text in (*accepted, *schema["examples"]):
+            assert re.fullmatch(string["pattern"], text), (path, field, text)
+        assert "integer" not in json.dumps(properties[field]), (path, field)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status", "model"),
+    [
+        ("/homerun/v1/boarding/partners", "post", "201", "PartnerOut"),
+        ("/homerun/v1/boarding/partners/{partner_id}", "patch", "200", "PartnerOut"),
+        ("/homerun/v1/boarding/partners/{partner_id}/clients", "post", "201", "PartnerClientOut"),
+        (
+            "/homerun/v1/boarding/merchants/{merchant_id}/actions/{action}",
+            "post",
+            "200",
+            "AdminMerchantDetail",
+        ),
+    ],
+)
+def test_boarding_admin_answers_have_their_shape(
+    path: str, method: str, status: str, model: str
+) -> None:
+    answer = _document()["paths"][path][method]["responses"][status]
+    assert answer["content"]["application/json"]["schema"] == {
+        "$ref": f"#/components/schemas/{model}"
+    }

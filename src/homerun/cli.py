@@ -21,7 +21,7 @@ from rich.progress import (
 
 from homerun.auth import service as auth
 from homerun.boarding.cli import app as partners_app
-from homerun.boarding.service import DemoPartner
+from homerun.boarding.demo import DemoPartner
 from homerun.config import Settings
 from homerun.errors import HomerunError
 from homerun.instance.service import reset_admin_token

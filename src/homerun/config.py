@@ -125,10 +125,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.async_database_url.startswith("sqlite")
-
-    @property
     def async_database_url(self) -> str:
         """The URL with an async driver, whatever form the operator wrote."""
         url = self.database_url

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from homerun.auth import service as auth
 from homerun.auth.service import IssuedCredentials
-from homerun.boarding import service as boarding
-from homerun.boarding.service import DemoPartner
+from homerun.boarding import demo as boarding
+from homerun.boarding.demo import DemoPartner
 from homerun.config import Settings
 from homerun.instance.service import load_keys
 from homerun.keys import service as data_keys

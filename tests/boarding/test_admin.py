@@ -9,14 +9,17 @@ import httpx
 from pydantic import SecretStr
 
 from homerun.app import create_app
+from homerun.boarding import admin_answers
 from homerun.config import Settings
 from homerun.startup import create_demo_if_empty, open_runtime
 from tests.boarding.support import (
     API,
     PARTNERS,
+    act,
     application,
     boarding_token,
     create,
+    create_ok,
     get_merchant,
     make_partner,
     unique,
@@ -208,3 +211,22 @@ async def test_an_empty_database_gets_a_demo_partner(tmp_path: Path) -> None:
             assert created.status_code == 201 and created.json()["merchant_id"] == 1
     finally:
         await runtime.db.dispose()
+
+
+async def test_answers_hold_exactly_what_their_documented_models_name(
+    client: httpx.AsyncClient,
+) -> None:
+    """openapi.json's PartnerOut, PartnerClientOut and AdminMerchantDetail are the answers."""
+    partner = await new_partner(client)
+    assert set(partner) == set(admin_answers.PartnerOut.model_fields)
+    admin_answers.PartnerOut.model_validate(partner)
+    made = await client.post(f"{PARTNERS}/{partner['partner_id']}/clients", json={}, headers=ADMIN)
+    assert made.status_code == 201, made.text
+    assert set(made.json()) == set(admin_answers.PartnerClientOut.model_fields)
+    admin_answers.PartnerClientOut.model_validate(made.json())
+    access = await make_partner(client)
+    merchant_id = await create_ok(client, access)
+    moved = await act(client, merchant_id, "send_for_signature")
+    assert moved.status_code == 200, moved.text
+    assert set(moved.json()) == set(admin_answers.AdminMerchantDetail.model_fields)
+    admin_answers.AdminMerchantDetail.model_validate(moved.json())

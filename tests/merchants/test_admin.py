@@ -331,3 +331,27 @@ async def test_merchant_currency_decides_what_a_charge_may_ask(
     assert (await charge(client, merchant, currency="CAD")).json()["result"] == "A"
     refused = (await charge(client, merchant, currency="USD")).json()
     assert (refused["result"], refused["resp_code"]) == ("C", "32")
+
+
+@pytest.mark.parametrize(
+    ("field", "sent", "shown"),
+    [
+        ("processing_rate", "2.90", "2.90"),
+        ("processing_rate", 2.9, "2.90"),
+        ("processing_rate", 3, "3.00"),
+        ("processing_fixed_fee", "0.30", "0.30"),
+        ("processing_fixed_fee", 0.3, "0.30"),
+        ("processing_fixed_fee", "1", "1.00"),
+        ("chargeback_fee", "15.00", "15.00"),
+        ("chargeback_fee", 15, "15.00"),
+        ("monthly_fee", "9.95", "9.95"),
+        ("monthly_fee", 9.95, "9.95"),
+    ],
+)
+async def test_pricing_settings_take_decimal_strings_and_numbers(
+    client: httpx.AsyncClient, field: str, sent: object, shown: str
+) -> None:
+    """What openapi.json documents for them: a decimal string, or a number."""
+    answer = await create(client, **{field: sent})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()[field] == shown

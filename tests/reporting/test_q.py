@@ -11,7 +11,7 @@ import pytest
 
 from homerun.errors import ValidationFailed
 from homerun.reporting import q as qf
-from homerun.reporting.repository import SOURCES
+from homerun.reporting.sources import SOURCES
 from tests.conftest import MerchantAccess, MerchantFactory
 from tests.helpers import charge
 from tests.oauth.support import bearer, make_client

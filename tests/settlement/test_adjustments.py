@@ -150,3 +150,16 @@ async def test_month_end_fee_for_active_merchants_in_their_zone(
     assert (await balance(client, charged))["deposited"] == "-9.95"
     # Once per month: the next month's fee comes a month later, not before.
     assert len(await listing(client, charged, "adjustments")) == 1
+
+
+async def test_an_adjustment_amount_is_a_decimal_string_or_a_number(
+    client: httpx.AsyncClient, make_merchant: MerchantFactory
+) -> None:
+    """What openapi.json documents for it: "-25.00", "10.5", -25, 10.5 all sign the amount."""
+    m = await utc_merchant(make_merchant)
+    shown = []
+    for amount in ("-25.00", "10.5", -25, 10.5, "7"):
+        answer = await adjust(client, mid=m.mid, amount=amount, adjustment_reason="Forms")
+        assert answer.status_code == 201, answer.text
+        shown.append(answer.json()["amount"])
+    assert shown == ["-25.00", "10.50", "-25.00", "10.50", "7.00"]

@@ -204,7 +204,7 @@ def test_expiry_rejections(value: object) -> None:
 
 def test_expiry_answer_forms() -> None:
     expiry = Expiry(3, 2031)
-    assert (expiry.mmyy, expiry.yyyy_mm, expiry.mm_slash_yy) == ("0331", "2031-03", "03/31")
+    assert (expiry.mmyy, expiry.yyyy_mm) == ("0331", "2031-03")
     assert expiry_from_mmyy("0331") == expiry
     assert expiry_from_mmyy(Expiry(12, 2099).mmyy) == Expiry(12, 2099)
 

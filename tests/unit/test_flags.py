@@ -37,7 +37,7 @@ def test_flag_error_is_a_value_error() -> None:
 
 
 def test_yn_answers_in_the_docs_form() -> None:
-    assert (yn(True), yn(False)) == ("Y", "N")
+    assert (yn(True), yn(False), yn(None)) == ("Y", "N", None)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from homerun.billing.state import PaymentStatus, PlanStatus
 from homerun.kit.db.base import Base, BigId, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
+from homerun.payments.state import Result
 
 
 class BillingPlan(Base):
@@ -37,7 +40,7 @@ class BillingPlan(Base):
     amount: Mapped[int] = mapped_column(BigInteger)  # minor units, each payment
     currency: Mapped[str] = mapped_column(String(3))
     rrule_pattern: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12))  # state.PlanStatus
+    status: Mapped[PlanStatus] = mapped_column(StrEnumColumn(PlanStatus, 12))
     status_reason: Mapped[str | None] = mapped_column(String(255), nullable=True)
     payment_count: Mapped[int] = mapped_column(Integer)
     open_payments: Mapped[int] = mapped_column(Integer)  # not yet at an end; 0: plan is done
@@ -69,7 +72,7 @@ class ScheduledPayment(Base):
     bucket: Mapped[int] = mapped_column(Integer)
     amount_scheduled: Mapped[int] = mapped_column(BigInteger)
     amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[str] = mapped_column(String(12))  # state.PaymentStatus
+    status: Mapped[PaymentStatus] = mapped_column(StrEnumColumn(PaymentStatus, 12))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     trans_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"), nullable=True)
     resp_code: Mapped[str | None] = mapped_column(String(4), nullable=True)
@@ -97,5 +100,5 @@ class BillingAttempt(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("scheduled_payments.id"))
     attempt: Mapped[int] = mapped_column(Integer)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id"), unique=True)
-    result: Mapped[str] = mapped_column(String(1))  # A | B | C, as the transaction's
+    result: Mapped[Result] = mapped_column(StrEnumColumn(Result, 1))  # the transaction's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

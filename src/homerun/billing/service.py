@@ -102,7 +102,7 @@ async def create(
             amount=request.amount,
             currency=merchant.currency,
             rrule_pattern=schedule.text,
-            status=PlanStatus.ACTIVE.value,
+            status=PlanStatus.ACTIVE,
             payment_count=0,
             open_payments=0,
             created_at=now,
@@ -127,7 +127,7 @@ async def create(
                 "bucket": bucket,
                 "amount_scheduled": request.amount,
                 "amount_paid": 0,
-                "status": PaymentStatus.SCHEDULED.value,
+                "status": PaymentStatus.SCHEDULED,
                 "attempts": 0,
                 "updated_at": now,
             }
@@ -166,13 +166,13 @@ async def cancel(
     plan = await repository.plan(session, merchant.id, _plan_id(identifier), lock=True)
     if plan is None:
         raise NotFound(f"billing plan {identifier} not found")
-    status = PlanStatus(plan.status)
+    status = plan.status
     if status is PlanStatus.CANCELLED:
         return plan
     if status is not PlanStatus.ACTIVE:
         raise Conflict(f"billing plan {identifier} is {status.value}: nothing left to cancel")
     now = runtime.clock.now()
-    plan.status = plan_after(status, PlanEvent.CANCEL).value
+    plan.status = plan_after(status, PlanEvent.CANCEL)
     plan.status_reason = "cancelled by the merchant"
     plan.ended_at = plan.updated_at = now
     plan.open_payments = 0
@@ -297,7 +297,7 @@ async def _run_payment(
     if plan is None or payment is None or payment.due_at is None or payment.due_at > now:
         return  # cancelled, finished or moved meanwhile
     batch.changed_payments.add(payment.id)
-    if plan.status != PlanStatus.ACTIVE.value:
+    if plan.status != PlanStatus.ACTIVE:
         _payment_event(payment, PaymentEvent.CANCEL, now)
         return
     merchant = batch.merchants[plan.merchant_id]
@@ -326,7 +326,7 @@ async def _run_payment(
         batch.changed_plans.add(plan.id)
         plan.open_payments -= 1
         if plan.open_payments <= 0:
-            plan.status = plan_after(PlanStatus(plan.status), PlanEvent.FINISH).value
+            plan.status = plan_after(plan.status, PlanEvent.FINISH)
             plan.status_reason = "the schedule has ended"
             plan.ended_at = plan.updated_at = now
             report.count(PLANS_COMPLETED)
@@ -393,7 +393,7 @@ def _record_outcome(
 ) -> None:
     payment.trans_id = txn.id
     payment.resp_code, payment.resp_text = txn.resp_code, txn.resp_text
-    status = PaymentStatus(payment.status)
+    status = payment.status
     if txn.result == "A":
         payment.amount_paid = txn.amount_captured
         _payment_event(payment, PaymentEvent.APPROVE, now)
@@ -401,14 +401,14 @@ def _record_outcome(
         return
     if txn.state == "unknown":
         # Not known yet: ask again later; this does not use up a dunning retry.
-        payment.status = payment_after(status, PaymentEvent.DECLINE).value
+        payment.status = payment_after(status, PaymentEvent.DECLINE)
         assert payment.due_at is not None
         payment.due_at = max(payment.due_at + UNKNOWN_RECHECK, now)
         payment.updated_at = now
         return
     retry_days = runtime.settings.billing_retry_days
     if payment.attempts <= len(retry_days):
-        payment.status = payment_after(status, PaymentEvent.DECLINE).value
+        payment.status = payment_after(status, PaymentEvent.DECLINE)
         retry_at = payment.payment_date + timedelta(days=retry_days[payment.attempts - 1])
         payment.due_at = max(retry_at, now)
         payment.updated_at = now
@@ -419,7 +419,7 @@ def _record_outcome(
 
 
 def _payment_event(payment: ScheduledPayment, event: PaymentEvent, now: datetime) -> None:
-    payment.status = payment_after(PaymentStatus(payment.status), event).value
+    payment.status = payment_after(payment.status, event)
     payment.due_at = None
     payment.updated_at = now
 
@@ -427,7 +427,7 @@ def _payment_event(payment: ScheduledPayment, event: PaymentEvent, now: datetime
 async def _stop(session: AsyncSession, plan: BillingPlan, reason: str, now: datetime) -> None:
     """The plan stops; its open payments are cancelled (in the table: the caller updates
     the batch's own copies)."""
-    plan.status = plan_after(PlanStatus(plan.status), PlanEvent.STOP).value
+    plan.status = plan_after(plan.status, PlanEvent.STOP)
     plan.status_reason = reason
     plan.ended_at = plan.updated_at = now
     plan.open_payments = 0

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.boarding import schemas, service
+from homerun.boarding import partners, schemas
 from homerun.config import Settings
 from homerun.errors import HomerunError
 from homerun.kit.web import validation_failed
@@ -92,7 +92,7 @@ def create_partner(
     )
 
     async def work(session: AsyncSession, runtime: Runtime) -> dict[str, Any]:
-        return _partner(await service.create_partner(session, runtime, data))
+        return _partner(await partners.create_partner(session, runtime, data))
 
     _print(asyncio.run(_run(work)))
 
@@ -103,8 +103,8 @@ def list_partners() -> None:
 
     async def work(session: AsyncSession, runtime: Runtime) -> list[dict[str, Any]]:
         out = []
-        for partner in await service.list_partners(session):
-            reps = await service.partner_rep_codes(session, partner.id)
+        for partner in await partners.list_partners(session):
+            reps = await partners.partner_rep_codes(session, partner.id)
             out.append({**_partner(partner), "rep_codes": [r.code for r in reps]})
         return out
 
@@ -121,7 +121,7 @@ def add_rep_code(
     data = _validated(schemas.RepCodeCreate, {"rep_code": rep_code, "name": name})
 
     async def work(session: AsyncSession, runtime: Runtime) -> dict[str, Any]:
-        rep = await service.add_rep_code(session, runtime, partner_id, data)
+        rep = await partners.add_rep_code(session, runtime, partner_id, data)
         return {
             "rep_code_id": rep.id,
             "rep_code": rep.code,
@@ -142,7 +142,7 @@ def add_client(
     data = _validated(schemas.PartnerClientCreate, {"audience": audience, "name": name})
 
     async def work(session: AsyncSession, runtime: Runtime) -> dict[str, Any]:
-        made = await service.create_partner_client(
+        made = await partners.create_partner_client(
             session, runtime, partner_id, data.audience, data.name
         )
         return {

@@ -11,19 +11,19 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.boarding import service
+from homerun.boarding import lifecycle
 from homerun.runtime import Runtime
 from homerun.worker.models import Job
 from homerun.worker.registry import handler
 from homerun.worker.report import Report
 
 
-@handler(service.STEP_JOB)
+@handler(lifecycle.STEP_JOB)
 async def step(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:
     merchant_id = int(job.payload["merchant_id"])
-    result = await service.run_step(session, runtime, merchant_id)
+    result = await lifecycle.run_step(session, runtime, merchant_id)
     for status in result.moves:
         report.count(f"boarding_{status}")
         if status == "boarded":

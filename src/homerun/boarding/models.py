@@ -17,7 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from homerun.boarding.state import Status
 from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
 
 
 class Partner(Base):
@@ -91,7 +93,7 @@ class Application(Base):
     rep_code_id: Mapped[int] = mapped_column(ForeignKey("boarding_rep_codes.id"), index=True)
     customer_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     platform: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(24))
+    status: Mapped[Status] = mapped_column(StrEnumColumn(Status, 24))
     status_reason: Mapped[str | None] = mapped_column(String(400), nullable=True)
     auto_send: Mapped[bool] = mapped_column(Boolean, default=False)
     next_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.boarding import schemas, service
+from homerun.boarding import admin_answers, schemas, service
 from homerun.boarding.models import Application, Partner, RepCode
 from homerun.calls import keyed, require_admin, runtime_of
 from homerun.kit.clock import as_utc
@@ -198,6 +198,7 @@ def _client_out(client: OAuthClient, partner_id: int) -> dict[str, Any]:
 @router.post(
     f"{ADMIN}/partners",
     status_code=201,
+    response_model=admin_answers.PartnerOut,
     responses=ERROR_RESPONSES,
     openapi_extra=body_schema(schemas.PartnerCreate),
     tags=ADMIN_TAGS,
@@ -245,6 +246,7 @@ async def get_partner(request: Request, partner_id: PartnerId) -> Response:
 
 @router.patch(
     f"{ADMIN}/partners/{{partner_id}}",
+    response_model=admin_answers.PartnerOut,
     responses=ERROR_RESPONSES,
     openapi_extra=body_schema(schemas.PartnerUpdate),
     tags=ADMIN_TAGS,
@@ -295,6 +297,7 @@ async def partner_rep_codes(request: Request, partner_id: PartnerId) -> Response
 @router.post(
     f"{ADMIN}/partners/{{partner_id}}/clients",
     status_code=201,
+    response_model=admin_answers.PartnerClientOut,
     responses=ERROR_RESPONSES,
     openapi_extra=body_schema(schemas.PartnerClientCreate),
     tags=ADMIN_TAGS,
@@ -405,6 +408,7 @@ async def admin_list_merchants(
 
 @router.get(
     f"{ADMIN}/merchants/{{merchant_id}}",
+    response_model=admin_answers.AdminMerchantDetail,
     responses=ERROR_RESPONSES,
     tags=ADMIN_TAGS,
     summary="A merchant application, its partner and its next clock step",
@@ -419,6 +423,7 @@ async def admin_get_merchant(request: Request, merchant_id: MerchantId) -> Respo
 
 @router.post(
     f"{ADMIN}/merchants/{{merchant_id}}/actions/{{action}}",
+    response_model=admin_answers.AdminMerchantDetail,
     responses=ERROR_RESPONSES,
     openapi_extra={
         "requestBody": {

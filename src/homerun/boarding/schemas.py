@@ -7,7 +7,6 @@ thousandths of a percent inside. Conversions happen here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import (
@@ -21,103 +20,35 @@ from pydantic import (
 )
 
 from homerun.boarding import validation as v
-from homerun.boarding.state import STATUS_IDS, Status
+from homerun.boarding.amounts import dollars_out, fees_out, percent_out, pricing_out
+from homerun.boarding.choices import (
+    ACCOUNT_TYPES,
+    ADDRESS_TYPES,
+    OWNERSHIP_TYPES,
+    PLATFORMS,
+    PRICING_TYPES,
+    PRODUCTS,
+    REFUND_POLICIES,
+    SERVICES_PROVIDED_IN,
+    TIERED_ONLY,
+    WHEN_CARD_CHARGED,
+)
+from homerun.boarding.fields import (
+    Dollars,
+    Flag,
+    Id,
+    Percent,
+    Phone,
+    Rate,
+    State,
+    SurchargeBps,
+    Zip,
+    choice,
+    text,
+    whole,
+)
+from homerun.boarding.state import STATUS_IDS
 from homerun.kit.clock import as_utc
-from homerun.kit.flags import parse_flag
-
-PLATFORMS = ("fiserv", "payroc")
-OWNERSHIP_COMMON = ("sole_proprietorship", "partnership", "llc")
-OWNERSHIP_BY_PLATFORM: dict[str, tuple[str, ...]] = {
-    "fiserv": (*OWNERSHIP_COMMON, "tax_exempt", "public_corp", "private_corp"),
-    "payroc": (*OWNERSHIP_COMMON, "s_corp", "c_corp", "other"),
-}
-OWNERSHIP_TYPES = tuple(dict.fromkeys(t for ts in OWNERSHIP_BY_PLATFORM.values() for t in ts))
-WHEN_CARD_CHARGED = ("at_time_of_sale", "at_shipment", "at_delivery", "in_advance", "recurring")
-SERVICES_PROVIDED_IN = (
-    "same_day",
-    "1_to_7_days",
-    "8_to_14_days",
-    "15_to_30_days",
-    "31_to_90_days",
-    "over_90_days",
-)
-REFUND_POLICIES = ("full_refund", "partial_refund", "exchange_only", "store_credit", "no_refunds")
-ADDRESS_TYPES = ("business", "mailing", "legal")
-ACCOUNT_TYPES = ("checking", "savings")
-PRICING_TYPES = ("flat_rate", "interchange_plus", "tiered")
-PRODUCTS = (
-    "gateway",
-    "virtual_terminal",
-    "hosted_payment_page",
-    "recurring_billing",
-    "terminal",
-    "mobile_reader",
-    "ach",
-)
-CARD_PRODUCTS = frozenset(PRODUCTS) - {"ach"}
-# Pricing keys by unit: rates (percent) and per-item amounts (dollars).
-RATE_KEYS = (
-    "discount_rate",
-    "mid_qualified_rate",
-    "non_qualified_rate",
-    "amex_discount_rate",
-    "ach_discount_rate",
-)
-TIERED_ONLY = ("mid_qualified_rate", "non_qualified_rate")
-PRICING_MONEY_KEYS = ("per_item_fee", "amex_per_item_fee", "ach_per_item_fee")
-FEE_KEYS = (
-    "application_fee",
-    "monthly_fee",
-    "annual_fee",
-    "statement_fee",
-    "monthly_minimum",
-    "pci_compliance_fee",
-    "pci_non_compliance_fee",
-    "batch_fee",
-    "chargeback_fee",
-    "retrieval_fee",
-    "ach_return_fee",
-    "gateway_fee",
-    "early_termination_fee",
-)
-
-
-def _choice(allowed: tuple[str, ...]) -> Callable[[object], str]:
-    return lambda value: v.choice(value, allowed)
-
-
-def _text(check: Callable[[str], Any]) -> Callable[[object], object]:
-    """Strip a string and check it; answer the check's normal form when it gives a string."""
-
-    def run(value: object) -> object:
-        if isinstance(value, str):
-            stripped = value.strip()
-            normal = check(stripped)
-            return normal if isinstance(normal, str) else stripped
-        return value
-
-    return run
-
-
-def _whole(minimum: int, maximum: int) -> Callable[[object], int]:
-    return lambda value: v.whole_number(value, minimum, maximum)
-
-
-Flag = Annotated[bool, BeforeValidator(parse_flag)]
-Dollars = Annotated[int, BeforeValidator(v.dollars)]
-Percent = Annotated[int, BeforeValidator(v.percent_hundredths)]
-Rate = Annotated[int, BeforeValidator(v.rate_thousandths)]
-Phone = Annotated[str, BeforeValidator(_text(v.phone)), Field(max_length=12)]
-State = Annotated[str, BeforeValidator(lambda s: v.us_state(s) if isinstance(s, str) else s)]
-Zip = Annotated[str, BeforeValidator(_text(v.us_zip)), Field(max_length=10)]
-Id = Annotated[int, BeforeValidator(_whole(1, 10**15))]
-
-
-def _surcharge_bps(value: object) -> int:
-    thousandths = v.rate_thousandths(value, maximum=3)
-    if thousandths % 10:
-        raise ValueError("must have at most 2 decimals")
-    return thousandths // 10
 
 
 class Address(BaseModel):
@@ -125,7 +56,7 @@ class Address(BaseModel):
 
     type: Annotated[
         str,
-        BeforeValidator(_choice(ADDRESS_TYPES)),
+        BeforeValidator(choice(ADDRESS_TYPES)),
         Field(validation_alias=AliasChoices("type", "address_type")),
     ] = "business"
     address1: Annotated[str, Field(min_length=1, max_length=100)]
@@ -133,15 +64,15 @@ class Address(BaseModel):
     city: Annotated[str, Field(min_length=1, max_length=50)]
     state: State
     zip: Zip
-    country: Annotated[str, BeforeValidator(_text(v.country))] = "US"
+    country: Annotated[str, BeforeValidator(text(v.country))] = "US"
 
 
 class BankAccount(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    routing_number: Annotated[str, BeforeValidator(_text(v.routing_number))]
-    account_number: Annotated[str, BeforeValidator(_text(v.account_number))]
-    account_type: Annotated[str, BeforeValidator(_choice(ACCOUNT_TYPES))] = "checking"
+    routing_number: Annotated[str, BeforeValidator(text(v.routing_number))]
+    account_number: Annotated[str, BeforeValidator(text(v.account_number))]
+    account_type: Annotated[str, BeforeValidator(choice(ACCOUNT_TYPES))] = "checking"
     bank_name: Annotated[str, Field(max_length=100)] | None = None
     account_holder_name: Annotated[str, Field(max_length=100)] | None = None
 
@@ -149,7 +80,7 @@ class BankAccount(BaseModel):
 class Pricing(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    pricing_type: Annotated[str, BeforeValidator(_choice(PRICING_TYPES))]
+    pricing_type: Annotated[str, BeforeValidator(choice(PRICING_TYPES))]
     discount_rate: Rate | None = None
     per_item_fee: Dollars | None = None
     mid_qualified_rate: Rate | None = None
@@ -158,7 +89,7 @@ class Pricing(BaseModel):
     amex_per_item_fee: Dollars | None = None
     ach_discount_rate: Rate | None = None
     ach_per_item_fee: Dollars | None = None
-    surcharge_rate: Annotated[int, BeforeValidator(_surcharge_bps)] | None = None
+    surcharge_rate: SurchargeBps | None = None
 
     @model_validator(mode="after")
     def _tiered_rates(self) -> Pricing:
@@ -192,10 +123,10 @@ class Product(BaseModel):
 
     product: Annotated[
         str,
-        BeforeValidator(_choice(PRODUCTS)),
+        BeforeValidator(choice(PRODUCTS)),
         Field(validation_alias=AliasChoices("product", "product_code", "name")),
     ]
-    quantity: Annotated[int, BeforeValidator(_whole(1, 999))] = 1
+    quantity: Annotated[int, BeforeValidator(whole(1, 999))] = 1
     model: Annotated[str, Field(max_length=50)] | None = None
 
 
@@ -227,30 +158,30 @@ class PricingParts(BaseModel):
 class ApplicationCreate(PricingParts):
     """POST /ords/relay/api/boarding/v1/merchants (spec §7.2 plus the designed fields)."""
 
-    platform: Annotated[str, BeforeValidator(_choice(PLATFORMS))]
+    platform: Annotated[str, BeforeValidator(choice(PLATFORMS))]
     rep_code: Annotated[str, Field(min_length=1, max_length=32)]
     dba_name: Annotated[str, Field(min_length=1, max_length=150)]
     signer_first_name: Annotated[str, Field(min_length=1, max_length=100)]
     signer_last_name: Annotated[str, Field(min_length=1, max_length=100)]
-    signer_email: Annotated[str, BeforeValidator(_text(v.email)), Field(max_length=150)]
+    signer_email: Annotated[str, BeforeValidator(text(v.email)), Field(max_length=150)]
 
     customer_id: Id | None = None
     application_template_id: Id | None = None
     legal_name: Annotated[str, Field(min_length=1, max_length=150)] | None = None
-    tax_id: Annotated[str, BeforeValidator(_text(v.tax_id)), Field(max_length=12)] | None = None
-    years_in_business: Annotated[int, BeforeValidator(_whole(0, 200))] | None = None
-    website: Annotated[str, BeforeValidator(_text(v.website)), Field(max_length=250)] | None = None
+    tax_id: Annotated[str, BeforeValidator(text(v.tax_id)), Field(max_length=12)] | None = None
+    years_in_business: Annotated[int, BeforeValidator(whole(0, 200))] | None = None
+    website: Annotated[str, BeforeValidator(text(v.website)), Field(max_length=250)] | None = None
     phone: Phone | None = None
-    mcc_code: Annotated[str, BeforeValidator(_text(v.mcc)), Field(max_length=4)] | None = None
+    mcc_code: Annotated[str, BeforeValidator(text(v.mcc)), Field(max_length=4)] | None = None
     business_desc: Annotated[str, Field(max_length=400)] | None = None
-    when_card_charged: Annotated[str, BeforeValidator(_choice(WHEN_CARD_CHARGED))] | None = None
-    services_provided_in: Annotated[str, BeforeValidator(_choice(SERVICES_PROVIDED_IN))] | None = (
+    when_card_charged: Annotated[str, BeforeValidator(choice(WHEN_CARD_CHARGED))] | None = None
+    services_provided_in: Annotated[str, BeforeValidator(choice(SERVICES_PROVIDED_IN))] | None = (
         None
     )
-    refund_policy: Annotated[str, BeforeValidator(_choice(REFUND_POLICIES))] | None = None
+    refund_policy: Annotated[str, BeforeValidator(choice(REFUND_POLICIES))] | None = None
     seasonal: Flag = False
     seasonal_months: (
-        Annotated[str, Field(max_length=30), BeforeValidator(_text(v.seasonal_months))] | None
+        Annotated[str, Field(max_length=30), BeforeValidator(text(v.seasonal_months))] | None
     ) = None
     annual_volume: Dollars | None = None
     average_ticket: Dollars | None = None
@@ -258,11 +189,11 @@ class ApplicationCreate(PricingParts):
     in_person_pct: Percent | None = None
     online_pct: Percent | None = None
     telephone_pct: Percent | None = None
-    ownership_type: Annotated[str, BeforeValidator(_choice(OWNERSHIP_TYPES))] | None = None
+    ownership_type: Annotated[str, BeforeValidator(choice(OWNERSHIP_TYPES))] | None = None
 
     signer_title: Annotated[str, Field(max_length=100)] | None = None
     signer_phone: Phone | None = None
-    signer_dob: Annotated[str, BeforeValidator(_text(v.birth_date))] | None = None
+    signer_dob: Annotated[str, BeforeValidator(text(v.birth_date))] | None = None
     signer_address1: Annotated[str, Field(max_length=100)] | None = None
     signer_address2: Annotated[str, Field(max_length=100)] | None = None
     signer_city: Annotated[str, Field(max_length=50)] | None = None
@@ -343,37 +274,6 @@ class ActionRequest(BaseModel):
 
 
 # ---- answers -----------------------------------------------------------------------------
-
-
-def dollars_out(minor: int | None) -> int | float | None:
-    """Minor units as a JSON number of dollars: 120000000 -> 1200000, 259999 -> 2599.99."""
-    if minor is None:
-        return None
-    return v.hundredths_out(minor)
-
-
-def percent_out(hundredths: int | None) -> int | float | None:
-    return None if hundredths is None else v.hundredths_out(hundredths)
-
-
-def pricing_out(stored: dict[str, Any] | None) -> dict[str, Any] | None:
-    if stored is None:
-        return None
-    out: dict[str, Any] = {"pricing_type": stored.get("pricing_type")}
-    for key in RATE_KEYS:
-        value = stored.get(key)
-        out[key] = None if value is None else v.thousandths_out(int(value))
-    for key in PRICING_MONEY_KEYS:
-        out[key] = dollars_out(stored.get(key))
-    bps = stored.get("surcharge_rate")
-    out["surcharge_rate"] = None if bps is None else v.hundredths_out(int(bps))
-    return out
-
-
-def fees_out(stored: dict[str, Any] | None) -> dict[str, Any] | None:
-    if stored is None:
-        return None
-    return {key: dollars_out(stored.get(key)) for key in FEE_KEYS}
 
 
 def pricing_stored(pricing: Pricing | None) -> dict[str, Any] | None:
@@ -504,7 +404,7 @@ def merchant_item(app: Any, rep_code: str) -> dict[str, Any]:
         "dba_name": app.dba_name,
         "legal_name": app.legal_name,
         "merchant_status": app.status,
-        "merchant_status_id": STATUS_IDS[Status(app.status)],
+        "merchant_status_id": STATUS_IDS[app.status],
         "pended": app.pended,
         "merchant_type_id": app.merchant_type_id,
         "external_crm_id": app.external_crm_id,

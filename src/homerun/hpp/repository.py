@@ -18,11 +18,6 @@ async def add(session: AsyncSession, page: HostedPage) -> HostedPage:
     return page
 
 
-async def client_id_exists(session: AsyncSession, client_id: str) -> bool:
-    stmt = select(HostedPage.id).where(HostedPage.client_id == client_id)
-    return (await session.scalar(stmt)) is not None
-
-
 async def of_merchant(
     session: AsyncSession, merchant_id: int, client_id: str, *, lock: bool = False
 ) -> HostedPage | None:

@@ -77,10 +77,6 @@ class Expiry:
     def yyyy_mm(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    @property
-    def mm_slash_yy(self) -> str:
-        return f"{self.month:02d}/{self.year % 100:02d}"
-
     def has_passed(self, today: date) -> bool:
         """A card is good through the last day of its expiry month."""
         return (self.year, self.month) < (today.year, today.month)

@@ -22,11 +22,6 @@ class Clock:
     def offset(self) -> timedelta:
         return self._offset
 
-    def set_offset(self, offset: timedelta) -> None:
-        if offset < self._offset:
-            raise ValueError("the clock never moves backwards")
-        self._offset = offset
-
     def sync(self, offset: timedelta) -> bool:
         """Adopt an offset another process stored; an older one is ignored. True if moved."""
         if offset <= self._offset:

@@ -102,9 +102,6 @@ class MasterKeyring:
     def ids(self) -> list[str]:
         return list(self._keys)
 
-    def knows(self, master_key_id: str) -> bool:
-        return master_key_id in self._keys
-
     def wrap(self, data_key: bytes, context: bytes) -> tuple[str, bytes]:
         """(id of the master key used, the wrapped data key)."""
         return self.current_id, _seal_bytes(self._keys[self.current_id], data_key, context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import overload
+
 _TRUE = {"y", "yes", "true", "1", "t"}
 _FALSE = {"n", "no", "false", "0", "f", ""}
 
@@ -25,5 +27,10 @@ def parse_flag(value: object) -> bool:
     raise FlagError('must be a flag: "Y"/"N", true/false, or 1/0')
 
 
-def yn(value: bool) -> str:
-    return "Y" if value else "N"
+@overload
+def yn(value: bool) -> str: ...
+@overload
+def yn(value: bool | None) -> str | None: ...
+def yn(value: bool | None) -> str | None:
+    """A flag as the wire writes it: "Y" or "N" (None stays None: not sent)."""
+    return None if value is None else ("Y" if value else "N")

@@ -22,6 +22,8 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
+from homerun.ledger.accounts import Kind
 
 
 class LedgerEntry(Base):
@@ -51,7 +53,7 @@ class LedgerEntry(Base):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
     currency: Mapped[str] = mapped_column(String(3))
     journal: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[Kind] = mapped_column(StrEnumColumn(Kind, 16))
     account: Mapped[str] = mapped_column(String(32))
     amount: Mapped[int] = mapped_column(BigInteger)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)

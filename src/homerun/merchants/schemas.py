@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from homerun.kit.decimal_schema import DOLLARS, decimal_string_or_number
 from homerun.kit.flags import parse_flag
 from homerun.kit.money import AmountError, parse_dollars, to_dollars
 from homerun.merchants.models import Merchant
@@ -19,6 +20,7 @@ from homerun.processors.registry import known_processors
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
 _CUTOFF = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _PERCENT = re.compile(r"^-?\d{1,6}(\.\d{1,6})?$")
+_PERCENT_DOC = r"^\d{1,6}(\.\d{1,6})?$"  # what _PERCENT takes that the ranges allow
 
 # ISO 4217 currencies with two decimal places: amounts are kept in hundredths (ruling R3),
 # so a merchant may only settle in one of these.
@@ -58,7 +60,11 @@ def _percent_to_bps(value: object) -> int:
     return int(bps)
 
 
-PercentBps = Annotated[int, BeforeValidator(_percent_to_bps)]
+PercentBps = Annotated[
+    int,
+    BeforeValidator(_percent_to_bps),
+    decimal_string_or_number(_PERCENT_DOC, "3.00", "Percent, 0 to 3.00 in steps of 0.01"),
+]
 
 
 def _rate_to_bps(value: object) -> int:
@@ -85,8 +91,16 @@ def _fee_to_minor(value: object) -> int:
     return minor
 
 
-RateBps = Annotated[int, BeforeValidator(_rate_to_bps)]
-FeeMinor = Annotated[int, BeforeValidator(_fee_to_minor)]
+RateBps = Annotated[
+    int,
+    BeforeValidator(_rate_to_bps),
+    decimal_string_or_number(_PERCENT_DOC, "2.90", "Percent, 0 to 10.00 in steps of 0.01"),
+]
+FeeMinor = Annotated[
+    int,
+    BeforeValidator(_fee_to_minor),
+    decimal_string_or_number(DOLLARS, "0.30", "Dollars, at most 10000.00"),
+]
 
 
 class MerchantSettings(BaseModel):

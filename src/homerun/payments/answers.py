@@ -5,30 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from homerun.kit.cards import mask
+from homerun.kit.flags import yn
 from homerun.kit.money import AmountForm, echo, to_dollars
 from homerun.payments.codes import GATEWAY_PROC
 from homerun.payments.models import Transaction
 from homerun.payments.schemas import CUSTOM_FIELDS, HOLDER_FIELDS
 from homerun.payments.service import Refusal, Reversal
+from homerun.payments.state import SETTLEMENT_STATUS
 from homerun.payments.surcharge import fee_held
-
-_SETTLEMENT_STATUS = {
-    "pending": None,
-    "authorized": "Authorized",
-    "captured": "Pending",
-    "verified": "Verified",
-    "voided": "Voided",
-    "settled": "Settled",
-    "partially_refunded": "Settled",
-    "refunded": "Settled",
-    "declined": "Declined",
-    "unknown": "Unknown",
-    "expired": "Expired",
-}
-
-
-def _yn(value: bool) -> str:
-    return "Y" if value else "N"
 
 
 def _card_fields(txn: Transaction) -> dict[str, Any]:
@@ -41,7 +25,7 @@ def _card_fields(txn: Transaction) -> dict[str, Any]:
         "card_funding": txn.card_funding,
         "account_token": txn.account_token,
         "expiration": txn.expiration,
-        "comm_card": _yn(txn.comm_card),
+        "comm_card": yn(txn.comm_card),
     }
 
 
@@ -84,11 +68,11 @@ def transaction(
         cof=txn.cof,
         cof_sched=txn.cof_sched,
         cof_perm=txn.cof_perm,
-        vault=_yn(txn.vaulted),
+        vault=yn(txn.vaulted),
         vault_id=txn.vault_id,
         vault_holder_id=txn.vault_holder_id,
         batch_id=txn.batch_id,
-        settlement_status=_SETTLEMENT_STATUS[txn.state],
+        settlement_status=SETTLEMENT_STATUS[txn.state],
         **_card_fields(txn),
     )
     for field in HOLDER_FIELDS:

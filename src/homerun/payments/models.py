@@ -9,6 +9,8 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
+from homerun.payments.state import Kind, Result, State
 
 
 class Transaction(Base):
@@ -25,8 +27,8 @@ class Transaction(Base):
     # The primary key is the wire trans_id (as a numeric string).
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
-    kind: Mapped[str] = mapped_column(String(8))  # sale | auth | verify | refund
-    state: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[Kind] = mapped_column(StrEnumColumn(Kind, 8))
+    state: Mapped[State] = mapped_column(StrEnumColumn(State, 20))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("transactions.id"), nullable=True, index=True
     )
@@ -42,7 +44,7 @@ class Transaction(Base):
     fee_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     fee_refunded: Mapped[int] = mapped_column(BigInteger, default=0)
 
-    result: Mapped[str] = mapped_column(String(1))
+    result: Mapped[Result] = mapped_column(StrEnumColumn(Result, 1))
     resp_code: Mapped[str] = mapped_column(String(4))
     resp_text: Mapped[str] = mapped_column(String(64))
     resp_proc: Mapped[str] = mapped_column(String(8))

@@ -92,6 +92,13 @@ HOLDER_FIELDS = (
     "phone",
     "email",
 )
+
+
+def holder_of(source: object) -> dict[str, Any]:
+    """The holder fields `source` has a value for (a request, or a vaulted account)."""
+    return {k: v for k in HOLDER_FIELDS if (v := getattr(source, k, None)) is not None}
+
+
 CUSTOM_FIELDS = tuple(f"custom_{n:02d}" for n in range(1, 11))
 LEVEL3_FIELDS = (
     "po_number",
@@ -148,7 +155,7 @@ class HolderFields(WireModel):
         return value.upper()
 
     def holder(self) -> dict[str, Any]:
-        return {k: v for k in HOLDER_FIELDS if (v := getattr(self, k)) is not None}
+        return holder_of(self)
 
     def level3(self) -> dict[str, Any]:
         data = self.model_dump(include=set(LEVEL3_FIELDS), exclude_none=True)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.errors import Forbidden, ValidationFailed
 from homerun.kit.cards import CVV_LENGTH, CardNumberError, Expiry, expiry_from_mmyy
 from homerun.kit.db.base import unattached
+from homerun.kit.flags import yn
 from homerun.kit.ids import new_gateway_reference, new_order_id
 from homerun.kit.money import AmountForm, apply_rate_bps, proportion
 from homerun.merchants.models import Merchant
@@ -24,12 +25,12 @@ from homerun.payments.codes import Answer
 from homerun.payments.models import Transaction
 from homerun.payments.schemas import (
     CUSTOM_FIELDS,
-    HOLDER_FIELDS,
     CaptureRequest,
     ChargeRequest,
     VoidOrRefundRequest,
+    holder_of,
 )
-from homerun.payments.state import SETTLED_STATES, Event, State, apply
+from homerun.payments.state import SETTLED_STATES, Event, Result, State, apply
 from homerun.payments.surcharge import fee_held, surcharge_for
 from homerun.processors.base import AuthorizationRequest, CardData, Outcome, ProcessorResult
 from homerun.processors.registry import processor_for
@@ -175,7 +176,7 @@ def _new_transaction(merchant: Merchant, request: ChargeRequest, now: datetime) 
         Transaction,
         merchant_id=merchant.id,
         kind="verify" if amount.minor == 0 else ("sale" if capture else "auth"),
-        state=State.PENDING.value,
+        state=State.PENDING,
         currency=request.currency or merchant.currency,
         amount_form=amount.form.value,
         amount_requested=amount.minor,
@@ -185,7 +186,7 @@ def _new_transaction(merchant: Merchant, request: ChargeRequest, now: datetime) 
         fee_rate_bps=0,
         fee_amount=0,
         fee_refunded=0,
-        result="C",
+        result=Result.DECLINED,
         resp_code="",
         resp_text="",
         resp_proc=codes.GATEWAY_PROC,
@@ -197,8 +198,8 @@ def _new_transaction(merchant: Merchant, request: ChargeRequest, now: datetime) 
         invoice_id=request.invoice_id,
         user_identifier=request.user_identifier,
         cof=request.cof.upper() if request.cof else None,
-        cof_sched=_yn(request.cof_sched),
-        cof_perm=_yn(request.cof_perm),
+        cof_sched=yn(request.cof_sched),
+        cof_perm=yn(request.cof_perm),
         com_ind=request.com_ind.upper() if request.com_ind else None,
         holder=request.holder(),
         custom=request.custom(),
@@ -206,10 +207,6 @@ def _new_transaction(merchant: Merchant, request: ChargeRequest, now: datetime) 
         created_at=now,
         updated_at=now,
     )
-
-
-def _yn(flag: bool | None) -> str | None:
-    return None if flag is None else ("Y" if flag else "N")
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +244,7 @@ def _from_vault(txn: Transaction, account: vault.ChargeAccount) -> None:
     """A vaulted account's details and custom_06..10 fill what the request left out."""
     row = account.account
     txn.vault_id, txn.vault_holder_id = row.uuid, account.holder.uuid
-    stored = {k: v for k in HOLDER_FIELDS if (v := getattr(row, k, None)) is not None}
+    stored = holder_of(row)
     txn.holder = {**stored, **txn.holder}
     customs = {k: v for k in CUSTOM_FIELDS[5:] if (v := getattr(row, k)) is not None}
     txn.custom = {**customs, **txn.custom}
@@ -364,7 +361,7 @@ async def _refuse(
     token_expiry: repository.TokenExpiry | None = None,
 ) -> Transaction:
     """Record a gateway refusal: the attempt is kept (and reported), no money moves."""
-    txn.state = State.DECLINED.value
+    txn.state = State.DECLINED
     txn.result, txn.resp_code, txn.resp_text = answer.result, answer.resp_code, answer.resp_text
     txn.resp_proc = codes.GATEWAY_PROC
     event = events.new_transaction_outcome(txn, merchant.mid, txn.created_at, rejected=True)
@@ -379,12 +376,12 @@ def _apply_authorization(
     txn.auth_code = result.auth_code
     txn.avs_resp, txn.cvv_resp = result.avs_resp, result.cvv_resp
     if result.outcome is Outcome.UNKNOWN:
-        txn.state = apply(State(txn.state), Event.TIME_OUT).value
-        txn.result = "B"
+        txn.state = apply(txn.state, Event.TIME_OUT)
+        txn.result = Result.RETRY
         return
     if result.outcome is Outcome.DECLINED:
-        txn.state = apply(State(txn.state), Event.DECLINE).value
-        txn.result = "C"
+        txn.state = apply(txn.state, Event.DECLINE)
+        txn.result = Result.DECLINED
         return
     _approve(txn, runtime, is_verify=is_verify, capture=capture)
     if result.chargeback is not None:
@@ -393,16 +390,16 @@ def _apply_authorization(
 
 
 def _approve(txn: Transaction, runtime: Runtime, *, is_verify: bool, capture: bool) -> None:
-    txn.result = "A"
+    txn.result = Result.APPROVED
     txn.amount_authorized = txn.amount_requested
     if is_verify:
-        txn.state = apply(State(txn.state), Event.APPROVE_VERIFY).value
+        txn.state = apply(txn.state, Event.APPROVE_VERIFY)
     elif capture:
-        txn.state = apply(State(txn.state), Event.APPROVE_SALE).value
+        txn.state = apply(txn.state, Event.APPROVE_SALE)
         txn.amount_captured = txn.amount_requested
         txn.fee_amount = apply_rate_bps(txn.amount_captured, txn.fee_rate_bps)
     else:
-        txn.state = apply(State(txn.state), Event.APPROVE_AUTH).value
+        txn.state = apply(txn.state, Event.APPROVE_AUTH)
         ttl = timedelta(days=runtime.settings.authorization_ttl_days)
         txn.authorization_expires_at = txn.created_at + ttl
 
@@ -421,7 +418,7 @@ async def capture(
     _expire_if_due(txn, now)
     form = _form(request, txn)
     amount = request.amount.minor if request.amount else txn.amount_authorized
-    if State(txn.state) is not State.AUTHORIZED:
+    if txn.state is not State.AUTHORIZED:
         return Refusal(
             codes.NO_ACTION,
             str(txn.id),
@@ -444,14 +441,14 @@ async def capture(
     result = await processor_for(merchant.processor).capture(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
-            Answer("C", result.resp_code, result.resp_text),
+            Answer(Result.DECLINED, result.resp_code, result.resp_text),
             str(txn.id),
             form,
             amount,
             "the processor refused the capture",
             txn,
         )
-    txn.state = apply(State.AUTHORIZED, Event.CAPTURE).value
+    txn.state = apply(State.AUTHORIZED, Event.CAPTURE)
     txn.amount_captured = amount
     txn.fee_amount = fee
     txn.holder = {**txn.holder, **request.holder()}
@@ -460,7 +457,7 @@ async def capture(
         txn.invoice_id = request.invoice_id
     if request.user_identifier:
         txn.user_identifier = request.user_identifier
-    txn.result, txn.resp_code, txn.resp_text = "A", "00", "Approval"
+    txn.result, txn.resp_code, txn.resp_text = Result.APPROVED, "00", "Approval"
     txn.updated_at = now
     events.captured(session, txn, merchant.mid, now)
     return txn
@@ -469,8 +466,8 @@ async def capture(
 def _expire_if_due(txn: Transaction, now: datetime) -> None:
     """Authorizations lapse after the configured days; this applies it lazily."""
     expires = txn.authorization_expires_at
-    if State(txn.state) is State.AUTHORIZED and expires is not None and now >= expires:
-        txn.state = apply(State.AUTHORIZED, Event.EXPIRE).value
+    if txn.state is State.AUTHORIZED and expires is not None and now >= expires:
+        txn.state = apply(State.AUTHORIZED, Event.EXPIRE)
         txn.updated_at = now
 
 
@@ -509,7 +506,7 @@ async def void_or_refund(
     now = runtime.clock.now()
     _expire_if_due(txn, now)
     form = _form(request, txn)
-    state = State(txn.state)
+    state = txn.state
     action = request.action.lower() if request.action else None
     wanted = request.amount.minor if request.amount else 0
 
@@ -564,7 +561,7 @@ async def _void(
     form: AmountForm,
     now: datetime,
 ) -> Reversal | Refusal:
-    state = State(txn.state)
+    state = txn.state
     current = txn.amount_captured if state is State.CAPTURED else txn.amount_authorized
     amount = wanted or current
     if amount > current:
@@ -586,7 +583,7 @@ async def _void(
     result = await processor_for(merchant.processor).void(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
-            Answer("C", result.resp_code, result.resp_text),
+            Answer(Result.DECLINED, result.resp_code, result.resp_text),
             str(txn.id),
             form,
             wanted,
@@ -594,9 +591,9 @@ async def _void(
             txn,
         )
     if remaining == 0:
-        txn.state = apply(state, Event.VOID).value
+        txn.state = apply(state, Event.VOID)
     else:
-        txn.state = apply(state, Event.PARTIAL_VOID).value
+        txn.state = apply(state, Event.PARTIAL_VOID)
     if state is State.CAPTURED:
         txn.amount_captured = remaining
         txn.fee_amount = new_fee
@@ -639,7 +636,7 @@ async def _refund(
     result = await processor_for(merchant.processor).refund(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
-            Answer("C", result.resp_code, result.resp_text),
+            Answer(Result.DECLINED, result.resp_code, result.resp_text),
             str(txn.id),
             form,
             wanted,
@@ -684,7 +681,7 @@ async def _refund(
         updated_at=now,
     )
     await repository.add(session, refund)
-    txn.state = apply(State(txn.state), Event.REFUND_REST if is_rest else Event.REFUND_PART).value
+    txn.state = apply(txn.state, Event.REFUND_REST if is_rest else Event.REFUND_PART)
     txn.amount_refunded += amount
     txn.fee_refunded += fee
     txn.updated_at = now
@@ -703,7 +700,7 @@ async def reconcile(
     txn = await repository.get_for_update(session, merchant.id, trans_id)
     if txn is None:
         return Refusal(codes.TXN_NOT_FOUND, trans_id, AmountForm.CENTS, None, "no such transaction")
-    if State(txn.state) not in (State.UNKNOWN, State.PENDING):
+    if txn.state not in (State.UNKNOWN, State.PENDING):
         return Refusal(
             codes.NO_ACTION,
             str(txn.id),
@@ -715,17 +712,17 @@ async def reconcile(
     now = runtime.clock.now()
     result = await processor_for(merchant.processor).inquire(processor_reference(txn))
     if result.outcome is Outcome.UNKNOWN:
-        if State(txn.state) is State.PENDING:  # an attempt whose request never finished
-            txn.state = apply(State.PENDING, Event.TIME_OUT).value
-            txn.result, txn.updated_at = "B", now
+        if txn.state is State.PENDING:  # an attempt whose request never finished
+            txn.state = apply(State.PENDING, Event.TIME_OUT)
+            txn.result, txn.updated_at = Result.RETRY, now
         return txn  # still unknown: try again later
     txn.resp_code, txn.resp_text = result.resp_code, result.resp_text
     txn.auth_code = result.auth_code
     txn.cvv_resp = result.cvv_resp or txn.cvv_resp
     txn.processor_ref = result.processor_ref or txn.processor_ref
     if result.outcome is Outcome.DECLINED:
-        txn.state = apply(State(txn.state), Event.DECLINE).value
-        txn.result = "C"
+        txn.state = apply(txn.state, Event.DECLINE)
+        txn.result = Result.DECLINED
     else:
         _approve(txn, runtime, is_verify=txn.kind == "verify", capture=txn.kind == "sale")
     txn.updated_at = now

@@ -23,6 +23,40 @@ class State(StrEnum):
     EXPIRED = "expired"  # an authorization never captured in time
 
 
+class Kind(StrEnum):
+    SALE = "sale"
+    AUTH = "auth"  # an authorization, captured later or never
+    VERIFY = "verify"  # a $0 verification
+    REFUND = "refund"
+
+
+class Result(StrEnum):
+    """The wire's `result`: approved, retry (the outcome is not known), declined."""
+
+    APPROVED = "A"
+    RETRY = "B"
+    DECLINED = "C"
+
+
+# A transaction's state as the wire's settlement_status names it: the one table, for the
+# Payments API's answers and the Reporting API alike. "Pending" is captured money waiting for
+# its batch (docs/api-differences.md); a `pending` attempt's processor has not answered, so
+# its outcome is unknown until reconciliation asks, as for a timed-out `unknown` one.
+SETTLEMENT_STATUS: dict[State, str] = {
+    State.PENDING: "Unknown",
+    State.AUTHORIZED: "Authorized",
+    State.CAPTURED: "Pending",
+    State.VERIFIED: "Verified",
+    State.VOIDED: "Voided",
+    State.SETTLED: "Settled",
+    State.PARTIALLY_REFUNDED: "Settled",
+    State.REFUNDED: "Settled",
+    State.DECLINED: "Declined",
+    State.UNKNOWN: "Unknown",
+    State.EXPIRED: "Expired",
+}
+
+
 class Event(StrEnum):
     APPROVE_AUTH = "approve_auth"
     APPROVE_SALE = "approve_sale"

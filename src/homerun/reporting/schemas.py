@@ -16,23 +16,9 @@ from pydantic import Field as PField
 
 from homerun.kit.cards import BRAND_IDS, mask
 from homerun.kit.clock import as_utc
-
-CUSTOM_FIELDS = tuple(f"custom_{n:02d}" for n in range(1, 11))
-
-# The transaction's lifecycle state as the Payments API's settlement_status names it.
-SETTLEMENT_STATUS: dict[str, str] = {
-    "pending": "Pending",
-    "authorized": "Authorized",
-    "captured": "Pending",
-    "verified": "Verified",
-    "voided": "Voided",
-    "settled": "Settled",
-    "partially_refunded": "Settled",
-    "refunded": "Settled",
-    "declined": "Declined",
-    "unknown": "Unknown",
-    "expired": "Expired",
-}
+from homerun.kit.flags import yn
+from homerun.payments.schemas import CUSTOM_FIELDS
+from homerun.payments.state import SETTLEMENT_STATUS
 
 
 def dollars(minor: int | None) -> float | None:
@@ -102,7 +88,7 @@ def transaction_item(row: Mapping[Any, Any], mid: str) -> dict[str, Any]:
         "card_brand": row["card_brand"],
         "card_brand_id": brand_id(row["card_brand"]),
         "card_number": mask(row["last_four"]),
-        "comm_card": "Y" if row["comm_card"] else "N",
+        "comm_card": yn(row["comm_card"]),
         "currency": row["currency"],
         **_custom(row["custom"]),
         "cvv_resp": row["cvv_resp"] or None,

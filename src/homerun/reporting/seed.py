@@ -26,53 +26,26 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table
 
-from homerun.kit.cards import BRAND_IDS
 from homerun.kit.db.engine import Database
 from homerun.merchants.models import Merchant
 from homerun.payments.models import Transaction
 from homerun.reporting import bulk
+from homerun.reporting import seed_rows as rows_of
+from homerun.reporting.seed_rows import CHARGEBACK_FEE, MONTHLY_FEE, TZ
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
 
 Progress = Callable[[int], None]
 
-_TZ = ZoneInfo("America/New_York")
-_CARDS = (  # brand, weight, BIN
-    ("VISA", 55, "411111"),
-    ("MASTERCARD", 28, "545454"),
-    ("AMEX", 10, "371449"),
-    ("DISCOVER", 7, "601111"),
-)
-_DECLINES = (("05", "Do not honor"), ("51", "Insufficient funds"), ("54", "Expired card"))
-_AVS = ("Y", "Y", "Y", "Y", "Z", "A", "N")
-_CVV = ("M", "M", "M", "M", "M", "N", "P")
-_REASONS = (
-    ("10.4", "Other Fraud - Card Absent Environment"),
-    ("13.1", "Merchandise/Services Not Received"),
-    ("13.3", "Not as Described or Defective Merchandise"),
-    ("4837", "No Cardholder Authorization"),
-    ("4853", "Cardholder Dispute"),
-    ("F29", "Card Not Present"),
-)
-_FIRST = ("Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Ines", "Jon", "Kai", "Lena", "Mo")
-_LAST = ("Lovelace", "Nakamura", "Okafor", "Silva", "Novak", "Haddad", "Kowalski", "Reyes")
-_SHOPS = ("Coffee", "Books", "Garage", "Florist", "Bakery", "Outfitters", "Pharmacy", "Studio")
 _TXN = cast(Table, Transaction.__table__)
 _BATCH = cast(Table, Batch.__table__)
 _DEPOSIT = cast(Table, Deposit.__table__)
 _CHARGEBACK = cast(Table, Chargeback.__table__)
 _ADJUSTMENT = cast(Table, Adjustment.__table__)
 _MERCHANT = cast(Table, Merchant.__table__)
-_CARD_WEIGHTS = [weight for _, weight, _ in _CARDS]
-FEE_BPS = 250
-FEE_FIXED = 10
-CHARGEBACK_FEE = 1500
-MONTHLY_FEE = 995
 
 
 @dataclass(frozen=True)
@@ -106,20 +79,47 @@ class _Pending:
     chargebacks: dict[date, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _fee(gross: int) -> int:
-    percent = (Decimal(gross) * FEE_BPS / 10_000).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return int(percent) + FEE_FIXED
+@dataclass
+class _Day:
+    """One merchant's settled day: its batch, its deposit, and what the deposit nets."""
 
+    merchant_id: int
+    day: date
+    funds: date  # the deposit's date: the next business day
+    batch_pk: int
+    deposit_pk: int
+    sales: list[dict[str, Any]]
+    refunds: list[dict[str, Any]]
+    chargebacks: int = 0  # the amount charged back
+    adjustments: int = 0  # signed: fees are negative
 
-def _next_business_day(day: date) -> date:
-    nxt = day + timedelta(days=1)
-    while nxt.weekday() >= 5:
-        nxt += timedelta(days=1)
-    return nxt
+    @property
+    def closes(self) -> datetime:
+        return rows_of.cutoff_utc(self.day)
 
+    @property
+    def funded_at(self) -> datetime:
+        return rows_of.local_utc(self.funds, 13)
 
-def _cutoff_utc(day: date) -> datetime:
-    return datetime.combine(day, time(22, 0), _TZ).astimezone(UTC)
+    @property
+    def funding_id(self) -> str:
+        return f"F9{self.deposit_pk:09d}"
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.day:%Y%m%d}S{self.batch_pk:07d}"
+
+    @property
+    def sale_amount(self) -> int:
+        return sum(int(r["amount_captured"]) for r in self.sales)
+
+    @property
+    def refund_amount(self) -> int:
+        return sum(int(r["amount_captured"]) for r in self.refunds)
+
+    @property
+    def fees(self) -> int:
+        return sum(rows_of.fee(int(r["amount_captured"])) for r in self.sales)
 
 
 def _weights(count: int) -> list[float]:
@@ -205,11 +205,7 @@ class _Generator:
     async def merchants(self, now: datetime) -> list[tuple[int, str]]:
         async with self.writer.db.engine.begin() as connection:
             taken = await bulk.existing_mids(connection)
-            ids = await bulk.reserve_ids(
-                connection,
-                _MERCHANT,
-                self.plan.merchants,
-            )
+            ids = await bulk.reserve_ids(connection, _MERCHANT, self.plan.merchants)
             rows = []
             out = []
             for n, pk in enumerate(ids):
@@ -217,29 +213,12 @@ class _Generator:
                 while mid in taken:
                     mid = str(self.rand.randrange(10**11, 10**12))
                 taken.add(mid)
-                name = f"{self.rand.choice(_LAST)} {self.rand.choice(_SHOPS)} #{n + 1}"
-                rows.append(
-                    {
-                        "id": pk,
-                        "mid": mid,
-                        "name": name,
-                        "currency": "USD",
-                        "surcharge_enabled": False,
-                        "surcharge_rate_bps": 0,
-                        "batch_cutoff": "22:00",
-                        "timezone": "America/New_York",
-                        "processor": "simulator",
-                        "status": "active",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                name = (
+                    f"{self.rand.choice(rows_of.LAST)} {self.rand.choice(rows_of.SHOPS)} #{n + 1}"
                 )
+                rows.append(rows_of.merchant_row(pk, mid, name, now))
                 out.append((pk, mid))
-            await bulk.insert_rows(
-                connection,
-                _MERCHANT,
-                rows,
-            )
+            await bulk.insert_rows(connection, _MERCHANT, rows)
         self.summary.merchants = [mid for _, mid in out]
         return out
 
@@ -248,314 +227,201 @@ class _Generator:
     def _moment(self, day: date) -> datetime:
         # Busier in the afternoon: a triangle peaking at 14:00 local time.
         hour = self.rand.triangular(7, 23, 14)
-        local = datetime.combine(day, time(0, 0), _TZ) + timedelta(hours=hour)
+        local = datetime.combine(day, time(0, 0), TZ) + timedelta(hours=hour)
         return local.astimezone(UTC).replace(microsecond=self.rand.randrange(1_000_000))
 
-    def _sale(self, pk: int, merchant_id: int, day: date, at: datetime) -> dict[str, Any]:
-        rand = self.rand
-        brand, _, prefix = rand.choices(_CARDS, weights=_CARD_WEIGHTS)[0]
-        last_four = f"{rand.randrange(10_000):04d}"
-        amount = int(rand.lognormvariate(7.8, 1.0)) + 100  # median ~ $25
-        amount = min(amount, 2_500_000)
-        roll = rand.random()
-        kind, state, result, code, text_ = "sale", "captured", "A", "00", "Approval"
-        authorized = captured = amount
-        if roll < 0.05:
-            code, text_ = rand.choice(_DECLINES)
-            kind, state, result, authorized, captured = "sale", "declined", "C", 0, 0
-        elif roll < 0.07:
-            kind, captured = "auth", 0
-            state = "authorized" if (self.today - day).days < 7 else "expired"
-        elif roll < 0.08:
-            kind, state, amount, authorized, captured = "verify", "verified", 0, 0, 0
-        custom = {"custom_01": f"INV-{pk}"} if rand.random() < 0.3 else {}
-        if rand.random() < 0.1:
-            custom["custom_06"] = f"CUST-{rand.randrange(100_000)}"
-        holder: dict[str, Any] = {}
-        if rand.random() < 0.6:
-            holder["name"] = f"{rand.choice(_FIRST)} {rand.choice(_LAST)}"
-            holder["account_zip"] = f"{rand.randrange(10_000, 99_999)}"
-        month = rand.randrange(1, 13)
-        year = (day.year + rand.randrange(1, 5)) % 100
-        return {
-            "id": pk,
-            "merchant_id": merchant_id,
-            "kind": kind,
-            "state": state,
-            "parent_id": None,
-            "currency": "USD",
-            "amount_form": "cents",
-            "amount_requested": amount,
-            "amount_authorized": authorized,
-            "amount_captured": captured,
-            "amount_refunded": 0,
-            "fee_rate_bps": 0,
-            "fee_amount": 0,
-            "fee_refunded": 0,
-            "result": result,
-            "resp_code": code,
-            "resp_text": text_,
-            "resp_proc": "SIM",
-            "auth_code": f"{rand.randrange(16**6):06X}" if result == "A" else None,
-            "avs_resp": rand.choice(_AVS) if holder else "",
-            "cvv_resp": rand.choice(_CVV),
-            "processor_ref": None,
-            "card_brand": brand,
-            "card_funding": "credit" if rand.random() < 0.7 else "debit",
-            "comm_card": rand.random() < 0.05,
-            "bin": prefix,
-            "last_four": last_four,
-            "account_token": f"9{rand.randrange(10**10, 10**11)}{last_four}",
-            "expiration": f"{month:02d}{year:02d}",
-            "order_id": f"HR{rand.getrandbits(64):016X}",
-            "invoice_id": f"INV{pk}" if rand.random() < 0.2 else None,
-            "user_identifier": None,
-            "cof": None,
-            "cof_sched": None,
-            "cof_perm": None,
-            "com_ind": "E",
-            "holder": holder,
-            "custom": custom,
-            "extra": {},
-            "batch_id": None,
-            "settled_at": None,
-            "authorization_expires_at": None,
-            "chargeback_after_days": None,
-            "chargeback_reason": None,
-            "created_at": at,
-            "updated_at": at,
-        }
-
     async def day(self, merchant_id: int, day: date, count: int) -> None:
-        writer = self.writer
         pending = self.pending[merchant_id]
         due_refunds = pending.refunds.pop(day, [])
-        ids = await writer.ids(_TXN, count + len(due_refunds))
+        ids = await self.writer.ids(_TXN, count + len(due_refunds))
         moments = sorted(self._moment(day) for _ in range(count + len(due_refunds)))
         settled = day < self.today
-        batch_rows: list[dict[str, Any]] = []
-
-        for n in range(count):
-            row = self._sale(ids[n], merchant_id, day, moments[n])
-            if row["state"] == "captured" and settled and self.rand.random() < 0.02:
-                later = day + timedelta(days=self.rand.randrange(1, 11))
-                if later < self.today:
-                    pending.refunds[later].append(row)
-            if row["state"] == "captured" and settled and self.rand.random() < 0.003:
-                opened = day + timedelta(days=self.rand.randrange(5, 41))
-                if opened < self.today:
-                    pending.chargebacks[opened].append(row)
-            if row["state"] == "declined":
-                self.summary.declines += 1
-            batch_rows.append(row)
-            writer.add(_TXN, row)
-
+        batch_rows = [
+            self._sale(pending, ids[n], merchant_id, day, moments[n], settled) for n in range(count)
+        ]
         for n, parent in enumerate(due_refunds):
-            whole = self.rand.random() < 0.7
-            captured = int(parent["amount_captured"])
-            amount = captured if whole else max(1, captured // self.rand.randrange(2, 5))
-            at = moments[count + n]
-            refund = {
-                **parent,
-                "id": ids[count + n],
-                "kind": "refund",
-                "state": "captured",
-                "parent_id": parent["id"],
-                "amount_requested": amount,
-                "amount_authorized": amount,
-                "amount_captured": amount,
-                "amount_refunded": 0,
-                "auth_code": f"{self.rand.randrange(16**6):06X}",
-                "avs_resp": "",
-                "cvv_resp": "",
-                "batch_id": None,
-                "settled_at": None,
-                "created_at": at,
-                "updated_at": at,
-            }
-            parent["amount_refunded"] = amount
-            writer.refund_updates.append(
-                {
-                    "id": parent["id"],
-                    "amount_refunded": amount,
-                    "fee_refunded": 0,
-                    "state": "refunded" if whole else "partially_refunded",
-                }
-            )
-            self.summary.refunds += 1
-            batch_rows.append(refund)
-            writer.add(_TXN, refund)
-
+            batch_rows.append(self._refund(parent, ids[count + n], moments[count + n]))
         self.made += count + len(due_refunds)
         self.sales += count
         if settled:
             await self._settle(merchant_id, day, batch_rows)
-        await writer.flush_if_full()
+        await self.writer.flush_if_full()
+
+    def _sale(
+        self, pending: _Pending, pk: int, merchant_id: int, day: date, at: datetime, settled: bool
+    ) -> dict[str, Any]:
+        """A sale, and the refund (~2%) or chargeback (~0.3%) it will have on a later day."""
+        row = rows_of.sale_row(self.rand, pk, merchant_id, day, at, self.today)
+        if row["state"] == "captured" and settled and self.rand.random() < 0.02:
+            later = day + timedelta(days=self.rand.randrange(1, 11))
+            if later < self.today:
+                pending.refunds[later].append(row)
+        if row["state"] == "captured" and settled and self.rand.random() < 0.003:
+            opened = day + timedelta(days=self.rand.randrange(5, 41))
+            if opened < self.today:
+                pending.chargebacks[opened].append(row)
+        if row["state"] == "declined":
+            self.summary.declines += 1
+        self.writer.add(_TXN, row)
+        return row
+
+    def _refund(self, parent: dict[str, Any], pk: int, at: datetime) -> dict[str, Any]:
+        """A refund of the whole sale (70%) or of a part of it, and the sale's new state."""
+        whole = self.rand.random() < 0.7
+        captured = int(parent["amount_captured"])
+        amount = captured if whole else max(1, captured // self.rand.randrange(2, 5))
+        refund = rows_of.refund_row(self.rand, pk, parent, amount, at)
+        parent["amount_refunded"] = amount
+        self.writer.refund_updates.append(
+            {
+                "id": parent["id"],
+                "amount_refunded": amount,
+                "fee_refunded": 0,
+                "state": "refunded" if whole else "partially_refunded",
+            }
+        )
+        self.summary.refunds += 1
+        self.writer.add(_TXN, refund)
+        return refund
+
+    # ----------------------------------------------------------------------- settlement
 
     async def _settle(self, merchant_id: int, day: date, rows: list[dict[str, Any]]) -> None:
-        writer = self.writer
-        pending = self.pending[merchant_id]
-        closes = _cutoff_utc(day)
-        funds = _next_business_day(day)
-        funded_at = datetime.combine(funds, time(13, 0), _TZ).astimezone(UTC)
-        (batch_pk,) = await writer.ids(_BATCH, 1)
-        (deposit_pk,) = await writer.ids(_DEPOSIT, 1)
-        funding_id = f"F9{deposit_pk:09d}"
-        batch_id = f"{day:%Y%m%d}S{batch_pk:07d}"
-        sales = [r for r in rows if r["kind"] == "sale" and r["state"] == "captured"]
-        refunds = [r for r in rows if r["kind"] == "refund"]
-        for r in (*sales, *refunds):
-            r["state"] = "settled"
-            r["batch_id"] = batch_id
-            r["settled_at"] = closes
-            r["updated_at"] = closes
-        sale_amount = sum(int(r["amount_captured"]) for r in sales)
-        refund_amount = sum(int(r["amount_captured"]) for r in refunds)
-        fees = sum(_fee(int(r["amount_captured"])) for r in sales)
-
-        chargeback_total = 0
-        adjustments_total = 0
-        for sale in pending.chargebacks.pop(day, []):
-            (cb_pk,) = await writer.ids(_CHARGEBACK, 1)
-            (adj_pk,) = await writer.ids(_ADJUSTMENT, 1)
-            code, reason = self.rand.choice(_REASONS)
-            amount = int(sale["amount_captured"]) - int(sale["amount_refunded"])
-            if amount <= 0:
-                continue
-            opened = datetime.combine(day, time(10, 0), _TZ).astimezone(UTC)
-            lost = self.rand.random() < 0.6
-            decided = opened + timedelta(days=30)
-            writer.add(
-                _CHARGEBACK,
-                {
-                    "id": cb_pk,
-                    "case_number": f"9{cb_pk:011d}",
-                    "merchant_id": merchant_id,
-                    "transaction_id": sale["id"],
-                    "batch_id": sale["batch_id"],
-                    "currency": "USD",
-                    "amount": amount,
-                    "fee_amount": CHARGEBACK_FEE,
-                    "reason_code": code,
-                    "reason_text": reason,
-                    "card_brand": sale["card_brand"],
-                    "last_four": sale["last_four"],
-                    "state": ("lost" if lost else "won") if decided.date() < self.today else "open",
-                    "source": "simulator",
-                    "opened_at": opened,
-                    "respond_by": decided,
-                    "decided_at": decided if decided.date() < self.today else None,
-                    "decided_by": "clock" if decided.date() < self.today else None,
-                    "funding_master_id": funding_id,
-                    "reversal_funding_master_id": None,
-                    "created_at": opened,
-                    "updated_at": opened,
-                },
-            )
-            writer.add(
-                _ADJUSTMENT,
-                {
-                    "id": adj_pk,
-                    "merchant_id": merchant_id,
-                    "currency": "USD",
-                    "amount": -CHARGEBACK_FEE,
-                    "adjustment_type": "chargeback_fee",
-                    "adjustment_reason": f"Chargeback fee, case 9{cb_pk:011d}",
-                    "adjustment_date": opened,
-                    "chargeback_id": cb_pk,
-                    "reference": f"chargeback_fee:{cb_pk}",
-                    "created_by": "system",
-                    "funding_master_id": funding_id,
-                    "created_at": opened,
-                },
-            )
-            chargeback_total += amount
-            adjustments_total -= CHARGEBACK_FEE
-            self.summary.chargebacks += 1
-            self.summary.adjustments += 1
-
-        month = f"{day:%Y-%m}"
-        if (day + timedelta(days=1)).month != day.month and (
+        (batch_pk,) = await self.writer.ids(_BATCH, 1)
+        (deposit_pk,) = await self.writer.ids(_DEPOSIT, 1)
+        settled = _Day(
             merchant_id,
-            month,
-        ) not in self.month_fees:
-            self.month_fees.add((merchant_id, month))
-            (adj_pk,) = await writer.ids(_ADJUSTMENT, 1)
-            writer.add(
-                _ADJUSTMENT,
-                {
-                    "id": adj_pk,
-                    "merchant_id": merchant_id,
-                    "currency": "USD",
-                    "amount": -MONTHLY_FEE,
-                    "adjustment_type": "monthly_fee",
-                    "adjustment_reason": f"Monthly account fee, {month}",
-                    "adjustment_date": closes,
-                    "chargeback_id": None,
-                    "reference": f"monthly_fee:{month}",
-                    "created_by": "system",
-                    "funding_master_id": funding_id,
-                    "created_at": closes,
-                },
-            )
-            adjustments_total -= MONTHLY_FEE
-            self.summary.adjustments += 1
-
-        if not sales and not refunds and not chargeback_total and not adjustments_total:
-            return
-        has_batch = bool(sales or refunds)
-        if has_batch:
-            writer.add(
-                _BATCH,
-                {
-                    "id": batch_pk,
-                    "batch_id": batch_id,
-                    "merchant_id": merchant_id,
-                    "currency": "USD",
-                    "business_date": day,
-                    "closed_at": closes,
-                    "transaction_count": len(sales) + len(refunds),
-                    "sale_count": len(sales),
-                    "sale_amount": sale_amount,
-                    "refund_count": len(refunds),
-                    "refund_amount": refund_amount,
-                    "net_amount": sale_amount - refund_amount,
-                    "processing_fee": fees,
-                    "deposit_date": funds,
-                    "funding_master_id": funding_id if funds <= self.today else None,
-                    "funded_at": funded_at if funds <= self.today else None,
-                },
-            )
-            self.summary.batches += 1
-        if funds > self.today:
-            return  # not funded yet: the deposit comes tomorrow
-        writer.add(
-            _DEPOSIT,
-            {
-                "id": deposit_pk,
-                "funding_master_id": funding_id,
-                "merchant_id": merchant_id,
-                "currency": "USD",
-                "batch_id": batch_id if has_batch else None,
-                "deposit_date": funds,
-                "funded_at": funded_at,
-                "amount": sale_amount - refund_amount - fees - chargeback_total + adjustments_total,
-                "sales_count": len(sales),
-                "sales_amount": sale_amount,
-                "refunds_count": len(refunds),
-                "refunds_amount": refund_amount,
-                "fees_amount": fees,
-                "chargebacks_amount": chargeback_total,
-                "reversals_amount": 0,
-                "adjustments_amount": adjustments_total,
-            },
+            day,
+            rows_of.next_business_day(day),
+            batch_pk,
+            deposit_pk,
+            sales=[r for r in rows if r["kind"] == "sale" and r["state"] == "captured"],
+            refunds=[r for r in rows if r["kind"] == "refund"],
         )
+        for r in (*settled.sales, *settled.refunds):
+            r["state"] = "settled"
+            r["batch_id"] = settled.batch_id
+            r["settled_at"] = settled.closes
+            r["updated_at"] = settled.closes
+        for sale in self.pending[merchant_id].chargebacks.pop(day, []):
+            await self._chargeback(settled, sale)
+        await self._monthly_fee(settled)
+        if not (settled.sales or settled.refunds or settled.chargebacks or settled.adjustments):
+            return
+        if settled.sales or settled.refunds:
+            self.writer.add(_BATCH, self._batch_row(settled))
+            self.summary.batches += 1
+        if settled.funds > self.today:
+            return  # not funded yet: the deposit comes tomorrow
+        self.writer.add(_DEPOSIT, _deposit_row(settled))
         self.summary.deposits += 1
+
+    async def _chargeback(self, settled: _Day, sale: dict[str, Any]) -> None:
+        """A chargeback opened on the day, with its fee taken from the day's deposit."""
+        (cb_pk,) = await self.writer.ids(_CHARGEBACK, 1)
+        (adj_pk,) = await self.writer.ids(_ADJUSTMENT, 1)
+        reason = self.rand.choice(rows_of.REASONS)
+        amount = int(sale["amount_captured"]) - int(sale["amount_refunded"])
+        if amount <= 0:
+            return
+        opened = rows_of.local_utc(settled.day, 10)
+        lost = self.rand.random() < 0.6
+        decided = opened + timedelta(days=30)
+        dates = rows_of.ChargebackDates(
+            opened, decided, decided.date() < self.today, lost, settled.funding_id
+        )
+        self.writer.add(_CHARGEBACK, rows_of.chargeback_row(cb_pk, sale, amount, reason, dates))
+        self.writer.add(
+            _ADJUSTMENT,
+            rows_of.fee_adjustment_row(
+                adj_pk,
+                settled.merchant_id,
+                "chargeback_fee",
+                CHARGEBACK_FEE,
+                f"Chargeback fee, case 9{cb_pk:011d}",
+                f"chargeback_fee:{cb_pk}",
+                adjustment_date=opened,
+                chargeback_id=cb_pk,
+                funding_master_id=settled.funding_id,
+            ),
+        )
+        settled.chargebacks += amount
+        settled.adjustments -= CHARGEBACK_FEE
+        self.summary.chargebacks += 1
+        self.summary.adjustments += 1
+
+    async def _monthly_fee(self, settled: _Day) -> None:
+        """The monthly fee, on the last day of each month."""
+        day = settled.day
+        month = f"{day:%Y-%m}"
+        key = (settled.merchant_id, month)
+        if (day + timedelta(days=1)).month == day.month or key in self.month_fees:
+            return
+        self.month_fees.add(key)
+        (adj_pk,) = await self.writer.ids(_ADJUSTMENT, 1)
+        self.writer.add(
+            _ADJUSTMENT,
+            rows_of.fee_adjustment_row(
+                adj_pk,
+                settled.merchant_id,
+                "monthly_fee",
+                MONTHLY_FEE,
+                f"Monthly account fee, {month}",
+                f"monthly_fee:{month}",
+                adjustment_date=settled.closes,
+                funding_master_id=settled.funding_id,
+            ),
+        )
+        settled.adjustments -= MONTHLY_FEE
+        self.summary.adjustments += 1
+
+    def _batch_row(self, settled: _Day) -> dict[str, Any]:
+        funded = settled.funds <= self.today
+        return {
+            "id": settled.batch_pk,
+            "batch_id": settled.batch_id,
+            "merchant_id": settled.merchant_id,
+            "currency": "USD",
+            "business_date": settled.day,
+            "closed_at": settled.closes,
+            "transaction_count": len(settled.sales) + len(settled.refunds),
+            "sale_count": len(settled.sales),
+            "sale_amount": settled.sale_amount,
+            "refund_count": len(settled.refunds),
+            "refund_amount": settled.refund_amount,
+            "net_amount": settled.sale_amount - settled.refund_amount,
+            "processing_fee": settled.fees,
+            "deposit_date": settled.funds,
+            "funding_master_id": settled.funding_id if funded else None,
+            "funded_at": settled.funded_at if funded else None,
+        }
+
+
+def _deposit_row(settled: _Day) -> dict[str, Any]:
+    net = settled.sale_amount - settled.refund_amount - settled.fees
+    return {
+        "id": settled.deposit_pk,
+        "funding_master_id": settled.funding_id,
+        "merchant_id": settled.merchant_id,
+        "currency": "USD",
+        "batch_id": settled.batch_id if settled.sales or settled.refunds else None,
+        "deposit_date": settled.funds,
+        "funded_at": settled.funded_at,
+        "amount": net - settled.chargebacks + settled.adjustments,
+        "sales_count": len(settled.sales),
+        "sales_amount": settled.sale_amount,
+        "refunds_count": len(settled.refunds),
+        "refunds_amount": settled.refund_amount,
+        "fees_amount": settled.fees,
+        "chargebacks_amount": settled.chargebacks,
+        "reversals_amount": 0,
+        "adjustments_amount": settled.adjustments,
+    }
 
 
 async def seed(db: Database, plan: SeedPlan, now: datetime, progress: Progress) -> SeedSummary:
     """Write the plan's data; `progress(n)` is told of every n transactions written."""
-    today = now.astimezone(_TZ).date()
+    today = now.astimezone(TZ).date()
     writer = _Writer(db, plan.batch_size, progress)
     gen = _Generator(plan, today, writer)
     merchants = await gen.merchants(now)
@@ -587,8 +453,3 @@ async def seed(db: Database, plan: SeedPlan, now: datetime, progress: Progress) 
     summary.transactions = gen.made
     summary.first_day, summary.last_day = first, today
     return summary
-
-
-def brand_share() -> dict[str, int]:
-    """The brands' weights in seeded data (documentation and tests)."""
-    return {brand: weight for brand, weight, _ in _CARDS if brand in BRAND_IDS}

@@ -16,7 +16,7 @@ from homerun.errors import ValidationFailed
 from homerun.reporting import q as qfilter
 from homerun.reporting import repository
 from homerun.reporting.envelope import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
-from homerun.reporting.repository import SOURCES, Source
+from homerun.reporting.sources import SOURCES, Source
 
 MAX_OFFSET = 10_000_000
 
@@ -62,8 +62,9 @@ class Page:
 
 
 async def _nothing() -> AsyncIterator[list[dict[str, Any]]]:
-    return
-    yield  # an async generator that yields nothing
+    none: tuple[list[dict[str, Any]], ...] = ()
+    for chunk in none:  # an async generator that yields nothing
+        yield chunk
 
 
 async def items(session: AsyncSession, client_pk: int, prepared: Prepared) -> Page:

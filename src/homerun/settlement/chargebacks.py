@@ -20,7 +20,7 @@ from homerun.ledger.accounts import Account, Kind
 from homerun.merchants.models import Merchant
 from homerun.payments import repository as transactions
 from homerun.payments.models import Transaction
-from homerun.payments.state import SETTLED_STATES, State
+from homerun.payments.state import SETTLED_STATES
 from homerun.runtime import Runtime
 from homerun.settlement import adjustments, calendar, events, reasons, repository, schedule
 from homerun.settlement.models import Chargeback
@@ -66,7 +66,7 @@ async def open_chargeback(
     source: str,
     at: datetime | None = None,
 ) -> Chargeback:
-    if txn.kind == "refund" or State(txn.state) not in SETTLED_STATES:
+    if txn.kind == "refund" or txn.state not in SETTLED_STATES:
         raise Conflict(f"only a settled sale can be charged back; this is a {txn.state} {txn.kind}")
     if await repository.chargeback_of(session, txn.id) is not None:
         raise Conflict(f"transaction {txn.id} already has a chargeback")
@@ -175,7 +175,7 @@ async def decide(
     owner = merchant or await repository.merchant(session, cb.merchant_id)
     assert owner is not None
     try:
-        cb.state = apply(ChargebackState(cb.state), event).value
+        cb.state = apply(cb.state, event)
     except IllegalChargebackTransition as illegal:
         raise Conflict(str(illegal)) from None
     now = at or runtime.clock.now()

@@ -149,7 +149,7 @@ async def chargeback_decision(
 ) -> datetime | None:
     """The clock decides a chargeback nobody decided by its respond_by."""
     cb = await repository.chargeback_for_update(session, int(job.payload["chargeback_id"]))
-    if cb is None or cb.state != ChargebackState.OPEN.value:
+    if cb is None or cb.state != ChargebackState.OPEN:
         return None
     verdict = await chargebacks.clock_verdict(session, cb)
     await chargebacks.decide(session, runtime, None, cb.id, verdict, "clock", at=cb.respond_by)

@@ -33,7 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
 from homerun.payments.models import Transaction
+from homerun.settlement.state import ChargebackState
 
 
 class Batch(Base):
@@ -145,7 +147,7 @@ class Chargeback(Base):
     reason_text: Mapped[str] = mapped_column(String(100))
     card_brand: Mapped[str | None] = mapped_column(String(16), nullable=True)
     last_four: Mapped[str | None] = mapped_column(String(4), nullable=True)
-    state: Mapped[str] = mapped_column(String(8))
+    state: Mapped[ChargebackState] = mapped_column(StrEnumColumn(ChargebackState, 8))
     source: Mapped[str] = mapped_column(String(16))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     respond_by: Mapped[datetime] = mapped_column(UTCDateTime)

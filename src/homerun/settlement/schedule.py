@@ -12,7 +12,7 @@ Month-end fees are the exception: they are one set-based statement per zone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,22 +89,6 @@ async def ensure_all_slots(runtime: Runtime) -> None:
     async with runtime.db.transaction() as session:
         for cutoff, timezone in await repository.cutoff_zones(session):
             await ensure_slots(session, runtime, cutoff, timezone)
-
-
-async def schedule_fund(
-    session: AsyncSession, runtime: Runtime, merchant_id: int, day: date, due: datetime
-) -> None:
-    await jobs.add(
-        session,
-        jobs.new_job(
-            kind=FUND,
-            key=f"fund|{merchant_id}|{day.isoformat()}",
-            due_at=due,
-            now=runtime.clock.now(),
-            merchant_id=merchant_id,
-            payload={"day": day.isoformat()},
-        ),
-    )
 
 
 async def schedule_chargeback_arrival(

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from homerun.kit.decimal_schema import DOLLARS, SIGNED_DOLLARS, decimal_string_or_number
 from homerun.kit.money import AmountError, parse_dollars, to_dollars
 from homerun.ledger.service import Position
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
@@ -34,8 +35,16 @@ def _signed_dollars(value: object) -> int:
     return -minor if negative else minor
 
 
-Dollars = Annotated[int, BeforeValidator(_dollars)]
-SignedDollars = Annotated[int, BeforeValidator(_signed_dollars)]
+Dollars = Annotated[
+    int, BeforeValidator(_dollars), decimal_string_or_number(DOLLARS, "25.00", "Dollars")
+]
+SignedDollars = Annotated[
+    int,
+    BeforeValidator(_signed_dollars),
+    decimal_string_or_number(
+        SIGNED_DOLLARS, "-25.00", "Dollars; negative debits the merchant, positive credits"
+    ),
+]
 
 
 class ChargebackOpen(BaseModel):
