@@ -25,6 +25,7 @@ from homerun.boarding.service import DemoPartner
 from homerun.config import Settings
 from homerun.errors import HomerunError
 from homerun.instance.service import reset_admin_token
+from homerun.jobs import job_registry
 from homerun.keys.cli import app as keys_app
 from homerun.kit.db.engine import Database, create_engine
 from homerun.kit.db.migrate import upgrade_to_head
@@ -178,7 +179,7 @@ def worker(
     Any number of workers on any number of nodes may run; each job runs once.
     `homerun serve` runs one too unless HOMERUN_WORKER_IN_SERVER=false.
     """
-    asyncio.run(run_worker(Settings(), name, concurrency))
+    asyncio.run(run_worker(Settings(), job_registry(), name, concurrency))
 
 
 @app.command()
