@@ -35,6 +35,7 @@ from homerun.merchants.schemas import MerchantCreate
 from homerun.oauth import service as oauth_service
 from homerun.reporting import seed as seeding
 from homerun.runtime import Runtime
+from homerun.settlement import schedule
 from homerun.startup import create_demo_if_empty, open_runtime
 from homerun.webhooks.cli import app as webhooks_app
 from homerun.worker.cli import run_worker
@@ -204,6 +205,7 @@ async def _create_merchant(name: str, surcharge_rate: str | None) -> None:
     try:
         async with runtime.db.transaction() as session:
             merchant = await merchants.create(session, runtime, data)
+            await schedule.ensure_for_merchant(session, runtime, merchant)
             creds = await auth.issue(session, runtime, merchant)
     finally:
         await runtime.db.dispose()

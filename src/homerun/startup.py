@@ -21,6 +21,7 @@ from homerun.merchants import service as merchants
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate
 from homerun.runtime import Runtime
+from homerun.settlement import schedule
 
 
 async def open_runtime(
@@ -54,6 +55,7 @@ async def create_demo_if_empty(runtime: Runtime) -> DemoSetup | None:
         merchant = await merchants.create(
             session, runtime, MerchantCreate(name="Homerun Demo Store")
         )
+        await schedule.ensure_for_merchant(session, runtime, merchant)
         credentials = await auth.issue(session, runtime, merchant)
         demo_partner = await boarding.create_demo(session, runtime)
         return DemoSetup(merchant, credentials, demo_partner)

@@ -40,6 +40,7 @@ from homerun.oauth.service import ClientWithSecret
 from homerun.reporting import q as qfilter
 from homerun.reporting.envelope import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from homerun.runtime import Runtime
+from homerun.settlement import schedule
 from homerun.webhooks import outbox
 from homerun.worker import repository as jobs
 
@@ -262,7 +263,7 @@ async def _bind_client(session: AsyncSession, partner_id: int, client: OAuthClie
         merchant_pks = await repository.boarded_merchant_pks(
             session, await hierarchy(session, partner_id)
         )
-        await repository.bind_reporting(session, [client.id], merchant_pks)
+        await oauth_repository.bind_merchants(session, [client.id], merchant_pks)
 
 
 async def create_partner_client(
@@ -612,6 +613,7 @@ async def _board(session: AsyncSession, runtime: Runtime, app: Application) -> N
             }
         ),
     )
+    await schedule.ensure_for_merchant(session, runtime, merchant)  # its cut-off jobs
     app.merchant_pk = merchant.id
     app.mid = merchant.mid
     issued = await auth.issue(session, runtime, merchant)
@@ -628,7 +630,7 @@ async def _board(session: AsyncSession, runtime: Runtime, app: Application) -> N
     readers = await repository.reporting_clients_of(
         session, await ancestry(session, app.partner_id)
     )
-    await repository.bind_reporting(session, readers, [merchant.id])
+    await oauth_repository.bind_merchants(session, readers, [merchant.id])
 
 
 def _handoff_context(application_id: int) -> bytes:
