@@ -140,6 +140,21 @@ async def add(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(stmt)
 
 
+async def add_or_pull_earlier(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Make a keyed job due by `values["due_at"]`: insert it, or move the one there to
+    that time if it is due later or not ready (never later, never a second row).
+
+    One statement (INSERT ... ON CONFLICT DO UPDATE), so that it is right against a
+    worker finishing or deleting the same job at the same moment."""
+    stmt = insert_for(session)(Job).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"due_at": stmt.excluded.due_at, "state": READY, "updated_at": values["updated_at"]},
+        where=or_(Job.due_at > stmt.excluded.due_at, Job.state != READY),
+    )
+    await session.execute(stmt)
+
+
 async def add_per_row(
     session: AsyncSession,
     source: Select[int, str],
