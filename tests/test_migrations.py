@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from homerun.config import Settings
 from homerun.kit.db.engine import create_engine
 from homerun.kit.db.migrate import alembic_config, upgrade_to_head
-from homerun.kit.db.registry import Base
+from homerun.models import Base
 from homerun.runtime import Runtime
 from tests.conftest import PG_SERVER, backend
 

@@ -20,6 +20,7 @@ from homerun import __version__
 from homerun.admin.routes import router as health_router
 from homerun.auth.routes import admin_router as credentials_router
 from homerun.auth.routes import router as refresh_router
+from homerun.background import background
 from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
@@ -31,6 +32,7 @@ from homerun.instance.service import (
     admin_token_matches,
     stored_admin_token_hash,
 )
+from homerun.jobs import job_registry
 from homerun.kit.heap import settle_startup_heap
 from homerun.kit.web import error_response, json_response
 from homerun.merchants.routes import router as merchants_router
@@ -47,7 +49,7 @@ from homerun.tokenizer.routes import router as tokenizer_router
 from homerun.tokenizer.runner_routes import router as runner_router
 from homerun.vault.routes import router as vault_router
 from homerun.webhooks.routes import router as webhooks_router
-from homerun.worker.background import background
+from homerun.worker.registry import JobRegistry
 from homerun.worker.routes import router as jobs_router
 
 log = logging.getLogger("homerun")
@@ -196,9 +198,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """The app; pass `runtime` to share an already open one (tests, embedding)."""
+def create_app(
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    jobs: JobRegistry | None = None,
+) -> FastAPI:
+    """The app; pass `runtime` to share an already open one (tests, embedding), `jobs`
+    to run job kinds of one's own (tests)."""
     settings = settings or (runtime.settings if runtime else Settings())
+    jobs = jobs or job_registry()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -210,7 +218,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.runtime = opened
         settle_startup_heap()
         try:
-            async with background(opened):  # the worker and the clock sync
+            async with background(opened, jobs):  # the worker and the clock sync
                 yield
         finally:
             await opened.db.dispose()
@@ -225,6 +233,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     if runtime is not None:
         app.state.runtime = runtime
+    app.state.jobs = jobs
     _install_error_handlers(app)
     for router in (
         health_router,

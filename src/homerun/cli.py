@@ -25,6 +25,7 @@ from homerun.boarding.demo import DemoPartner
 from homerun.config import Settings
 from homerun.errors import HomerunError
 from homerun.instance.service import reset_admin_token
+from homerun.jobs import job_registry
 from homerun.keys.cli import app as keys_app
 from homerun.kit.db.engine import Database, create_engine
 from homerun.kit.db.migrate import upgrade_to_head
@@ -34,6 +35,7 @@ from homerun.merchants.schemas import MerchantCreate
 from homerun.oauth import service as oauth_service
 from homerun.reporting import seed as seeding
 from homerun.runtime import Runtime
+from homerun.settlement import schedule
 from homerun.startup import create_demo_if_empty, open_runtime
 from homerun.webhooks.cli import app as webhooks_app
 from homerun.worker.cli import run_worker
@@ -178,7 +180,7 @@ def worker(
     Any number of workers on any number of nodes may run; each job runs once.
     `homerun serve` runs one too unless HOMERUN_WORKER_IN_SERVER=false.
     """
-    asyncio.run(run_worker(Settings(), name, concurrency))
+    asyncio.run(run_worker(Settings(), job_registry(), name, concurrency))
 
 
 @app.command()
@@ -203,6 +205,7 @@ async def _create_merchant(name: str, surcharge_rate: str | None) -> None:
     try:
         async with runtime.db.transaction() as session:
             merchant = await merchants.create(session, runtime, data)
+            await schedule.ensure_for_merchant(session, runtime, merchant)
             creds = await auth.issue(session, runtime, merchant)
     finally:
         await runtime.db.dispose()

@@ -9,6 +9,7 @@ from homerun.auth.service import IssuedCredentials
 from homerun.boarding import demo as boarding
 from homerun.boarding.demo import DemoPartner
 from homerun.config import Settings
+from homerun.instance.repository import read_offset
 from homerun.instance.service import load_keys
 from homerun.keys import service as data_keys
 from homerun.kit.clock import Clock
@@ -20,7 +21,7 @@ from homerun.merchants import service as merchants
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate
 from homerun.runtime import Runtime
-from homerun.sandbox.service import load_offset
+from homerun.settlement import schedule
 
 
 async def open_runtime(
@@ -31,7 +32,7 @@ async def open_runtime(
         await upgrade_to_head(db.engine)
     async with db.transaction() as session:
         keys = await load_keys(session, settings, generate_admin_token=generate_admin_token)
-        offset = await load_offset(session)
+        offset = await read_offset(session)
         clock = Clock(offset)
         sealing_key = await data_keys.instance_key(session, keys.master_keyring, clock.now())
     # Values sealed under the master key itself, before data keys, still open.
@@ -54,6 +55,7 @@ async def create_demo_if_empty(runtime: Runtime) -> DemoSetup | None:
         merchant = await merchants.create(
             session, runtime, MerchantCreate(name="Homerun Demo Store")
         )
+        await schedule.ensure_for_merchant(session, runtime, merchant)
         credentials = await auth.issue(session, runtime, merchant)
         demo_partner = await boarding.create_demo(session, runtime)
         return DemoSetup(merchant, credentials, demo_partner)

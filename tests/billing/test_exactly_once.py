@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from homerun.billing import service as billing
 from homerun.billing.models import BillingAttempt, BillingPlan, ScheduledPayment
 from homerun.billing.repository import BUCKET_JOB, bucket_key
+from homerun.jobs import job_registry
 from homerun.payments.models import Transaction
 from homerun.runtime import Runtime
 from homerun.sandbox.service import move_clock_to
@@ -25,6 +26,8 @@ from homerun.worker.report import Report
 from homerun.worker.service import Claimed, run_available, run_claimed
 from tests.billing.support import account, advance_until, next_morning, plan_id, rule
 from tests.conftest import MerchantAccess
+
+JOBS = job_registry()
 
 
 async def make_plans(
@@ -76,7 +79,7 @@ async def test_racing_workers_charge_each_payment_once(
     await move_clock_to(runtime, start + timedelta(days=1, minutes=1))  # runs nothing itself
     reports = [Report() for _ in range(4)]
     await asyncio.gather(
-        *(run_available(runtime, f"racer-{n}", report) for n, report in enumerate(reports))
+        *(run_available(runtime, JOBS, f"racer-{n}", report) for n, report in enumerate(reports))
     )
     assert await ledger(runtime, plans) == (80, 80, 80, 80)
     charged = sum(r.counts[billing.COMPLETED] for r in reports)
@@ -114,7 +117,7 @@ async def test_a_worker_that_lost_its_lease_charges_nothing(
     await advance_until(client, lease_ends + timedelta(seconds=1))
     assert await ledger(runtime, plans) == (1, 1, 1, 1)
     # ... and when it wakes up, its fence finds the lease gone: nothing is charged again.
-    assert await run_claimed(runtime, stalled, Report()) is False
+    assert await run_claimed(runtime, JOBS, stalled, Report()) is False
     assert await ledger(runtime, plans) == (1, 1, 1, 1)
 
 
@@ -140,7 +143,7 @@ async def test_a_worker_killed_mid_run_leaves_nothing_and_the_payment_is_charged
 
     monkeypatch.setattr(billing, "_record_outcome", die_after_the_charge)
     with pytest.raises(Killed):
-        await run_claimed(runtime, doomed, Report())
+        await run_claimed(runtime, JOBS, doomed, Report())
     monkeypatch.setattr(billing, "_record_outcome", real)
     assert await ledger(runtime, plans) == (1, 0, 0, 0)  # all of it rolled back
 

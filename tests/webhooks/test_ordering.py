@@ -229,9 +229,9 @@ async def test_every_worker_runs_the_dispatcher(
 ) -> None:
     """Delivery is a service of the worker registry: `homerun worker` and the worker in
     `homerun serve` start it beside their job loops (run here alone, without the jobs)."""
-    from homerun.worker import registry
+    from homerun.jobs import job_registry
 
-    service = registry.services()["webhooks"]
+    service = job_registry().services["webhooks"]
     await hooks.add(receiver.url(), mid=merchant.mid)
     stop = asyncio.Event()
     running = asyncio.create_task(

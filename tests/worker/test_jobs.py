@@ -10,21 +10,25 @@ import asyncio
 import dataclasses
 import secrets
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.app import create_app
+from homerun.background import background
 from homerun.config import Mode
+from homerun.jobs import job_registry
 from homerun.runtime import Runtime
 from homerun.sandbox.service import sync_clock
 from homerun.startup import open_runtime
 from homerun.worker import repository
-from homerun.worker.background import background
 from homerun.worker.models import Job
-from homerun.worker.registry import handler
+from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 from homerun.worker.service import Claimed, claim_one, run_available, run_claimed
 from tests.conftest import ADMIN
@@ -35,7 +39,6 @@ RAN_BY: dict[str, str] = {}
 SEEN_AT: list[tuple[int, datetime]] = []
 
 
-@handler("test.record")
 async def record(session: AsyncSession, runtime: Runtime, job: Job, report: Report) -> None:
     RAN[job.payload["tag"]] += 1
     RAN_BY[job.payload["tag"]] = (job.locked_by or "").split("/")[0]
@@ -44,12 +47,10 @@ async def record(session: AsyncSession, runtime: Runtime, job: Job, report: Repo
     return None
 
 
-@handler("test.fail")
 async def fail(session: AsyncSession, runtime: Runtime, job: Job, report: Report) -> None:
     raise RuntimeError("boom")
 
 
-@handler("test.clock")
 async def clock_job(session: AsyncSession, runtime: Runtime, job: Job, report: Report) -> None:
     SEEN_AT.append((int(job.payload["n"]), runtime.clock.now()))
     if job.payload.get("chain"):
@@ -61,6 +62,26 @@ async def clock_job(session: AsyncSession, runtime: Runtime, job: Job, report: R
         )
         await repository.add(session, follow_up)
     return None
+
+
+def with_test_kinds() -> JobRegistry:
+    """The app's registry and this module's own job kinds."""
+    jobs = job_registry()
+    jobs.handler("test.record", record)
+    jobs.handler("test.fail", fail)
+    jobs.handler("test.clock", clock_job)
+    return jobs
+
+
+JOBS = with_test_kinds()
+
+
+@pytest.fixture(scope="module")
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """An app that runs this module's job kinds too (the clock's advance runs them)."""
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime, jobs=JOBS))
+    async with httpx.AsyncClient(transport=transport, base_url="http://homerun.test") as http:
+        yield http
 
 
 def tag(job_id: int) -> str:
@@ -106,7 +127,7 @@ async def test_concurrent_pickers_run_every_job_exactly_once(runtime: Runtime) -
     ids = await insert_jobs(runtime, "test.record", [long_ago(runtime)] * 150)
     reports = [Report() for _ in range(8)]
     await asyncio.gather(
-        *(run_available(runtime, f"picker-{n}", report) for n, report in enumerate(reports))
+        *(run_available(runtime, JOBS, f"picker-{n}", report) for n, report in enumerate(reports))
     )
     assert {job_id: RAN[tag(job_id)] for job_id in ids} == dict.fromkeys(ids, 1)
     # (Another worker of the session, if one runs, may take some: still exactly once.)
@@ -137,13 +158,13 @@ async def test_a_crashed_workers_job_is_picked_up_again_once(runtime: Runtime) -
     # While the lease lasts nobody takes it.
     while (other := await claim_one(runtime, "alive")) is not None:
         assert other.job_id != job_id
-        await run_claimed(runtime, other, Report())
+        await run_claimed(runtime, JOBS, other, Report())
     assert RAN[tag(job_id)] == 0
     await asyncio.sleep(0.6)
     for _ in range(100):
         taken = await claim_one(runtime, "alive")
         if taken is not None:
-            await run_claimed(runtime, taken, Report())
+            await run_claimed(runtime, JOBS, taken, Report())
         if await job_row(runtime, job_id) is None:
             break
         await asyncio.sleep(0.05)
@@ -151,7 +172,7 @@ async def test_a_crashed_workers_job_is_picked_up_again_once(runtime: Runtime) -
     assert await job_row(runtime, job_id) is None
     # The dead worker wakes up: its token is gone, so it does nothing.
     stale = Claimed(job_id, "test.record", "dead/1", long_ago(runtime))
-    assert await run_claimed(runtime, stale, Report()) is False
+    assert await run_claimed(runtime, JOBS, stale, Report()) is False
     assert RAN[tag(job_id)] == 1
 
 
@@ -163,7 +184,9 @@ async def test_a_failing_job_backs_off_then_is_set_aside_and_can_be_retried(
     )
     job_id = await leased_job(strict, "test.fail", "w/1", timedelta(minutes=5))
     report = Report()
-    assert await run_claimed(strict, Claimed(job_id, "test.fail", "w/1", long_ago(strict)), report)
+    assert await run_claimed(
+        strict, JOBS, Claimed(job_id, "test.fail", "w/1", long_ago(strict)), report
+    )
     assert report.counts["jobs_failed"] == 1
     row = await job_row(strict, job_id)
     assert row is not None
@@ -177,7 +200,7 @@ async def test_a_failing_job_backs_off_then_is_set_aside_and_can_be_retried(
             .where(Job.id == job_id)
             .values(locked_by="w/2", locked_until=strict.clock.now() + timedelta(minutes=5))
         )
-    await run_claimed(strict, Claimed(job_id, "test.fail", "w/2", long_ago(strict)), Report())
+    await run_claimed(strict, JOBS, Claimed(job_id, "test.fail", "w/2", long_ago(strict)), Report())
     row = await job_row(strict, job_id)
     assert row is not None and (row.state, row.attempts) == ("failed", 2)
 
@@ -237,7 +260,7 @@ async def test_another_process_sees_an_advance_and_its_worker_runs_due_jobs(
         assert abs(runtime.clock.now() - other.clock.now()) < timedelta(seconds=1)
 
         [job_id] = await insert_jobs(runtime, "test.record", [long_ago(runtime)])
-        async with background(other):
+        async with background(other, JOBS):
             for _ in range(100):
                 if RAN[tag(job_id)]:
                     break
@@ -265,8 +288,6 @@ async def test_clock_answers_and_refusals(runtime: Runtime, client: httpx.AsyncC
 
 
 async def test_the_clock_does_not_move_in_live_mode(runtime: Runtime) -> None:
-    from homerun.app import create_app
-
     live = dataclasses.replace(
         runtime, settings=runtime.settings.model_copy(update={"mode": Mode.LIVE})
     )

@@ -10,16 +10,19 @@ from homerun.billing import service
 from homerun.billing.repository import BUCKET_JOB
 from homerun.runtime import Runtime
 from homerun.worker.models import Job
-from homerun.worker.registry import handler, on_start
+from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 
 
-@on_start
+def register(jobs: JobRegistry) -> None:
+    jobs.on_start(ensure_jobs)
+    jobs.handler(BUCKET_JOB, charge_bucket)
+
+
 async def ensure_jobs(runtime: Runtime) -> None:
     await service.ensure_jobs(runtime)
 
 
-@handler(BUCKET_JOB)
 async def charge_bucket(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:

@@ -1,4 +1,5 @@
-"""All SQL for billing plans, scheduled payments, their attempts, and the bucket jobs."""
+"""All SQL for billing plans, scheduled payments and their attempts; the bucket jobs are
+written by worker.repository, the job table's owner."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.billing.models import BillingAttempt, BillingPlan, ScheduledPayment
 from homerun.billing.state import OPEN_PAYMENT_STATUSES
 from homerun.merchants.models import Merchant
 from homerun.payments.models import Transaction
-from homerun.worker.models import Job
+from homerun.worker import repository as jobs
 
 BUCKET_JOB = "billing.bucket"
 
@@ -196,26 +195,12 @@ async def transaction(session: AsyncSession, trans_id: int) -> Transaction | Non
 async def schedule_bucket(
     session: AsyncSession, bucket: int, due_at: datetime, now: datetime
 ) -> None:
-    """Make the bucket's job due by `due_at`: insert it, or pull it earlier (never later).
-
-    One statement (INSERT ... ON CONFLICT DO UPDATE), so that it is right against a
-    worker finishing or deleting the same job at the same moment.
-    """
-    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert_(Job).values(
+    """Make the bucket's job due by `due_at`: insert it, or pull it earlier (never later)."""
+    job = jobs.new_job(
         kind=BUCKET_JOB,
         key=bucket_key(bucket),
-        merchant_id=None,
-        payload={"bucket": bucket},
         due_at=due_at,
-        state="ready",
-        attempts=0,
-        created_at=now,
-        updated_at=now,
+        now=now,
+        payload={"bucket": bucket},
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"],
-        set_={"due_at": stmt.excluded.due_at, "state": "ready", "updated_at": now},
-        where=or_(Job.due_at > stmt.excluded.due_at, Job.state != "ready"),
-    )
-    await session.execute(stmt)
+    await jobs.add_or_pull_earlier(session, job)

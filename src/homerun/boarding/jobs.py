@@ -14,11 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.boarding import lifecycle
 from homerun.runtime import Runtime
 from homerun.worker.models import Job
-from homerun.worker.registry import handler
+from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 
 
-@handler(lifecycle.STEP_JOB)
+def register(jobs: JobRegistry) -> None:
+    jobs.handler(lifecycle.STEP_JOB, step)
+
+
 async def step(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:

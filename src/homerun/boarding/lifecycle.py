@@ -21,7 +21,9 @@ from homerun.boarding.state import Event, Status
 from homerun.errors import Conflict, NotFound
 from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
+from homerun.oauth import repository as oauth_repository
 from homerun.runtime import Runtime
+from homerun.settlement import schedule
 from homerun.webhooks import outbox
 from homerun.worker import repository as jobs
 
@@ -145,6 +147,7 @@ async def _board(session: AsyncSession, runtime: Runtime, app: Application) -> N
             }
         ),
     )
+    await schedule.ensure_for_merchant(session, runtime, merchant)  # its cut-off jobs
     app.merchant_pk = merchant.id
     app.mid = merchant.mid
     issued = await auth.issue(session, runtime, merchant)
@@ -161,7 +164,7 @@ async def _board(session: AsyncSession, runtime: Runtime, app: Application) -> N
     readers = await repository.reporting_clients_of(
         session, await ancestry(session, app.partner_id)
     )
-    await repository.bind_reporting(session, readers, [merchant.id])
+    await oauth_repository.bind_merchants(session, readers, [merchant.id])
 
 
 def handoff_context(application_id: int) -> bytes:

@@ -160,7 +160,7 @@ async def _bind_client(session: AsyncSession, partner_id: int, client: OAuthClie
         merchant_pks = await repository.boarded_merchant_pks(
             session, await hierarchy(session, partner_id)
         )
-        await repository.bind_reporting(session, [client.id], merchant_pks)
+        await oauth_repository.bind_merchants(session, [client.id], merchant_pks)
 
 
 async def create_partner_client(

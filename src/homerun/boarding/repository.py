@@ -16,7 +16,7 @@ from homerun.boarding.models import (
     RepCode,
     Template,
 )
-from homerun.oauth.models import OAuthClient, OAuthClientMerchant
+from homerun.oauth.models import OAuthClient
 from homerun.reporting.q import Domain, Query, compile_filter, order_columns
 from homerun.webhooks.models import OutboxEvent
 
@@ -128,24 +128,6 @@ async def reporting_clients_of(session: AsyncSession, partner_ids: Sequence[int]
         )
     )
     return (await session.execute(stmt)).scalars().all()
-
-
-async def bind_reporting(
-    session: AsyncSession, client_pks: Sequence[int], merchant_pks: Sequence[int]
-) -> None:
-    """Let reporting clients read merchants; pairs already bound are left alone."""
-    if not client_pks or not merchant_pks:
-        return
-    stmt = select(OAuthClientMerchant.client_pk, OAuthClientMerchant.merchant_id).where(
-        OAuthClientMerchant.client_pk.in_(client_pks),
-        OAuthClientMerchant.merchant_id.in_(merchant_pks),
-    )
-    existing = {(row[0], row[1]) for row in (await session.execute(stmt)).all()}
-    for client_pk in client_pks:
-        for merchant_pk in merchant_pks:
-            if (client_pk, merchant_pk) not in existing:
-                session.add(OAuthClientMerchant(client_pk=client_pk, merchant_id=merchant_pk))
-    await session.flush()
 
 
 async def boarded_merchant_pks(session: AsyncSession, partner_ids: Sequence[int]) -> list[int]:

@@ -12,13 +12,10 @@ import secrets
 from dataclasses import dataclass
 
 from pydantic import SecretStr
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.config import Settings
-from homerun.instance.models import InstanceValue
+from homerun.instance.repository import get_or_create, get_value, set_value
 from homerun.kit import crypto
 
 ADMIN_TOKEN_HASH = "admin_token_hash"  # noqa: S105 - the name of a stored value
@@ -39,32 +36,6 @@ class InstanceKeys:
         return crypto.MasterKeyring(self.master_key, self.previous_master_keys)
 
 
-async def get_value(session: AsyncSession, name: str) -> str | None:
-    return await session.scalar(select(InstanceValue.value).where(InstanceValue.name == name))
-
-
-async def set_value(session: AsyncSession, name: str, value: str) -> None:
-    row = await session.get(InstanceValue, name)
-    if row is None:
-        session.add(InstanceValue(name=name, value=value))
-    else:
-        row.value = value
-    await session.flush()
-
-
-async def _get_or_create(session: AsyncSession, name: str, make: str) -> tuple[str, bool]:
-    """Insert-if-absent, safe when several nodes start at once."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = await session.execute(
-        insert(InstanceValue).values(name=name, value=make).on_conflict_do_nothing()
-    )
-    created = bool(getattr(result, "rowcount", 0))
-    value = await get_value(session, name)
-    assert value is not None
-    return value, created
-
-
 def hash_admin_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -77,7 +48,7 @@ async def load_keys(
     if settings.secret_key is not None:
         secret_key = settings.secret_key.get_secret_value().encode()
     else:
-        value, _ = await _get_or_create(session, "secret_key", secrets.token_hex(32))
+        value, _ = await get_or_create(session, "secret_key", secrets.token_hex(32))
         secret_key = value.encode()
 
     previous = [
@@ -92,7 +63,7 @@ async def load_keys(
         if stored is not None:
             previous.append(crypto.decode_key(stored))
     else:
-        value, _ = await _get_or_create(session, "master_key", crypto.encode_key(crypto.new_key()))
+        value, _ = await get_or_create(session, "master_key", crypto.encode_key(crypto.new_key()))
         master_key = crypto.decode_key(value)
 
     generated: str | None = None
@@ -102,7 +73,7 @@ async def load_keys(
         admin_hash = await get_value(session, ADMIN_TOKEN_HASH) or ""  # "" matches no token
     else:
         candidate = new_admin_token()
-        admin_hash, created = await _get_or_create(
+        admin_hash, created = await get_or_create(
             session, ADMIN_TOKEN_HASH, hash_admin_token(candidate)
         )
         generated = candidate if created else None

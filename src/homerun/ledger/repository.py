@@ -5,9 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.kit.db.base import UTCDateTime
 from homerun.ledger.accounts import Account, Kind
 from homerun.ledger.models import LedgerEntry
 
@@ -22,6 +38,40 @@ UNFUNDED: ColumnElement[bool] = and_(
 
 def add_entries(session: AsyncSession, entries: Iterable[LedgerEntry]) -> None:
     session.add_all(list(entries))
+
+
+async def post_adjustments(
+    session: AsyncSession,
+    source: Select[int, int, str, int],
+    *,
+    posted_at: datetime,
+    available_on: date,
+) -> None:
+    """The journal of each adjustment row (id, merchant_id, currency, amount) of `source`,
+    set-based: two INSERT ... SELECT, balanced by construction (the payable line is minus
+    the income line), however many merchants a month-end run charges."""
+    rows = source.subquery("adjustment")
+    adjustment_id, merchant_id, currency, amount = rows.c
+    for account, sign, available in (
+        (Account.MERCHANT_PAYABLE, -1, literal(available_on, Date())),
+        (Account.PROCESSOR_INCOME, 1, cast(null(), Date())),
+    ):
+        lines = select(
+            merchant_id,
+            currency,
+            literal("adjustment:") + cast(adjustment_id, String),
+            literal(Kind.ADJUSTMENT.value, String),
+            literal(account.value, String),
+            amount * sign,
+            literal(posted_at, UTCDateTime()),
+            available,
+            adjustment_id,
+        ).where(true())
+        columns = [
+            "merchant_id", "currency", "journal", "kind", "account", "amount", "posted_at",
+            "available_on", "adjustment_id",
+        ]  # fmt: skip
+        await session.execute(insert(LedgerEntry).from_select(columns, lines))
 
 
 async def sweep(

@@ -6,11 +6,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.auth import service as api_keys
 from homerun.calls import keyed, require_admin, runtime_of
 from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, read_json
 from homerun.merchants import repository, service
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate, MerchantList, MerchantOut, MerchantUpdate
+from homerun.settlement import schedule
 
 router = APIRouter(prefix="/homerun/v1", tags=["Homerun admin"])
 
@@ -34,6 +36,7 @@ async def create_merchant(request: Request) -> Response:
 
     async def work(session: AsyncSession) -> Response:
         merchant = await service.create(session, runtime, body)
+        await schedule.ensure_for_merchant(session, runtime, merchant)  # its cut-off jobs
         return json_response(_out(merchant), 201)
 
     return await keyed(request, "admin", work)
@@ -89,4 +92,7 @@ async def update_merchant(request: Request, mid: str) -> Response:
     runtime = runtime_of(request)
     body = await read_json(request, MerchantUpdate)
     async with runtime.db.transaction() as session:
-        return json_response(_out(await service.update(session, runtime, mid, body)))
+        merchant = await service.update(session, runtime, mid, body)
+        await schedule.ensure_for_merchant(session, runtime, merchant)  # a new cut-off or zone
+    api_keys.CACHE.clear()  # authenticated calls must see the new settings (status, rates)
+    return json_response(_out(merchant))

@@ -1,4 +1,10 @@
-"""Merchants: creation with a fresh MID, settings changes."""
+"""Merchants: creation with a fresh MID, settings changes.
+
+Merchants sit below settlement and auth (both read the merchants table), so a change
+here does not reach up into them: the callers that create or change a merchant (the
+admin routes, boarding, the CLI, the demo set-up) also give it its settlement schedule
+(settlement.schedule.ensure_for_merchant) and, on a change, drop the api-key cache.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,12 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.auth import service as api_keys
 from homerun.errors import NotFound
 from homerun.kit.ids import new_mid
 from homerun.merchants import repository
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate, MerchantSettings, MerchantUpdate
 from homerun.runtime import Runtime
-from homerun.settlement import schedule
 
 _MID = re.compile(r"^[0-9]{12}$")
 _SETTING_COLUMNS = {
@@ -64,7 +68,6 @@ async def create(session: AsyncSession, runtime: Runtime, data: MerchantCreate) 
     )
     _apply_settings(merchant, data)
     await repository.add(session, merchant)
-    await schedule.ensure_for_merchant(session, runtime, merchant)  # its cut-off and funding jobs
     return merchant
 
 
@@ -85,6 +88,4 @@ async def update(
     _apply_settings(merchant, data)
     merchant.updated_at = runtime.clock.now()
     await session.flush()
-    await schedule.ensure_for_merchant(session, runtime, merchant)  # a new cut-off or zone
-    api_keys.CACHE.clear()  # authenticated calls must see the new settings (status, rates)
     return merchant

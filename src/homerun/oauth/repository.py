@@ -70,3 +70,21 @@ async def expire_live_secrets(session: AsyncSession, client_pk: int, at: datetim
 
 async def all_clients(session: AsyncSession) -> Sequence[OAuthClient]:
     return (await session.execute(select(OAuthClient).order_by(OAuthClient.id))).scalars().all()
+
+
+async def bind_merchants(
+    session: AsyncSession, client_pks: Sequence[int], merchant_pks: Sequence[int]
+) -> None:
+    """Let reporting clients read merchants; pairs already bound are left alone."""
+    if not client_pks or not merchant_pks:
+        return
+    stmt = select(OAuthClientMerchant.client_pk, OAuthClientMerchant.merchant_id).where(
+        OAuthClientMerchant.client_pk.in_(client_pks),
+        OAuthClientMerchant.merchant_id.in_(merchant_pks),
+    )
+    existing = {(row[0], row[1]) for row in (await session.execute(stmt)).all()}
+    for client_pk in client_pks:
+        for merchant_pk in merchant_pks:
+            if (client_pk, merchant_pk) not in existing:
+                session.add(OAuthClientMerchant(client_pk=client_pk, merchant_id=merchant_pk))
+    await session.flush()

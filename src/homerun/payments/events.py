@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,8 +20,22 @@ from homerun.payments.state import State
 from homerun.payments.surcharge import fee_held
 from homerun.webhooks import outbox
 
-if TYPE_CHECKING:
-    from homerun.payments.service import Reversal
+
+class Reversal(Protocol):
+    """What the event of a void or refund reads (payments.service.Reversal has it);
+    a protocol, so that the events, which the repository writes, need not know the
+    service above them."""
+
+    @property
+    def txn(self) -> Transaction: ...  # the voided transaction, or the new refund row
+    @property
+    def original(self) -> Transaction: ...
+    @property
+    def kind(self) -> str: ...  # "void" | "refund"
+    @property
+    def amount(self) -> int: ...
+    @property
+    def fee(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

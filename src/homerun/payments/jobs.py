@@ -12,13 +12,16 @@ from homerun.payments.reconciliation import RECONCILE, RECONCILE_AFTER
 from homerun.payments.state import State
 from homerun.runtime import Runtime
 from homerun.worker.models import Job
-from homerun.worker.registry import handler
+from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 
 TRANSACTIONS_RECONCILED = "transactions_reconciled"
 
 
-@handler(RECONCILE)
+def register(jobs: JobRegistry) -> None:
+    jobs.handler(RECONCILE, reconcile)
+
+
 async def reconcile(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:

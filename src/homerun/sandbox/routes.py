@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from homerun.calls import require_admin, runtime_of
 from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, read_json
 from homerun.sandbox import service
+from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 
 router = APIRouter(prefix="/homerun/v1", tags=["Homerun sandbox"])
@@ -44,6 +45,13 @@ class AdvanceRequest(BaseModel):
     until: datetime | None = None
 
 
+def _jobs(request: Request) -> JobRegistry:
+    """The job registry the app was built with (homerun.jobs, at start-up)."""
+    jobs = request.app.state.jobs
+    assert isinstance(jobs, JobRegistry)
+    return jobs
+
+
 def _summary(report: Report) -> dict[str, Any]:
     summary: dict[str, Any] = {name: report.counts.get(name, 0) for name in SUMMARY_COUNTERS}
     summary.update({name: report.counts[name] for name in report.counts if name not in summary})
@@ -73,7 +81,7 @@ async def advance(request: Request) -> Response:
     require_admin(request)
     runtime = runtime_of(request)
     body = await read_json(request, AdvanceRequest)
-    done = await service.advance(runtime, body.seconds, body.until)
+    done = await service.advance(runtime, _jobs(request), body.seconds, body.until)
     return json_response(
         {
             "started_at": done.started_at.isoformat(),

@@ -17,24 +17,18 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from homerun.config import Mode
 from homerun.errors import Conflict, ValidationFailed
+from homerun.instance import repository
 from homerun.kit.clock import as_utc
 from homerun.runtime import Runtime
-from homerun.sandbox import repository
-from homerun.worker import registry
+from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 from homerun.worker.service import claim_one, earliest_due, run_claimed, worker_name
 
 # How long an advance waits for a job another worker is running before it moves the
 # clock past that worker's lease (a crashed worker never finishes).
 LEASED_JOB_PATIENCE_SECONDS = 5.0
-
-
-async def load_offset(session: AsyncSession) -> timedelta:
-    return await repository.read_offset(session)
 
 
 async def sync_clock(runtime: Runtime) -> None:
@@ -64,7 +58,9 @@ class Advanced:
     report: Report
 
 
-async def advance(runtime: Runtime, seconds: float | None, until: datetime | None) -> Advanced:
+async def advance(
+    runtime: Runtime, jobs: JobRegistry, seconds: float | None, until: datetime | None
+) -> Advanced:
     if runtime.settings.mode is not Mode.SANDBOX:
         raise Conflict("the clock only moves in sandbox mode")
     if (seconds is None) == (until is None):
@@ -80,13 +76,13 @@ async def advance(runtime: Runtime, seconds: float | None, until: datetime | Non
             raise ValidationFailed.field("until", "the clock never moves backwards")
     else:
         target = started + timedelta(seconds=seconds or 0)
-    await registry.run_start_hooks(runtime)
-    report = await run_until(runtime, target)
+    await jobs.run_start_hooks(runtime)
+    report = await run_until(runtime, jobs, target)
     await move_clock_to(runtime, target)
     return Advanced(started, runtime.clock.now(), report)
 
 
-async def run_until(runtime: Runtime, target: datetime) -> Report:
+async def run_until(runtime: Runtime, jobs: JobRegistry, target: datetime) -> Report:
     """Run every job due by `target`, stepping the clock to each one's due time."""
     report = Report()
     name = worker_name("clock")
@@ -94,7 +90,7 @@ async def run_until(runtime: Runtime, target: datetime) -> Report:
     while True:
         claimed = await claim_one(runtime, name)
         if claimed is not None:
-            await run_claimed(runtime, claimed, report)
+            await run_claimed(runtime, jobs, claimed, report)
             waiting_since = None
             continue
         pending = await earliest_due(runtime, target)

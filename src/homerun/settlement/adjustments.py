@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.errors import ValidationFailed
+from homerun.ledger import repository as ledger_entries
 from homerun.ledger import service as ledger
 from homerun.ledger.accounts import Account, Kind
 from homerun.merchants.models import Merchant
@@ -111,12 +112,10 @@ async def charge_monthly_fees(session: AsyncSession, timezone: str, month_start:
     if made:
         today = calendar.local_date(now, timezone)
         for delay in await repository.funding_delays(session, timezone):
-            await repository.post_monthly_fees(
+            await ledger_entries.post_adjustments(
                 session,
-                timezone=timezone,
-                delay=delay,
-                reference=reference,
-                at=now,
+                repository.monthly_fees_made(timezone, delay, reference, now),
+                posted_at=now,
                 available_on=calendar.add_business_days(today, delay),
             )
     return made

@@ -16,7 +16,7 @@ from homerun.settlement import schedule as s
 from homerun.settlement import service as batches
 from homerun.settlement.state import ChargebackEvent, ChargebackState
 from homerun.worker.models import Job
-from homerun.worker.registry import handler, on_start
+from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 
 # Report names: the counters (and id lists) of the clock's answer.
@@ -30,7 +30,17 @@ CHARGEBACKS_LOST = "chargebacks_lost"
 ADJUSTMENTS_MADE = "adjustments_made"
 
 
-@on_start
+def register(jobs: JobRegistry) -> None:
+    jobs.on_start(ensure_schedule)
+    jobs.handler(s.CUTOFF_SLOT, cutoff_slot)
+    jobs.handler(s.CLOSE_BATCH, close_batch)
+    jobs.handler(s.FUNDING_SLOT, funding_slot)
+    jobs.handler(s.FUND, fund)
+    jobs.handler(s.MONTH_END_SLOT, month_end_slot)
+    jobs.handler(s.CHARGEBACK_ARRIVAL, chargeback_arrival)
+    jobs.handler(s.CHARGEBACK_DECISION, chargeback_decision)
+
+
 async def ensure_schedule(runtime: Runtime) -> None:
     await s.ensure_all_slots(runtime)
 
@@ -41,7 +51,6 @@ def _later(job: Job, runtime: Runtime) -> datetime:
     return max(job.due_at, runtime.clock.now())
 
 
-@handler(s.CUTOFF_SLOT)
 async def cutoff_slot(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:
@@ -54,7 +63,6 @@ async def cutoff_slot(
     return s.next_cutoff(runtime, _later(job, runtime), cutoff, zone)
 
 
-@handler(s.CLOSE_BATCH)
 async def close_batch(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:
@@ -71,7 +79,6 @@ async def close_batch(
     return None
 
 
-@handler(s.FUNDING_SLOT)
 async def funding_slot(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:
@@ -83,7 +90,6 @@ async def funding_slot(
     return s.next_funding(runtime, _later(job, runtime), zone)
 
 
-@handler(s.FUND)
 async def fund(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:
@@ -97,7 +103,6 @@ async def fund(
     return None
 
 
-@handler(s.MONTH_END_SLOT)
 async def month_end_slot(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:
@@ -109,7 +114,6 @@ async def month_end_slot(
     return calendar.next_month_start(_later(job, runtime), zone)
 
 
-@handler(s.CHARGEBACK_ARRIVAL)
 async def chargeback_arrival(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:
@@ -143,7 +147,6 @@ async def chargeback_arrival(
     return None
 
 
-@handler(s.CHARGEBACK_DECISION)
 async def chargeback_decision(
     session: AsyncSession, runtime: Runtime, job: Job, report: Report
 ) -> datetime | None:

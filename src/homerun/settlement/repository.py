@@ -1,8 +1,10 @@
-"""All SQL for settlement: batch close, funding, chargebacks, adjustments, fan-outs.
+"""All SQL for settlement's own tables (batches, deposits, chargebacks, adjustments) and
+the reads settlement makes of others.
 
-Work that touches many rows is one set-based statement each (nothing is loaded into
-memory): settling a batch, totalling it, fanning a slot out to merchants, charging
-month-end fees.
+Writes to other packages' tables go through their owners, still one set-based statement
+each: transactions settle and lapse in payments.settlement_marks, a slot's fan-out jobs
+are inserted by worker.repository from the query written here, month-end fee journals
+by ledger.repository. Nothing that touches many rows is loaded into memory.
 """
 
 from __future__ import annotations
@@ -13,38 +15,28 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Date,
+    Select,
     String,
     case,
     cast,
     exists,
     func,
+    insert,
     literal,
-    null,
     select,
-    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import TextClause
 
 from homerun.kit.db.base import UTCDateTime
-from homerun.ledger.accounts import Account, Kind
 from homerun.ledger.models import LedgerEntry
 from homerun.ledger.repository import UNFUNDED
 from homerun.merchants.models import Merchant
 from homerun.payments.models import Transaction
-from homerun.payments.state import Event, State, apply
+from homerun.payments.settlement_marks import OPEN_TRANSACTION
+from homerun.payments.state import State
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
-from homerun.worker.models import Job
-from homerun.worker.repository import READY, insert_for
-
-# Written as the partial index ix_transactions_open states it, so both databases use it.
-OPEN_TRANSACTION: TextClause = text("transactions.state IN ('authorized', 'captured')")
-
-SETTLED = apply(State.CAPTURED, Event.SETTLE).value
-EXPIRED = apply(State.AUTHORIZED, Event.EXPIRE).value
-
+from homerun.worker import repository as jobs
 
 # ---------------------------------------------------------------- merchants
 
@@ -66,39 +58,6 @@ async def merchant(session: AsyncSession, merchant_id: int) -> Merchant | None:
 
 
 # ---------------------------------------------------------------- batches
-
-
-async def settle_captured(
-    session: AsyncSession, merchant_id: int, batch_id: str, now: datetime
-) -> int:
-    """Every captured sale and refund of the merchant joins the batch and is settled."""
-    result = await session.execute(
-        update(Transaction)
-        .where(
-            OPEN_TRANSACTION,
-            Transaction.merchant_id == merchant_id,
-            Transaction.state == State.CAPTURED.value,
-        )
-        .values(state=SETTLED, batch_id=batch_id, settled_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def expire_authorizations(session: AsyncSession, merchant_id: int, now: datetime) -> int:
-    """Authorizations past their expiry that were never captured lapse."""
-    result = await session.execute(
-        update(Transaction)
-        .where(
-            OPEN_TRANSACTION,
-            Transaction.merchant_id == merchant_id,
-            Transaction.state == State.AUTHORIZED.value,
-            Transaction.authorization_expires_at <= now,
-        )
-        .values(state=EXPIRED, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def open_captured_net(session: AsyncSession, merchant_id: int) -> int:
@@ -196,25 +155,6 @@ async def unfunded_batches(session: AsyncSession, merchant_id: int, day: date) -
 # ---------------------------------------------------------------- fan-outs
 
 
-JOB_COLUMNS = [
-    "kind", "key", "merchant_id", "payload", "due_at", "state", "attempts", "created_at",
-    "updated_at",
-]  # fmt: skip
-
-
-def _job_constants(
-    kind: str, payload: dict[str, Any], due: datetime, now: datetime
-) -> dict[str, Any]:
-    return {
-        "kind": literal(kind, String),
-        "payload": literal(payload, Job.__table__.c.payload.type),
-        "due_at": literal(due, UTCDateTime()),
-        "state": literal(READY, String),
-        "attempts": literal(0),
-        "now": literal(now, UTCDateTime()),
-    }
-
-
 async def schedule_closes(
     session: AsyncSession,
     cutoff: str,
@@ -225,24 +165,13 @@ async def schedule_closes(
 ) -> int:
     """One close job per merchant of the slot that has captured transactions or
     authorizations past their expiry."""
-    c = _job_constants(kind, {"cutoff_at": cutoff_at.isoformat()}, cutoff_at, now)
     key = literal("close|") + cast(Transaction.merchant_id, String) + f"|{cutoff_at.isoformat()}"
     due_work = (Transaction.state == State.CAPTURED.value) | (
         (Transaction.state == State.AUTHORIZED.value)
         & (Transaction.authorization_expires_at <= now)
     )
     source = (
-        select(
-            c["kind"],
-            key,
-            Transaction.merchant_id,
-            c["payload"],
-            c["due_at"],
-            c["state"],
-            c["attempts"],
-            c["now"],
-            c["now"],
-        )
+        select(Transaction.merchant_id, key.label("key"))
         .join(Merchant, Merchant.id == Transaction.merchant_id)
         .where(
             OPEN_TRANSACTION,
@@ -252,41 +181,25 @@ async def schedule_closes(
         )
         .distinct()
     )
-    return await _insert_jobs(session, source)
+    payload = {"cutoff_at": cutoff_at.isoformat()}
+    return await jobs.add_per_row(
+        session, source, kind=kind, payload=payload, due_at=cutoff_at, now=now
+    )
 
 
 async def schedule_fundings(
     session: AsyncSession, timezone: str, day: date, due: datetime, now: datetime, kind: str
 ) -> int:
     """One funding job per merchant of the zone with payable lines fundable by `day`."""
-    c = _job_constants(kind, {"day": day.isoformat()}, due, now)
     key = literal("fund|") + cast(LedgerEntry.merchant_id, String) + f"|{day.isoformat()}"
     source = (
-        select(
-            c["kind"],
-            key,
-            LedgerEntry.merchant_id,
-            c["payload"],
-            c["due_at"],
-            c["state"],
-            c["attempts"],
-            c["now"],
-            c["now"],
-        )
+        select(LedgerEntry.merchant_id, key.label("key"))
         .join(Merchant, Merchant.id == LedgerEntry.merchant_id)
         .where(UNFUNDED, LedgerEntry.available_on <= day, Merchant.timezone == timezone)
         .distinct()
     )
-    return await _insert_jobs(session, source)
-
-
-async def _insert_jobs(session: AsyncSession, source: Any) -> int:
-    insert = insert_for(session)
-    stmt = (
-        insert(Job).from_select(JOB_COLUMNS, source).on_conflict_do_nothing(index_elements=["key"])
-    )
-    result = await session.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
+    payload = {"day": day.isoformat()}
+    return await jobs.add_per_row(session, source, kind=kind, payload=payload, due_at=due, now=now)
 
 
 # ---------------------------------------------------------------- adjustments
@@ -336,7 +249,7 @@ async def monthly_fees(
         "created_by",
         "created_at",
     ]
-    result = await session.execute(insert_for(session)(Adjustment).from_select(columns, source))
+    result = await session.execute(insert(Adjustment).from_select(columns, source))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -345,53 +258,21 @@ async def funding_delays(session: AsyncSession, timezone: str) -> list[int]:
     return [int(d) for d in (await session.execute(stmt)).scalars()]
 
 
-async def post_monthly_fees(
-    session: AsyncSession,
-    *,
-    timezone: str,
-    delay: int,
-    reference: str,
-    at: datetime,
-    available_on: date,
-) -> None:
-    """The two ledger lines of each month-end fee just made (set-based, balanced by
-    construction: the payable line is minus the income line)."""
-    for account, sign, available in (
-        (Account.MERCHANT_PAYABLE, -1, literal(available_on, Date())),
-        (Account.PROCESSOR_INCOME, 1, cast(null(), Date())),
-    ):
-        source = (
-            select(
-                Adjustment.merchant_id,
-                Adjustment.currency,
-                literal("adjustment:") + cast(Adjustment.id, String),
-                literal(Kind.ADJUSTMENT.value, String),
-                literal(account.value, String),
-                Adjustment.amount * sign,
-                literal(at, UTCDateTime()),
-                available,
-                Adjustment.id,
-            )
-            .join(Merchant, Merchant.id == Adjustment.merchant_id)
-            .where(
-                Adjustment.reference == reference,
-                Adjustment.adjustment_date == literal(at, UTCDateTime()),
-                Merchant.timezone == timezone,
-                Merchant.funding_delay_days == delay,
-            )
+def monthly_fees_made(
+    timezone: str, delay: int, reference: str, at: datetime
+) -> Select[int, int, str, int]:
+    """The month-end fees just made for the zone's merchants of one funding delay, as
+    (id, merchant_id, currency, amount): what the ledger posts (ledger.repository)."""
+    return (
+        select(Adjustment.id, Adjustment.merchant_id, Adjustment.currency, Adjustment.amount)
+        .join(Merchant, Merchant.id == Adjustment.merchant_id)
+        .where(
+            Adjustment.reference == reference,
+            Adjustment.adjustment_date == literal(at, UTCDateTime()),
+            Merchant.timezone == timezone,
+            Merchant.funding_delay_days == delay,
         )
-        columns = [
-            "merchant_id",
-            "currency",
-            "journal",
-            "kind",
-            "account",
-            "amount",
-            "posted_at",
-            "available_on",
-            "adjustment_id",
-        ]
-        await session.execute(insert_for(session)(LedgerEntry).from_select(columns, source))
+    )
 
 
 # ---------------------------------------------------------------- funding ids

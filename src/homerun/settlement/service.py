@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.ledger import service as ledger
 from homerun.ledger.accounts import Account, Kind
 from homerun.merchants.models import Merchant
+from homerun.payments import settlement_marks
 from homerun.runtime import Runtime
 from homerun.settlement import calendar, repository, schedule
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
@@ -39,7 +40,9 @@ class ClosedBatch:
 async def expire_authorizations(
     session: AsyncSession, runtime: Runtime, merchant: Merchant, at: datetime | None = None
 ) -> int:
-    return await repository.expire_authorizations(session, merchant.id, at or runtime.clock.now())
+    return await settlement_marks.expire_authorizations(
+        session, merchant.id, at or runtime.clock.now()
+    )
 
 
 async def close_batch(
@@ -59,7 +62,7 @@ async def close_batch(
     cutoff = cutoff_at or calendar.cutoff_on_or_after(now, merchant.batch_cutoff, zone)
     business_date = calendar.local_date(cutoff, zone)
     batch_id = f"{business_date:%Y%m%d}{secrets.token_hex(4).upper()}"
-    if not await repository.settle_captured(session, merchant.id, batch_id, now):
+    if not await settlement_marks.settle_captured(session, merchant.id, batch_id, now):
         return None
     totals = await repository.batch_totals(
         session, batch_id, merchant.processing_rate_bps, merchant.processing_fixed_fee

@@ -11,9 +11,12 @@ import asyncio
 
 from homerun.runtime import Runtime
 from homerun.webhooks.dispatcher import Dispatcher
-from homerun.worker.registry import service
+from homerun.worker.registry import JobRegistry
 
 
-@service("webhooks")
+def register(jobs: JobRegistry) -> None:
+    jobs.service("webhooks", deliver)
+
+
 async def deliver(runtime: Runtime, name: str, stop: asyncio.Event) -> None:
     await Dispatcher(runtime, name).run(stop)

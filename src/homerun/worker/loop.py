@@ -1,9 +1,10 @@
 """The long-running worker: `homerun worker`, and the one inside `homerun serve`.
 
-Each loop re-reads the sandbox clock (so an advance made by another process is seen
-before any job runs), runs every due job, then sleeps for the poll interval. Start
-hooks (the settlement schedule) run at start and then every few minutes, which heals
-a schedule slot whose merchants were created by some other path.
+Each loop runs the registry's round hooks (the sandbox clock is re-read there, so an
+advance made by another process is seen before any job runs), runs every due job, then
+sleeps for the poll interval. Start hooks (the settlement schedule) run at start and
+then every few minutes, which heals a schedule slot whose merchants were created by
+some other path.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import logging
 import time
 
 from homerun.runtime import Runtime
-from homerun.sandbox.service import sync_clock
-from homerun.worker import registry
+from homerun.worker.registry import JobRegistry, Service
 from homerun.worker.report import Report
 from homerun.worker.service import run_available, worker_name
 
@@ -25,15 +25,22 @@ HOUSEKEEPING_SECONDS = 300.0
 
 
 class Worker:
-    def __init__(self, runtime: Runtime, *, name: str | None = None, concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        jobs: JobRegistry,
+        *,
+        name: str | None = None,
+        concurrency: int = 1,
+    ) -> None:
         self.runtime = runtime
+        self.jobs = jobs
         self.name = name or worker_name()
         self.concurrency = max(1, concurrency)
         self.report = Report()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set."""
-        registry.load()
         await self._housekeeping()
         loops = [
             asyncio.create_task(self._loop(stop, f"{self.name}#{n}"))
@@ -41,7 +48,7 @@ class Worker:
         ]
         loops += [
             asyncio.create_task(self._service(label, service, stop))
-            for label, service in registry.services().items()
+            for label, service in self.jobs.services.items()
         ]
         try:
             await asyncio.gather(*loops)
@@ -51,11 +58,11 @@ class Worker:
 
     async def _housekeeping(self) -> None:
         try:
-            await registry.run_start_hooks(self.runtime)
+            await self.jobs.run_start_hooks(self.runtime)
         except Exception:
             log.exception("worker housekeeping failed")
 
-    async def _service(self, label: str, service: registry.Service, stop: asyncio.Event) -> None:
+    async def _service(self, label: str, service: Service, stop: asyncio.Event) -> None:
         """A package's own loop (webhook delivery); restarted after a pause if it fails."""
         while not stop.is_set():
             try:
@@ -72,8 +79,8 @@ class Worker:
         next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
         while not stop.is_set():
             try:
-                await sync_clock(self.runtime)
-                await run_available(self.runtime, name, self.report)
+                await self.jobs.run_round_hooks(self.runtime)
+                await run_available(self.runtime, self.jobs, name, self.report)
             except Exception:
                 log.exception("worker loop error; retrying after the poll interval")
             if name.endswith("#0") and time.monotonic() >= next_housekeeping:

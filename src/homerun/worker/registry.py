@@ -1,14 +1,16 @@
-"""Which handler runs which kind of job.
+"""Which handler runs which kind of job, and what else a worker runs.
 
-Domain packages register their handlers with `@handler("kind")`; `load()` imports
-every package that has some (the one list to extend when a package adds jobs).
+A JobRegistry is a plain value: each domain package offers `register(jobs)` in its
+jobs.py, and homerun.jobs.job_registry() builds the one a process uses at start-up
+and passes it to the worker, the sandbox clock and the app. Nothing is filled in by
+importing a module, so a test or an embedding can build a registry of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,58 +23,45 @@ from homerun.worker.report import Report
 # answers when the job falls due next, or None when it is done for good.
 Handler = Callable[[AsyncSession, Runtime, Job, Report], Awaitable[datetime | None]]
 
-# Run when a worker starts and then now and then: make sure the schedule exists.
-StartHook = Callable[[Runtime], Awaitable[None]]
+# Run when a worker starts and then now and then (make sure the schedule exists), or
+# before each round of jobs (re-read the sandbox clock).
+Hook = Callable[[Runtime], Awaitable[None]]
 
 # A long-running loop a package runs beside the job loops of every worker (webhook
 # delivery): it gets the runtime, the worker's name and the worker's stop event.
 Service = Callable[[Runtime, str, asyncio.Event], Awaitable[None]]
 
-_HANDLERS: dict[str, Handler] = {}
-_START_HOOKS: list[StartHook] = []
-_SERVICES: dict[str, Service] = {}
-_PACKAGES = (
-    "homerun.payments.jobs",
-    "homerun.settlement.jobs",
-    "homerun.boarding.jobs",
-    "homerun.webhooks.jobs",
-    "homerun.billing.jobs",
-)
+
+class DuplicateJobKind(Exception):
+    pass
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    def register(function: Handler) -> Handler:
-        _HANDLERS[kind] = function
-        return function
+@dataclass
+class JobRegistry:
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    start_hooks: list[Hook] = field(default_factory=list)
+    round_hooks: list[Hook] = field(default_factory=list)
+    services: dict[str, Service] = field(default_factory=dict)
 
-    return register
+    def handler(self, kind: str, function: Handler) -> None:
+        """`function` runs the jobs of `kind`; one handler per kind."""
+        if kind in self.handlers:
+            raise DuplicateJobKind(f"two handlers for job kind {kind!r}")
+        self.handlers[kind] = function
 
+    def on_start(self, hook: Hook) -> None:
+        self.start_hooks.append(hook)
 
-def service(name: str) -> Callable[[Service], Service]:
-    def register(function: Service) -> Service:
-        _SERVICES[name] = function
-        return function
+    def before_each_round(self, hook: Hook) -> None:
+        self.round_hooks.append(hook)
 
-    return register
+    def service(self, name: str, function: Service) -> None:
+        self.services[name] = function
 
+    async def run_start_hooks(self, runtime: Runtime) -> None:
+        for hook in self.start_hooks:
+            await hook(runtime)
 
-def services() -> dict[str, Service]:
-    load()
-    return dict(_SERVICES)
-
-
-def on_start(hook: StartHook) -> StartHook:
-    _START_HOOKS.append(hook)
-    return hook
-
-
-async def run_start_hooks(runtime: Runtime) -> None:
-    load()
-    for hook in _START_HOOKS:
-        await hook(runtime)
-
-
-def load() -> dict[str, Handler]:
-    for name in _PACKAGES:
-        importlib.import_module(name)
-    return _HANDLERS
+    async def run_round_hooks(self, runtime: Runtime) -> None:
+        for hook in self.round_hooks:
+            await hook(runtime)

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, String, delete, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.kit.db.base import UTCDateTime
 from homerun.worker.models import Job
 
 READY = "ready"
@@ -137,6 +138,60 @@ async def add(session: AsyncSession, values: dict[str, Any]) -> None:
     if values.get("key") is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
     await session.execute(stmt)
+
+
+async def add_or_pull_earlier(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Make a keyed job due by `values["due_at"]`: insert it, or move the one there to
+    that time if it is due later or not ready (never later, never a second row).
+
+    One statement (INSERT ... ON CONFLICT DO UPDATE), so that it is right against a
+    worker finishing or deleting the same job at the same moment."""
+    stmt = insert_for(session)(Job).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"due_at": stmt.excluded.due_at, "state": READY, "updated_at": values["updated_at"]},
+        where=or_(Job.due_at > stmt.excluded.due_at, Job.state != READY),
+    )
+    await session.execute(stmt)
+
+
+async def add_per_row(
+    session: AsyncSession,
+    source: Select[int, str],
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    due_at: datetime,
+    now: datetime,
+) -> int:
+    """One job for each (merchant_id, key) row of `source`, in one INSERT ... SELECT;
+    keys already in the table are left as they are. How many jobs were added.
+
+    The caller's query says which rows (a slot's merchants with work due); the job
+    columns are written here, so the fan-out of a slot stays one statement."""
+    rows = source.subquery("due")
+    constants = (
+        literal(payload, Job.__table__.c.payload.type),
+        literal(due_at, UTCDateTime()),
+        literal(READY, String),
+        literal(0),
+        literal(now, UTCDateTime()),
+        literal(now, UTCDateTime()),
+    )
+    merchant_id, key = rows.c
+    columns = [
+        "kind", "key", "merchant_id", "payload", "due_at", "state", "attempts", "created_at",
+        "updated_at",
+    ]  # fmt: skip
+    # WHERE true: SQLite would otherwise read ON CONFLICT as the join's ON.
+    select_rows = select(literal(kind, String), key, merchant_id, *constants).where(true())
+    stmt = (
+        insert_for(session)(Job)
+        .from_select(columns, select_rows)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def move(session: AsyncSession, key: str, due_at: datetime, now: datetime) -> None:

@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 
 from homerun.errors import NotFound
 from homerun.runtime import Runtime
-from homerun.worker import registry, repository
+from homerun.worker import repository
 from homerun.worker.models import Job
+from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 
 log = logging.getLogger("homerun.worker")
@@ -65,16 +66,17 @@ async def claim_one(runtime: Runtime, name: str) -> Claimed | None:
         return Claimed(job.id, job.kind, token, job.due_at)
 
 
-async def run_claimed(runtime: Runtime, claimed: Claimed, report: Report) -> bool:
+async def run_claimed(
+    runtime: Runtime, jobs: JobRegistry, claimed: Claimed, report: Report
+) -> bool:
     """Run a leased job; False if the lease was lost to another worker meanwhile."""
-    handlers = registry.load()
     done = Report()
     try:
         async with runtime.db.transaction() as session:
             job = await repository.fence(session, claimed.job_id, claimed.token)
             if job is None:
                 return False
-            handler = handlers.get(job.kind)
+            handler = jobs.handlers.get(job.kind)
             if handler is None:
                 raise UnknownJobKind(f"no handler for job kind {job.kind!r}")
             next_due = await handler(session, runtime, job, done)
@@ -105,14 +107,16 @@ async def _record_failure(runtime: Runtime, claimed: Claimed, problem: Exception
         )
 
 
-async def run_available(runtime: Runtime, name: str, report: Report, limit: int = 1000) -> int:
+async def run_available(
+    runtime: Runtime, jobs: JobRegistry, name: str, report: Report, limit: int = 1000
+) -> int:
     """Run due jobs one after another until none is due (or `limit` ran); how many ran."""
     ran = 0
     while ran < limit:
         claimed = await claim_one(runtime, name)
         if claimed is None:
             break
-        await run_claimed(runtime, claimed, report)
+        await run_claimed(runtime, jobs, claimed, report)
         ran += 1
     return ran
 

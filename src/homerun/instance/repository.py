@@ -1,4 +1,5 @@
-"""All SQL for the sandbox clock: its offset, one row of instance_values."""
+"""All SQL for instance_values: the instance's generated secrets, the admin-token hash and
+the sandbox clock's offset, one named row each. The only module that writes the table."""
 
 from __future__ import annotations
 
@@ -10,6 +11,35 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.instance.models import InstanceValue
+
+
+async def get_value(session: AsyncSession, name: str) -> str | None:
+    return await session.scalar(select(InstanceValue.value).where(InstanceValue.name == name))
+
+
+async def set_value(session: AsyncSession, name: str, value: str) -> None:
+    row = await session.get(InstanceValue, name)
+    if row is None:
+        session.add(InstanceValue(name=name, value=value))
+    else:
+        row.value = value
+    await session.flush()
+
+
+async def get_or_create(session: AsyncSession, name: str, make: str) -> tuple[str, bool]:
+    """Insert-if-absent, safe when several nodes start at once."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(InstanceValue).values(name=name, value=make).on_conflict_do_nothing()
+    )
+    created = bool(getattr(result, "rowcount", 0))
+    value = await get_value(session, name)
+    assert value is not None
+    return value, created
+
+
+# ---- the sandbox clock's offset (homerun.sandbox moves it) ----
 
 OFFSET_KEY = "clock_offset_seconds"
 

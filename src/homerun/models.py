@@ -1,4 +1,8 @@
-"""Imports every model module so that Base.metadata knows every table."""
+"""Every table of Homerun: imports each domain's model module so that Base.metadata knows
+them all (migrations' autogenerate and the schema-drift test compare against it).
+
+It sits above the domain packages, beside app.py: kit/ only defines Base and stays
+domain-free."""
 
 from homerun.auth import models as auth_models
 from homerun.billing import models as billing_models

@@ -18,6 +18,7 @@ from homerun.config import Mode
 from homerun.runtime import Runtime
 from homerun.sandbox.service import sync_clock
 from homerun.worker.loop import Worker
+from homerun.worker.registry import JobRegistry
 
 log = logging.getLogger("homerun.worker")
 
@@ -34,14 +35,14 @@ async def _sync_clock_forever(runtime: Runtime, stop: asyncio.Event) -> None:
 
 
 @asynccontextmanager
-async def background(runtime: Runtime) -> AsyncIterator[None]:
+async def background(runtime: Runtime, jobs: JobRegistry) -> AsyncIterator[None]:
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     settings = runtime.settings
     if settings.mode is Mode.SANDBOX and settings.clock_sync_seconds > 0:
         tasks.append(asyncio.create_task(_sync_clock_forever(runtime, stop)))
     if settings.worker_in_server:
-        tasks.append(asyncio.create_task(Worker(runtime).run(stop)))
+        tasks.append(asyncio.create_task(Worker(runtime, jobs).run(stop)))
     try:
         yield
     finally:
