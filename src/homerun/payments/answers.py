@@ -7,7 +7,7 @@ from typing import Any
 from homerun.kit.cards import mask
 from homerun.kit.money import AmountForm, echo, to_dollars
 from homerun.payments.codes import GATEWAY_PROC
-from homerun.payments.models import Transaction
+from homerun.payments.row import AnyTransaction
 from homerun.payments.schemas import CUSTOM_FIELDS, HOLDER_FIELDS
 from homerun.payments.service import Refusal, Reversal
 from homerun.payments.surcharge import fee_held
@@ -31,7 +31,7 @@ def _yn(value: bool) -> str:
     return "Y" if value else "N"
 
 
-def _card_fields(txn: Transaction) -> dict[str, Any]:
+def _card_fields(txn: AnyTransaction) -> dict[str, Any]:
     masked = mask(txn.last_four)
     return {
         "card_number": masked,
@@ -45,7 +45,7 @@ def _card_fields(txn: Transaction) -> dict[str, Any]:
     }
 
 
-def _base(txn: Transaction, mid: str, amount: int, form: AmountForm) -> dict[str, Any]:
+def _base(txn: AnyTransaction, mid: str, amount: int, form: AmountForm) -> dict[str, Any]:
     return {
         "result": txn.result,
         "resp_code": txn.resp_code,
@@ -64,7 +64,7 @@ def _base(txn: Transaction, mid: str, amount: int, form: AmountForm) -> dict[str
 
 
 def transaction(
-    txn: Transaction, mid: str, *, amount: int | None = None, form: AmountForm | None = None
+    txn: AnyTransaction, mid: str, *, amount: int | None = None, form: AmountForm | None = None
 ) -> dict[str, Any]:
     """The full field set of a charge-like answer."""
     form = form or AmountForm(txn.amount_form)

@@ -9,36 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.cards import mask
 from homerun.kit.money import to_dollars
 from homerun.payments.models import Transaction
+from homerun.payments.outcomes import Reversal
+from homerun.payments.row import AnyTransaction
 from homerun.payments.state import State
 from homerun.payments.surcharge import fee_held
 from homerun.webhooks import outbox
-
-if TYPE_CHECKING:
-    from homerun.payments.service import Reversal
 
 
 @dataclass(frozen=True, slots=True)
 class PendingEvent:
     """An event about a transaction row not written yet: its payload lacks `trans_id`,
-    which the row's insert assigns (payments.repository.insert_with_event adds it)."""
+    which the row's insert assigns (payments.repository.insert_new adds it)."""
 
     event_type: str
     payload: dict[str, Any]
     at: datetime
 
 
-def _payload(txn: Transaction, mid: str, **extra: Any) -> dict[str, Any]:
+def _payload(txn: AnyTransaction, mid: str, **extra: Any) -> dict[str, Any]:
     return {"trans_id": str(txn.id), **_payload_without_id(txn, mid, **extra)}
 
 
-def _payload_without_id(txn: Transaction, mid: str, **extra: Any) -> dict[str, Any]:
+def _payload_without_id(txn: AnyTransaction, mid: str, **extra: Any) -> dict[str, Any]:
     return {
         "mid": mid,
         "order_id": txn.order_id,
@@ -71,7 +70,7 @@ def _add(
     )
 
 
-def _outcome_type(txn: Transaction, *, rejected: bool) -> str | None:
+def _outcome_type(txn: AnyTransaction, *, rejected: bool) -> str | None:
     """entered (approved), decline (issuer said no), reject (the gateway refused it)."""
     if txn.state == State.UNKNOWN.value:
         return None  # nothing is known yet; reconciliation records the outcome
@@ -81,7 +80,7 @@ def _outcome_type(txn: Transaction, *, rejected: bool) -> str | None:
 
 
 def new_transaction_outcome(
-    txn: Transaction, mid: str, at: datetime, *, rejected: bool = False
+    txn: AnyTransaction, mid: str, at: datetime, *, rejected: bool = False
 ) -> PendingEvent | None:
     """The outcome event of a new transaction, written with its row."""
     event_type = _outcome_type(txn, rejected=rejected)
