@@ -13,7 +13,7 @@ from homerun.kit.clock import Clock
 from homerun.kit.crypto import DataKeyCache, Sealer
 from homerun.kit.db.engine import Database
 from homerun.kit.ids import keyed_hash
-from homerun.tokenizer.cache import KnownCards
+from homerun.kit.known_cards import KnownCards
 
 
 @dataclass

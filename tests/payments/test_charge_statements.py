@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import event, select
 
+from homerun.idempotency import service as idempotency
 from homerun.runtime import Runtime
 from homerun.tokenizer.models import CardToken
 from tests.conftest import MerchantAccess
@@ -196,3 +198,30 @@ async def test_a_keyed_charge_commits_together_with_its_stored_answer(
     replay = await client.post("/api/v1/charge", json=body, headers=headers)
     assert replay.headers["Idempotent-Replayed"] == "true"
     assert replay.json()["trans_id"] == answer.json()["trans_id"]
+
+
+async def test_a_keyed_charge_whose_answer_cannot_be_stored_leaves_no_charge(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    merchant: MerchantAccess,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await charge(client, merchant)
+    await charge(client, merchant)  # remembered: unkeyed, this charge would be one statement
+    before = await events(client, merchant)
+
+    async def broken(*_: Any) -> None:
+        raise RuntimeError("the answer could not be stored")
+
+    monkeypatch.setattr(idempotency, "_finish", broken)
+    body = {"mid": merchant.mid, "amount": 1000, "account_token": VISA, "expiration": "12/30"}
+    headers = {**merchant.headers, "Idempotency-Key": "order-78"}
+    failed = await client.post("/api/v1/charge", json=body, headers=headers)
+    assert failed.status_code == 500
+    # The charge rolled back with its answer: no row, no event; the key is free again.
+    assert await events(client, merchant) == before
+    monkeypatch.undo()
+    retried = await client.post("/api/v1/charge", json=body, headers=headers)
+    assert retried.status_code == 200 and "Idempotent-Replayed" not in retried.headers
+    mine = [e for e in await events(client, merchant) if e not in before]
+    assert [e["payload"]["trans_id"] for e in mine] == [retried.json()["trans_id"]]

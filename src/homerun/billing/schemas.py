@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, Field
 
-from homerun.payments.schemas import MID, DollarAmount, WireModel
+from homerun.kit.wire import MID, WireModel
+from homerun.payments.schemas import DollarAmount
 
 
 class CreatePlanRequest(WireModel):

@@ -28,10 +28,11 @@ from homerun.billing.state import (
     plan_after,
 )
 from homerun.errors import Conflict, NotFound, ValidationFailed
+from homerun.kit.db import writes
 from homerun.kit.money import to_dollars
 from homerun.merchants.models import Merchant
 from homerun.payments import service as payments
-from homerun.payments.models import Transaction
+from homerun.payments.row import AnyTransaction
 from homerun.payments.schemas import ChargeRequest
 from homerun.runtime import Runtime
 from homerun.vault import service as vault
@@ -340,7 +341,7 @@ async def _charge(
     account: PaymentAccount,
     payment: ScheduledPayment,
     batch: _Batch,
-) -> Transaction:
+) -> AnyTransaction:
     request = ChargeRequest.model_validate(
         {
             "mid": merchant.mid,
@@ -355,6 +356,7 @@ async def _charge(
         }
     )
     txn = await payments.charge(session, runtime, merchant, request)
+    await writes.flush(session)  # the attempt names the charge's id
     payment.attempts += 1
     batch.attempts.append(
         BillingAttempt(
@@ -370,7 +372,7 @@ async def _charge(
 
 async def _reconcile(
     session: AsyncSession, runtime: Runtime, merchant: Merchant, payment: ScheduledPayment
-) -> Transaction:
+) -> AnyTransaction:
     """The last attempt's outcome was not known: ask before charging again."""
     assert payment.trans_id is not None
     outcome = await payments.reconcile(session, runtime, merchant, str(payment.trans_id))
@@ -381,7 +383,7 @@ async def _reconcile(
 
 
 async def _attempt_result(
-    session: AsyncSession, payment: ScheduledPayment, txn: Transaction
+    session: AsyncSession, payment: ScheduledPayment, txn: AnyTransaction
 ) -> None:
     attempt = await repository.attempt_for(session, payment.id, txn.id)
     if attempt is not None:
@@ -389,7 +391,7 @@ async def _attempt_result(
 
 
 def _record_outcome(
-    runtime: Runtime, payment: ScheduledPayment, txn: Transaction, now: datetime, report: Report
+    runtime: Runtime, payment: ScheduledPayment, txn: AnyTransaction, now: datetime, report: Report
 ) -> None:
     payment.trans_id = txn.id
     payment.resp_code, payment.resp_text = txn.resp_code, txn.resp_text

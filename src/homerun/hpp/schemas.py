@@ -25,7 +25,7 @@ from pydantic import (
 from homerun.hpp.models import HostedPage
 from homerun.kit.flags import parse_flag
 from homerun.kit.money import AmountError, parse_dollars, to_dollars
-from homerun.payments.models import Transaction
+from homerun.payments.row import AnyTransaction
 
 OPTION_NAMES = (
     "address",
@@ -244,7 +244,7 @@ class HppPaymentOut(BaseModel):
     paid_at: datetime
 
     @classmethod
-    def of(cls, txn: Transaction) -> HppPaymentOut:
+    def of(cls, txn: AnyTransaction) -> HppPaymentOut:
         return cls(
             trans_id=str(txn.id),
             amount=to_dollars(txn.amount_captured + txn.fee_amount),

@@ -37,10 +37,12 @@ from homerun.kit.cards import (
     check_pan,
     parse_expiry,
 )
+from homerun.kit.db import writes
 from homerun.kit.ids import new_hpp_client_id
 from homerun.merchants.models import Merchant
 from homerun.payments import service as payments
 from homerun.payments.models import Transaction
+from homerun.payments.row import AnyTransaction
 from homerun.payments.schemas import ChargeRequest
 from homerun.runtime import Runtime
 from homerun.tokenizer import service as tokenizer
@@ -216,14 +218,14 @@ class Invalid:
 class Declined:
     page: HostedPage
     merchant: Merchant
-    txn: Transaction
+    txn: AnyTransaction
 
 
 @dataclass(frozen=True, slots=True)
 class Paid:
     page: HostedPage
     merchant: Merchant
-    txn: Transaction
+    txn: AnyTransaction
     replayed: bool
 
 
@@ -300,6 +302,7 @@ async def pay(
         txn = await payments.charge(session, runtime, merchant, request)
     except ValidationFailed as fault:
         return Invalid(page, merchant, {"card_number": fault.message})
+    await writes.flush(session)  # the answer and the payment row name the charge's id
     if txn.result != "A":
         return Declined(page, merchant, txn)
 

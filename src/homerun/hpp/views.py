@@ -14,7 +14,7 @@ from homerun.hpp.schemas import PaymentInput, dollars, money_text
 from homerun.hpp.service import INPUT_LIMITS, Unavailable, asks_for_zip
 from homerun.kit.pages import Assets, Templates
 from homerun.merchants.models import Merchant
-from homerun.payments.models import Transaction
+from homerun.payments.row import AnyTransaction
 
 templates = Templates("homerun.hpp")
 assets = Assets("homerun.hpp", "/homerun/v1/hpp/assets")
@@ -151,7 +151,7 @@ def payment_form(
     attempt: str,
     typed: PaymentInput | None = None,
     errors: dict[str, str] | None = None,
-    decline: Transaction | None = None,
+    decline: AnyTransaction | None = None,
     today: str,
 ) -> str:
     """The form; `today` ("YYYY-MM", the instance clock) lets the page check expiry."""
@@ -245,7 +245,7 @@ def payment_form(
     )
 
 
-def receipt(page: HostedPage, merchant: Merchant, txn: Transaction) -> str:
+def receipt(page: HostedPage, merchant: Merchant, txn: AnyTransaction) -> str:
     total = txn.amount_captured + txn.fee_amount
     return templates.render(
         "receipt.html",

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.errors import Conflict, HomerunError, Unprocessable, ValidationFailed
 from homerun.idempotency import repository
 from homerun.idempotency.models import IdempotencyRecord
+from homerun.kit.db.writes import before_commit
 from homerun.runtime import Runtime
 
 
@@ -80,9 +81,15 @@ async def run(
         return replay
     try:
         async with runtime.db.transaction() as session:
-            answer = await work(session)
-            await _finish(runtime, session, scope, key, answer)
-            return answer
+            answered: list[Answer] = []
+            # The answer is a closing write of the work's own unit of work, stated before
+            # the work: the unit then knows its work is not all it writes, and keeps the
+            # work and the answer in one transaction.
+            before_commit(
+                session, lambda closing: _finish(runtime, closing, scope, key, answered[0])
+            )
+            answered.append(await work(session))
+            return answered[0]
     except HomerunError as fault:
         answer = answer_fault(fault)
         async with runtime.db.transaction() as session:

@@ -8,14 +8,14 @@ from homerun.kit.cards import mask
 from homerun.kit.flags import yn
 from homerun.kit.money import AmountForm, echo, to_dollars
 from homerun.payments.codes import GATEWAY_PROC
-from homerun.payments.models import Transaction
+from homerun.payments.row import AnyTransaction
 from homerun.payments.schemas import CUSTOM_FIELDS, HOLDER_FIELDS
 from homerun.payments.service import Refusal, Reversal
-from homerun.payments.state import SETTLEMENT_STATUS
+from homerun.payments.state import SETTLEMENT_STATUS, State
 from homerun.payments.surcharge import fee_held
 
 
-def _card_fields(txn: Transaction) -> dict[str, Any]:
+def _card_fields(txn: AnyTransaction) -> dict[str, Any]:
     masked = mask(txn.last_four)
     return {
         "card_number": masked,
@@ -29,7 +29,7 @@ def _card_fields(txn: Transaction) -> dict[str, Any]:
     }
 
 
-def _base(txn: Transaction, mid: str, amount: int, form: AmountForm) -> dict[str, Any]:
+def _base(txn: AnyTransaction, mid: str, amount: int, form: AmountForm) -> dict[str, Any]:
     return {
         "result": txn.result,
         "resp_code": txn.resp_code,
@@ -48,7 +48,7 @@ def _base(txn: Transaction, mid: str, amount: int, form: AmountForm) -> dict[str
 
 
 def transaction(
-    txn: Transaction, mid: str, *, amount: int | None = None, form: AmountForm | None = None
+    txn: AnyTransaction, mid: str, *, amount: int | None = None, form: AmountForm | None = None
 ) -> dict[str, Any]:
     """The full field set of a charge-like answer."""
     form = form or AmountForm(txn.amount_form)
@@ -72,7 +72,7 @@ def transaction(
         vault_id=txn.vault_id,
         vault_holder_id=txn.vault_holder_id,
         batch_id=txn.batch_id,
-        settlement_status=SETTLEMENT_STATUS[txn.state],
+        settlement_status=SETTLEMENT_STATUS[State(txn.state)],
         **_card_fields(txn),
     )
     for field in HOLDER_FIELDS:

@@ -9,50 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.cards import mask
 from homerun.kit.money import to_dollars
 from homerun.payments.models import Transaction
+from homerun.payments.outcomes import Reversal
+from homerun.payments.row import AnyTransaction
 from homerun.payments.state import State
 from homerun.payments.surcharge import fee_held
 from homerun.webhooks import outbox
 
 
-class Reversal(Protocol):
-    """What the event of a void or refund reads (payments.service.Reversal has it);
-    a protocol, so that the events, which the repository writes, need not know the
-    service above them."""
-
-    @property
-    def txn(self) -> Transaction: ...  # the voided transaction, or the new refund row
-    @property
-    def original(self) -> Transaction: ...
-    @property
-    def kind(self) -> str: ...  # "void" | "refund"
-    @property
-    def amount(self) -> int: ...
-    @property
-    def fee(self) -> int: ...
-
-
 @dataclass(frozen=True, slots=True)
 class PendingEvent:
     """An event about a transaction row not written yet: its payload lacks `trans_id`,
-    which the row's insert assigns (payments.repository.insert_with_event adds it)."""
+    which the row's insert assigns (payments.repository.insert_new adds it)."""
 
     event_type: str
     payload: dict[str, Any]
     at: datetime
 
 
-def _payload(txn: Transaction, mid: str, **extra: Any) -> dict[str, Any]:
+def _payload(txn: AnyTransaction, mid: str, **extra: Any) -> dict[str, Any]:
     return {"trans_id": str(txn.id), **_payload_without_id(txn, mid, **extra)}
 
 
-def _payload_without_id(txn: Transaction, mid: str, **extra: Any) -> dict[str, Any]:
+def _payload_without_id(txn: AnyTransaction, mid: str, **extra: Any) -> dict[str, Any]:
     return {
         "mid": mid,
         "order_id": txn.order_id,
@@ -85,7 +70,7 @@ def _add(
     )
 
 
-def _outcome_type(txn: Transaction, *, rejected: bool) -> str | None:
+def _outcome_type(txn: AnyTransaction, *, rejected: bool) -> str | None:
     """entered (approved), decline (issuer said no), reject (the gateway refused it)."""
     if txn.state == State.UNKNOWN.value:
         return None  # nothing is known yet; reconciliation records the outcome
@@ -95,7 +80,7 @@ def _outcome_type(txn: Transaction, *, rejected: bool) -> str | None:
 
 
 def new_transaction_outcome(
-    txn: Transaction, mid: str, at: datetime, *, rejected: bool = False
+    txn: AnyTransaction, mid: str, at: datetime, *, rejected: bool = False
 ) -> PendingEvent | None:
     """The outcome event of a new transaction, written with its row."""
     event_type = _outcome_type(txn, rejected=rejected)

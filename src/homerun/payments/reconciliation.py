@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.payments.models import Transaction
+from homerun.payments.row import AnyTransaction
 from homerun.worker import repository as jobs
 
 RECONCILE = "payments.reconcile"
@@ -15,7 +15,7 @@ RECONCILE = "payments.reconcile"
 RECONCILE_AFTER = timedelta(seconds=60)
 
 
-async def schedule(session: AsyncSession, txn: Transaction, now: datetime) -> None:
+async def schedule(session: AsyncSession, txn: AnyTransaction, now: datetime) -> None:
     await jobs.add(
         session,
         jobs.new_job(

@@ -3,37 +3,22 @@
 from __future__ import annotations
 
 import typing
-from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from sqlalchemy import (
-    Insert,
-    String,
-    Table,
-    Text,
-    bindparam,
-    cast,
-    func,
-    insert,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.kit.db.base import UTCDateTime
+from homerun.kit.db.writes import write
 from homerun.payments.events import PendingEvent
 from homerun.payments.models import Transaction
-from homerun.tokenizer.models import CardToken
+from homerun.payments.row import NewTransaction
+from homerun.tokenizer import repository as card_tokens
+from homerun.tokenizer.repository import ExpiryWrite
 from homerun.webhooks import outbox
-from homerun.webhooks.models import OutboxEvent
 
 _TRANSACTIONS = typing.cast(Table, Transaction.__table__)
-_OUTBOX = typing.cast(Table, OutboxEvent.__table__)
-_CARD_TOKENS = typing.cast(Table, CardToken.__table__)
 _COLUMNS = [c for c in _TRANSACTIONS.columns if c.key != "id"]
 _KEYS = [c.key for c in _COLUMNS]
 
@@ -47,118 +32,58 @@ def _insert_transaction() -> Insert:
 
 def _insert_transaction_with_event() -> Any:
     """PostgreSQL: the row, its outbox event and the card token's expiry in one statement
-    (one round trip); the event's source_id and payload trans_id come from the id the
-    first insert assigns. The expiry update matches nothing when token_id is NULL."""
+    (one round trip). Each table's part comes from its owner: the event's from the
+    outbox (its trans_id is the id the row's insert assigns), the expiry's from the
+    tokenizer (it matches no row when there is no expiry to write)."""
     new_row = (
         _insert_transaction()
         .returning(_TRANSACTIONS.c.id, _TRANSACTIONS.c.merchant_id)
         .cte("new_transaction")
     )
-    trans_id = cast(new_row.c.id, Text)
-    payload = func.jsonb_build_object("trans_id", trans_id).op("||")(
-        bindparam("event_payload", type_=postgresql.JSONB)
-    )
-    event = insert(_OUTBOX).from_select(
-        ["merchant_id", "event_type", "source_id", "payload", "occurred_at"],
-        select(
-            new_row.c.merchant_id,
-            bindparam("event_type", type_=String),
-            cast(new_row.c.id, String),
-            payload,
-            bindparam("event_at", type_=UTCDateTime),
-        ).select_from(new_row),
-    )
-    # Textual: as an update() here, SQLAlchemy would also SET every card_tokens column
-    # named like one of the statement's parameters (merchant_id, bin, last_four, ...).
-    token_expiry = text(
-        "UPDATE card_tokens SET expiry = :token_expiry"
-        " WHERE id = :token_id AND expiry IS DISTINCT FROM :token_expiry"
-    ).bindparams(
-        bindparam("token_id", type_=_CARD_TOKENS.c.id.type),
-        bindparam("token_expiry", type_=String),
-    )
+    event = outbox.insert_for_new_row(new_row, id_key="trans_id")
     return (
         select(new_row.c.id)
         .add_cte(event.cte("new_event"))
-        .add_cte(token_expiry.columns().cte("token_expiry"))
+        .add_cte(card_tokens.expiry_part("token_expiry"))
     )
 
 
-# A remembered card's expiry (homerun.tokenizer.cache), written only when it changed.
-_UPDATE_TOKEN_EXPIRY = (
-    update(_CARD_TOKENS)
-    .where(
-        _CARD_TOKENS.c.id == bindparam("token_id", type_=_CARD_TOKENS.c.id.type),
-        _CARD_TOKENS.c.expiry.is_distinct_from(bindparam("token_expiry", type_=String)),
-    )
-    .values(expiry=bindparam("token_expiry", type_=String))
-)
 _INSERT = _insert_transaction().returning(_TRANSACTIONS.c.id)
 _INSERT_WITH_EVENT = _insert_transaction_with_event()
 
 
-@dataclass(frozen=True, slots=True)
-class TokenExpiry:
-    """The expiry a charge brought for a card whose token row it did not read."""
-
-    card_token_id: int
-    expiry: str
+def _row_values(txn: NewTransaction) -> dict[str, Any]:
+    return {key: getattr(txn, key) for key in _KEYS}
 
 
-def _row_values(txn: Transaction) -> dict[str, Any]:
-    # Straight from the instance's dict: a new row has every attribute it was given
-    # there, and the attribute descriptors would cost more than the insert's binding.
-    given = txn.__dict__
-    values = {key: given.get(key) for key in _KEYS}
-    missing = [c.key for c in _COLUMNS if values[c.key] is None and not c.nullable]
-    if missing:
-        raise ValueError(f"transaction row without {', '.join(missing)}")
-    return values
-
-
-async def insert_with_event(
+async def insert_new(
     session: AsyncSession,
-    txn: Transaction,
+    txn: NewTransaction,
     event: PendingEvent | None,
     *,
-    token_expiry: TokenExpiry | None = None,
-    unit_ends_here: bool = False,
+    expiry: ExpiryWrite | None = None,
 ) -> None:
-    """Write a new transaction row, and its outbox event, in the session's transaction.
+    """Write a new transaction row with its outbox event, and the expiry its card needs
+    written, through the unit of work (which decides when, and whether in a transaction).
 
     Core statements, not the ORM's unit of work: a charge is the hot path, and its row
-    is written exactly once, complete. `txn` stays outside the session with its new id.
-
-    `unit_ends_here`: the caller writes nothing more in this unit of work. If nothing
-    was read or written in it yet either, the one statement of PostgreSQL commits on its
-    own (autocommit): atomic by itself, and two round trips (BEGIN, COMMIT) cheaper. The
-    session's connection then stays in autocommit to the end of the unit, which is why
-    anything written after it (an idempotent answer, say) must not claim this.
+    is written exactly once, complete. `txn.id` is set once the insert has run.
     """
     values = _row_values(txn)
+    assign_id = partial(setattr, txn, "id")
     if event is not None and session.get_bind().dialect.name == "postgresql":
         params = {
             **values,
-            "event_payload": event.payload,
-            "event_type": event.event_type,
-            "event_at": event.at,
-            "token_id": token_expiry.card_token_id if token_expiry else None,
-            "token_expiry": token_expiry.expiry if token_expiry else None,
+            **outbox.event_params(event.event_type, event.payload, event.at),
+            **card_tokens.expiry_params(expiry),
         }
-        if unit_ends_here and not session.in_transaction():
-            alone = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            txn.id = (await alone.execute(_INSERT_WITH_EVENT, params)).scalar_one()
-        else:
-            txn.id = (await session.execute(_INSERT_WITH_EVENT, params)).scalar_one()
+        await write(session, _INSERT_WITH_EVENT, params, returned=assign_id)
         return
-    txn.id = (await session.execute(_INSERT, values)).scalar_one()
+    await write(session, _INSERT, values, returned=assign_id)
     if event is not None:
         await _record_event(session, txn, event)
-    if token_expiry is not None:
-        await session.execute(
-            _UPDATE_TOKEN_EXPIRY,
-            {"token_id": token_expiry.card_token_id, "token_expiry": token_expiry.expiry},
-        )
+    if expiry is not None:
+        await card_tokens.write_expiry(session, expiry)
 
 
 async def add(session: AsyncSession, txn: Transaction) -> Transaction:
@@ -175,7 +100,7 @@ _UPDATE_PENDING = (
 
 
 async def record_outcome(
-    session: AsyncSession, txn: Transaction, event: PendingEvent | None
+    session: AsyncSession, txn: NewTransaction, event: PendingEvent | None
 ) -> bool:
     """The processor's answer onto an attempt committed before the call (a remote
     processor), with its event. False when the row is no longer pending: reconciliation
@@ -189,7 +114,7 @@ async def record_outcome(
     return True
 
 
-async def _record_event(session: AsyncSession, txn: Transaction, event: PendingEvent) -> None:
+async def _record_event(session: AsyncSession, txn: NewTransaction, event: PendingEvent) -> None:
     """The outbox row of an event whose transaction has its id."""
     trans_id = str(txn.id)
     await outbox.append(
@@ -235,8 +160,3 @@ async def get(session: AsyncSession, merchant_id: int, trans_id: str) -> Transac
         return None
     stmt = select(Transaction).where(Transaction.id == key, Transaction.merchant_id == merchant_id)
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def refunds_of(session: AsyncSession, parent_id: int) -> Sequence[Transaction]:
-    stmt = select(Transaction).where(Transaction.parent_id == parent_id).order_by(Transaction.id)
-    return (await session.execute(stmt)).scalars().all()

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.calls import is_keyed, merchant_call, runtime_of
+from homerun.calls import merchant_call, runtime_of
+from homerun.kit.db.writes import settle
 from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response
 from homerun.merchants.models import Merchant
 from homerun.payments import answers, service
@@ -35,12 +36,9 @@ router = APIRouter(prefix="/api/v1", tags=["Payments API"])
 async def charge(request: Request) -> Response:
     runtime = runtime_of(request)
 
-    # Unkeyed, the charge's own write is the last of its unit of work; keyed, the stored
-    # answer follows it and must commit with it (never a charge without its answer).
-    unit_ends_here = not is_keyed(request)
-
     async def work(session: AsyncSession, merchant: Merchant, body: ChargeRequest) -> Response:
-        txn = await service.charge(session, runtime, merchant, body, unit_ends_here=unit_ends_here)
+        txn = await service.charge(session, runtime, merchant, body)
+        await settle(session)  # the answer shows what the writes returned (its trans_id)
         return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
 
     return await merchant_call(request, ChargeRequest, work)

@@ -19,9 +19,8 @@ from pydantic import (
     field_validator,
 )
 
-from homerun.kit.cards import Expiry, parse_expiry
-from homerun.kit.flags import parse_flag
 from homerun.kit.money import MAX_MINOR, WireAmount, parse_charge_amount, parse_dollars
+from homerun.kit.wire import MID, CardExpiry, Flag, ShortText, WireModel
 
 # The JSON schemas below document the wire forms each type accepts (rulings R3, R4,
 # R11), so that a client generated from the OpenAPI document sends valid shapes.
@@ -52,33 +51,10 @@ _DOLLAR_AMOUNT_SCHEMA: dict[str, Any] = {
     "description": 'Decimal dollars, preferably as a string ("100.00"); a number means dollars.',
     "examples": ["100.00"],
 }
-_FLAG_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        {"type": "string", "enum": ["Y", "N", "y", "n", "true", "false", "1", "0"]},
-        {"type": "boolean"},
-        {"type": "integer", "enum": [0, 1]},
-    ],
-    "description": 'A flag: "Y"/"N", true/false (string or JSON) or 1/0 (ruling R4).',
-    "examples": ["Y"],
-}
-_EXPIRY_SCHEMA: dict[str, Any] = {
-    "type": "string",
-    "pattern": (
-        r"^((0[1-9]|1[0-2])\d{2}|(0?[1-9]|1[0-2])/(\d{2}|\d{4})"
-        r"|\d{4}(0[1-9]|1[0-2])|\d{4}-(0[1-9]|1[0-2]))$"
-    ),
-    "description": "Card expiry as MMYY, MM/YY, MM/YYYY, YYYYMM or YYYY-MM (ruling R11).",
-    "examples": ["12/29", "202911"],
-}
-
-Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema(_FLAG_SCHEMA)]
 ChargeAmount = Annotated[
     WireAmount, BeforeValidator(parse_charge_amount), WithJsonSchema(_CHARGE_AMOUNT_SCHEMA)
 ]
 DollarAmount = Annotated[int, BeforeValidator(parse_dollars), WithJsonSchema(_DOLLAR_AMOUNT_SCHEMA)]
-CardExpiry = Annotated[Expiry, BeforeValidator(parse_expiry), WithJsonSchema(_EXPIRY_SCHEMA)]
-MID = Annotated[str, Field(min_length=1, max_length=32)]
-ShortText = Annotated[str, Field(max_length=255)]
 
 HOLDER_FIELDS = (
     "name",
@@ -115,10 +91,6 @@ LEVEL3_FIELDS = (
     "line_items",
 )
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-
-
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, str_strip_whitespace=True)
 
 
 class HolderFields(WireModel):

@@ -9,7 +9,7 @@ from homerun.kit.money import apply_rate_bps
 from homerun.merchants.models import Merchant
 from homerun.payments import codes
 from homerun.payments.codes import Answer
-from homerun.payments.models import Transaction
+from homerun.payments.row import AnyTransaction
 from homerun.payments.state import State
 
 
@@ -17,7 +17,6 @@ from homerun.payments.state import State
 class SurchargeDecision:
     rate_bps: int  # 0 when no surcharge applies
     refusal: Answer | None = None
-    restricted: bool = False
     reason: str | None = None
 
 
@@ -45,14 +44,12 @@ def surcharge_for(
             reason="account_zip is required on a surcharge merchant",
         )
     if is_restricted(settings, postal):
-        return SurchargeDecision(
-            0, restricted=True, reason="Surcharges are not allowed in this postal area"
-        )
+        return SurchargeDecision(0, reason="Surcharges are not allowed in this postal area")
     rate = min(merchant.surcharge_rate_bps, settings.surcharge_max_bps)
     return SurchargeDecision(rate)
 
 
-def fee_held(txn: Transaction) -> int:
+def fee_held(txn: AnyTransaction) -> int:
     """The surcharge a transaction carries now, in minor units.
 
     Once captured it is fee_amount (the fee on the captured amount). An open

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.keys import service as data_keys
 from homerun.kit.cards import Expiry, check_pan
-from homerun.kit.db.engine import after_commit
+from homerun.kit.db.writes import after_commit
 from homerun.kit.ids import luhn_valid, new_account_token
 from homerun.runtime import Runtime
-from homerun.tokenizer import repository
+from homerun.tokenizer import cache, repository
 from homerun.tokenizer.models import CardToken
 
 _TOKEN_ATTEMPTS = 5
@@ -30,10 +30,11 @@ class Card:
 
     token: CardToken
     pan: str
-    # True for a card number found in runtime.known_cards (tokenize_for_charge): its row
-    # was not read, so the charge writes the request's expiry onto it. (A remembered
-    # token's snapshot has no expiry either, but a charge by token writes none.)
-    remembered: bool = False
+    # A card number found in runtime.known_cards (tokenize_for_charge): its row was not
+    # read, so the charge writes the request's expiry onto it with its own statement.
+    # (A remembered token's snapshot has no expiry either, but a charge by token writes
+    # none: the token keeps the expiry it was made with.)
+    expiry_write: repository.ExpiryWrite | None = None
 
 
 def fingerprint(runtime: Runtime, merchant_id: int, pan: str) -> str:
@@ -87,11 +88,14 @@ async def tokenize_for_charge(
     session: AsyncSession, runtime: Runtime, merchant_id: int, pan: str, expiry: Expiry
 ) -> Card:
     """tokenize() for a charge that brings the card's expiry: a card this process has
-    met before is not looked up again (the caller writes `expiry` onto its row). A known
-    fingerprint is a number that passed check_pan when it was first tokenized."""
-    known = runtime.known_cards.get(merchant_id, fingerprint(runtime, merchant_id, pan))
+    met before is not looked up again (its Card then carries the write of `expiry` onto
+    its row, for the charge to make). A known fingerprint is a number that passed
+    check_pan when it was first tokenized."""
+    known = cache.by_fingerprint(
+        runtime.known_cards, merchant_id, fingerprint(runtime, merchant_id, pan)
+    )
     if known is not None:
-        return Card(known, pan, remembered=True)
+        return Card(known, pan, repository.ExpiryWrite(known.id, expiry.mmyy))
     row = await tokenize(session, runtime, merchant_id, pan, expiry)
     _remember_once_committed(session, runtime, row)
     return Card(row, pan)
@@ -99,7 +103,7 @@ async def tokenize_for_charge(
 
 def _remember_once_committed(session: AsyncSession, runtime: Runtime, row: CardToken) -> None:
     # A row this unit of work made (here or before the charge) may yet roll back.
-    after_commit(session, partial(runtime.known_cards.remember, row))
+    after_commit(session, partial(cache.remember, runtime.known_cards, row))
 
 
 async def open_card(session: AsyncSession, runtime: Runtime, row: CardToken) -> Card:
@@ -141,7 +145,7 @@ async def resolve_for_charge(
     resolved before is not looked up again (only its number is unsealed)."""
     if not could_be_token(token):
         return None
-    known = runtime.known_cards.by_token(merchant_id, token)
+    known = cache.by_token(runtime.known_cards, merchant_id, token)
     if known is not None:
         return await open_card(session, runtime, known)
     card = await resolve(session, runtime, merchant_id, token)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from homerun.payments.schemas import MID, CardExpiry, Flag, ShortText, WireModel
+from homerun.kit.wire import MID, CardExpiry, Flag, ShortText, WireModel
 
 ACCOUNT_CUSTOM_FIELDS = tuple(f"custom_{n:02d}" for n in range(6, 11))
 DETAIL_FIELDS = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, TypeDecorator
 from sqlalchemy.dialects import postgresql
@@ -48,19 +48,3 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-M = TypeVar("M", bound=Base)
-
-
-def unattached(model: type[M], **values: Any) -> M:
-    """A new instance of `model` that no session will see, for a row a Core statement
-    writes (the hot path's insert reads it back from its __dict__).
-
-    The declarative constructor would fire the ORM's change events for every attribute
-    (about 40 µs for a transaction row); none of them matters to an object that is never
-    flushed. Attributes set afterwards go through the ORM as usual.
-    """
-    instance: M = model.__mapper__.class_manager.new_instance()
-    instance.__dict__.update(values)
-    return instance

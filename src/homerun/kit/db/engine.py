@@ -4,12 +4,16 @@ SQLite: WAL journal, a busy timeout, and BEGIN IMMEDIATE on every transaction so
 that writers queue instead of failing mid-transaction; this is what serialises
 concurrent captures and refunds there. PostgreSQL: row locks (FOR UPDATE) in
 the repositories do that job.
+
+The unit of work also decides how a write is sent (homerun.kit.db.writes): services
+state what to write, and a unit whose only database work is one statement sends it
+without BEGIN/COMMIT.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
@@ -23,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from homerun.config import Settings
+from homerun.kit.db import writes
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -81,7 +86,15 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        # On PostgreSQL a unit's lone write may run in autocommit (kit.db.writes). Not on
+        # SQLite: a write there takes the write lock with BEGIN IMMEDIATE, and none of its
+        # units of work is a single statement (no data-modifying CTEs).
+        self._sessions = async_sessionmaker(
+            engine,
+            expire_on_commit=False,
+            autoflush=False,
+            info=writes.session_info(lone_write_alone=engine.dialect.name == "postgresql"),
+        )
         self._one_writer = engine.dialect.name == "sqlite"
         self._admitting = 1 if self._one_writer else _pool_size(engine)
         self._admissions: WeakKeyDictionary[
@@ -117,12 +130,11 @@ class Database:
         async with self._sessions() as session:
             try:
                 yield session
+                await writes.commit(session)
             except BaseException:
+                writes.discard(session)
                 await session.rollback()
                 raise
-            await session.commit()
-            for action in session.info.pop(_AFTER_COMMIT, ()):
-                action()
 
     def _admission(self) -> asyncio.Lock | asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -134,15 +146,6 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-
-_AFTER_COMMIT = "homerun.after_commit"
-
-
-def after_commit(session: AsyncSession, action: Callable[[], None]) -> None:
-    """Run `action` once the unit of work of `session` has committed; never if it rolls
-    back. For what must only be believed of committed rows (per-process memories)."""
-    session.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
 def _pool_size(engine: AsyncEngine) -> int:
