@@ -1,18 +1,21 @@
-"""What a running Homerun holds: settings, database, clock and keys.
+"""What a running Homerun holds: settings, database, clock, keys and its process caches.
 
-Built once by create_app; services receive it instead of reaching for globals.
+Built once by create_app; services receive it instead of reaching for globals, so two
+runtimes in one process (tests, embedding) share nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from homerun.auth.cache import ApiKeyCache
 from homerun.config import Settings
 from homerun.instance.service import InstanceKeys
 from homerun.kit.clock import Clock
 from homerun.kit.crypto import DataKeyCache, Sealer
 from homerun.kit.db.engine import Database
 from homerun.kit.ids import keyed_hash
+from homerun.oauth.cache import ClientCache
 from homerun.tokenizer.cache import KnownCards
 
 
@@ -27,6 +30,15 @@ class Runtime:
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)
     # Card tokens this process has used, once committed (homerun.tokenizer.cache).
     known_cards: KnownCards = field(default_factory=KnownCards)
+    # Recently authenticated api_keys (homerun.auth.cache), trusted for 2 s.
+    api_keys: ApiKeyCache = field(default_factory=ApiKeyCache)
+    # Recent OAuth client look-ups (homerun.oauth.cache), trusted for 2 s.
+    oauth_clients: ClientCache = field(default_factory=ClientCache)
+
+    def forget_credentials(self) -> None:
+        """Forget every remembered credential: the next use of each asks the database."""
+        self.api_keys.clear()
+        self.oauth_clients.clear()
 
     def secret_hash(self, value: str) -> str:
         """How a secret or a card number is stored for lookup: a keyed hash."""

@@ -6,7 +6,6 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.auth import service as api_keys
 from homerun.errors import NotFound
 from homerun.kit.ids import new_mid
 from homerun.merchants import repository
@@ -86,5 +85,5 @@ async def update(
     merchant.updated_at = runtime.clock.now()
     await session.flush()
     await schedule.ensure_for_merchant(session, runtime, merchant)  # a new cut-off or zone
-    api_keys.CACHE.clear()  # authenticated calls must see the new settings (status, rates)
+    runtime.api_keys.clear()  # authenticated calls must see the new settings (status, rates)
     return merchant

@@ -9,6 +9,7 @@ from homerun.calls import runtime_of
 from homerun.errors import InvalidToken, Unauthorized
 from homerun.kit.web import bearer_token
 from homerun.oauth import service, tokens
+from homerun.oauth.cache import ClientRef
 from homerun.oauth.models import OAuthClient
 from homerun.oauth.tokens import Claims
 
@@ -45,7 +46,7 @@ async def require_client(session: AsyncSession, claims: Claims) -> OAuthClient:
     return client
 
 
-async def require_active(request: Request, claims: Claims) -> service.ClientRef:
+async def require_active(request: Request, claims: Claims) -> ClientRef:
     """The token's client, refused if revoked; from the per-process cache when fresh."""
     client = await service.active_client_ref(runtime_of(request), claims)
     if client is None:

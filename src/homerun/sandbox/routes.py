@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from homerun.calls import require_admin, runtime_of
-from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, read_json
+from homerun.calls import AdminToken, AppRuntime, Route
+from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.sandbox import service
 from homerun.worker.report import Report
 
-router = APIRouter(prefix="/homerun/v1", tags=["Homerun sandbox"])
+router = APIRouter(
+    prefix="/homerun/v1", tags=["Homerun sandbox"], dependencies=[AdminToken], route_class=Route
+)
 
 # The counters of an advance's answer, always present (0 when nothing of the sort happened).
 SUMMARY_COUNTERS = (
@@ -53,9 +55,7 @@ def _summary(report: Report) -> dict[str, Any]:
 
 
 @router.get("/clock", responses=ERROR_RESPONSES, summary="The instance's current time")
-async def get_clock(request: Request) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
+async def get_clock(runtime: AppRuntime) -> Response:
     await service.sync_clock(runtime)
     clock = runtime.clock
     return json_response(
@@ -66,13 +66,9 @@ async def get_clock(request: Request) -> Response:
 @router.post(
     "/clock/advance",
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(AdvanceRequest),
     summary="Move the sandbox clock forward, running every job that falls due on the way",
 )
-async def advance(request: Request) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    body = await read_json(request, AdvanceRequest)
+async def advance(body: Json[AdvanceRequest], runtime: AppRuntime) -> Response:
     done = await service.advance(runtime, body.seconds, body.until)
     return json_response(
         {
