@@ -51,6 +51,8 @@ KEYED_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _KEPT_HEADERS = ("cache-control", "www-authenticate", "location", "allow")
 # Where a keyed unit waits for its route's answer, in the request's ASGI scope.
 _PENDING = "homerun.keyed_unit"
+# The mark of a keyed unit's session, in its `info`.
+_KEYED = "homerun.keyed"
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -83,15 +85,6 @@ async def require_admin(request: Request) -> None:
 
 
 AdminToken = Depends(require_admin)
-
-
-async def _idempotency_key(request: Request) -> str | None:
-    if request.method not in KEYED_METHODS:
-        return None
-    return request.headers.get("idempotency-key")
-
-
-IdempotencyKey = Annotated[str | None, Depends(_idempotency_key)]
 
 
 # ---- the unit of work -----------------------------------------------------------------
@@ -151,6 +144,7 @@ async def _keyed_unit(
     try:
         async with runtime.db.transaction() as session:
             unit.session = session
+            session.info[_KEYED] = True
             yield session
             if not unit.kept:  # a route outside Route would commit work without its answer
                 raise RuntimeError("a keyed unit of work ended without its answer")
@@ -162,44 +156,49 @@ async def _keyed_unit(
         raise
 
 
-CallerScope = Callable[..., Awaitable[str]]
+# How a credential names the scope its Idempotency-Keys are kept in.
+CallerScope = Callable[[Request, Any], str]
 
 
-def keyed_session(caller_scope: CallerScope) -> Any:
-    """A unit of work whose Idempotency-Keys are kept under `caller_scope`'s answer (a
-    dependency naming the caller: a merchant, the admin, a public key...)."""
+def keyed_session(caller: Callable[..., Awaitable[Any]], scope_of: CallerScope) -> Any:
+    """A unit of work for the routes of one kind of credential: `caller` is its dependency
+    (resolved first, and once), `scope_of` names the caller for its Idempotency-Keys."""
 
-    async def unit(
-        request: Request,
-        key: IdempotencyKey,
-        scope: Annotated[str, Depends(caller_scope)],
-    ) -> AsyncIterator[AsyncSession]:
+    async def unit(request: Request, credential: Any) -> AsyncIterator[AsyncSession]:
+        runtime = runtime_of(request)
+        key = request.headers.get("idempotency-key") if request.method in KEYED_METHODS else None
         if key is None:
-            async with runtime_of(request).db.transaction() as session:
+            async with runtime.db.transaction() as session:
                 yield session
             return
-        async with _keyed_unit(request, runtime_of(request), scope, key) as session:
+        async with _keyed_unit(request, runtime, scope_of(request, credential), key) as session:
             yield session
 
-    # The annotation names a local, which FastAPI cannot find from the module's globals.
-    unit.__annotations__["scope"] = Annotated[str, Depends(caller_scope)]
+    # Set here, not written above: FastAPI reads annotations from the module's globals.
+    unit.__annotations__["credential"] = Annotated[Any, Depends(caller)]
     return Depends(unit, scope="function")
 
 
-async def _merchant_scope(merchant: ApiMerchant) -> str:
+def is_keyed(session: AsyncSession) -> bool:
+    """The unit of `session` keeps an idempotent answer, written after the route's work:
+    that work is then not the last statement of its unit (R12)."""
+    return _KEYED in session.info
+
+
+def _merchant_scope(_: Request, merchant: Merchant) -> str:
     return f"merchant:{merchant.id}"
 
 
-async def _admin_scope(_: Annotated[None, AdminToken]) -> str:
+def _admin_scope(_: Request, __: None) -> str:
     return "admin"
 
 
 # One transaction; no Idempotency-Key (a page, a read, a caller without a credential).
 Session = Annotated[AsyncSession, Depends(_plain_unit, scope="function")]
 # A Payments API call's unit: keys kept per merchant.
-MerchantSession = Annotated[AsyncSession, keyed_session(_merchant_scope)]
+MerchantSession = Annotated[AsyncSession, keyed_session(_api_key_merchant, _merchant_scope)]
 # An admin call's unit: keys kept in the admin's own scope.
-AdminSession = Annotated[AsyncSession, keyed_session(_admin_scope)]
+AdminSession = Annotated[AsyncSession, keyed_session(require_admin, _admin_scope)]
 
 
 async def _merchant_of_path(mid: str, session: AdminSession) -> Merchant:

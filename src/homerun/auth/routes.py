@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.auth import service
 from homerun.auth.models import CredentialSet
 from homerun.auth.schemas import RefreshAnswer, RefreshRequest
-from homerun.calls import AdminSession, AdminToken, AppRuntime, MidMerchant, Route, keyed_session
+from homerun.calls import (
+    AdminSession,
+    AdminToken,
+    AppRuntime,
+    MidMerchant,
+    Route,
+    keyed_session,
+    runtime_of,
+)
 from homerun.kit.web import ERROR_RESPONSES, Json, bearer_token, json_response
 from homerun.merchants.schemas import CredentialsOut, CredentialSummary
 
@@ -34,12 +42,13 @@ async def _presented(request: Request, body: Json[RefreshRequest]) -> list[str]:
 Presented = Annotated[list[str], Depends(_presented)]
 
 
-async def _refresh_scope(presented: Presented, runtime: AppRuntime) -> str:
-    return "refresh:" + runtime.secret_hash("|".join(sorted(presented)))[:40]
+def _refresh_scope(request: Request, presented: list[str]) -> str:
+    secrets = "|".join(sorted(presented))
+    return "refresh:" + runtime_of(request).secret_hash(secrets)[:40]
 
 
 # Keys kept per set of presented secrets: a refresh has no other caller to name.
-RefreshSession = Annotated[AsyncSession, keyed_session(_refresh_scope)]
+RefreshSession = Annotated[AsyncSession, keyed_session(_presented, _refresh_scope)]
 
 
 @router.post(

@@ -77,12 +77,12 @@ async def _boarding_claims(request: Request) -> Claims:
 BoardingClaims = Annotated[Claims, Depends(_boarding_claims)]
 
 
-async def _boarding_key_scope(claims: BoardingClaims) -> str:
+def _boarding_key_scope(_: Request, claims: Claims) -> str:
     return f"boarding:{claims.client_pk}"
 
 
 # A Boarding API call's unit: keys kept per OAuth client.
-BoardingSession = Annotated[AsyncSession, keyed_session(_boarding_key_scope)]
+BoardingSession = Annotated[AsyncSession, keyed_session(_boarding_claims, _boarding_key_scope)]
 
 
 async def _partners(claims: BoardingClaims, session: BoardingSession) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from homerun.calls import ApiMerchant, AppRuntime, IdempotencyKey, MerchantSession, Route
+from homerun.calls import ApiMerchant, AppRuntime, MerchantSession, Route, is_keyed
 from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.payments import answers, service
 from homerun.payments.schemas import (
@@ -34,11 +34,10 @@ async def charge(
     body: Json[ChargeRequest],
     session: MerchantSession,
     runtime: AppRuntime,
-    idempotency_key: IdempotencyKey,
 ) -> Response:
     # Unkeyed, the charge's own write is the last of its unit of work; keyed, the stored
     # answer follows it and must commit with it (never a charge without its answer).
-    unit_ends_here = idempotency_key is None
+    unit_ends_here = not is_keyed(session)
     txn = await service.charge(session, runtime, merchant, body, unit_ends_here=unit_ends_here)
     return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
 

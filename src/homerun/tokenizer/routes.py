@@ -33,12 +33,12 @@ async def _public_key_merchant(request: Request) -> Merchant:
 PublicKeyMerchant = Annotated[Merchant, Depends(_public_key_merchant)]
 
 
-async def _public_key_scope(request: Request, _: PublicKeyMerchant, runtime: AppRuntime) -> str:
-    return "public:" + runtime.secret_hash(require_bearer(request))[:40]
+def _public_key_scope(request: Request, _: Merchant) -> str:
+    return "public:" + runtime_of(request).secret_hash(require_bearer(request))[:40]
 
 
 # Keys kept per public key: the browser's credential.
-PublicKeySession = Annotated[AsyncSession, keyed_session(_public_key_scope)]
+PublicKeySession = Annotated[AsyncSession, keyed_session(_public_key_merchant, _public_key_scope)]
 
 
 @router.post(
