@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import runtime_of
@@ -52,3 +55,26 @@ async def require_active(request: Request, claims: Claims) -> ClientRef:
     if client is None:
         raise InvalidToken("the client of this access token was revoked")
     return client
+
+
+@dataclass(frozen=True, slots=True)
+class BearerClient:
+    """An OAuth caller: its token's claims and its (unrevoked) client."""
+
+    claims: Claims
+    client: ClientRef
+
+
+def bearer_client(audience: str | None) -> Any:
+    """A dependency: the request's access token of `audience` (None: either API) and its
+    client, checked before anything else of the request is read."""
+
+    async def caller(request: Request) -> BearerClient:
+        claims = require_token(request, audience)
+        return BearerClient(claims, await require_active(request, claims))
+
+    return Depends(caller)
+
+
+ReportingClient = Annotated[BearerClient, bearer_client("reporting")]
+AnyOAuthClient = Annotated[BearerClient, bearer_client(None)]
