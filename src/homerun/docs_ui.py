@@ -5,9 +5,9 @@ from the swagger-ui-bundle-v2 package (Swagger UI 5, which reads OpenAPI 3.1) un
 /docs/assets. There is no ReDoc page: it would need a CDN too.
 
 Two corrections make FastAPI's generated document tell the truth about this app:
-- a request schema documented with kit.web.body_schema carries pydantic's `$defs`
-  (nested models); a `#/$defs/...` reference does not resolve from the document root,
-  so the definitions are written in place;
+- a request schema documented with kit.web.json_body (a `Json[Model]` body) carries
+  pydantic's `$defs` (nested models); a `#/$defs/...` reference does not resolve from the
+  document root, so the definitions are written in place;
 - FastAPI documents a 422 HTTPValidationError for parameter faults, but the app
   answers those with a 400 R6 ErrorBody (app.py); the document says so instead.
 """

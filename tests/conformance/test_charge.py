@@ -144,12 +144,13 @@ async def test_zero_dollar_authorization(
 
 @pytest.mark.parametrize(
     ("amount", "echo"),
-    [(1000, 1000), ("10.00", "10.00"), ("1000", 1000), ("12.5", "12.50"), (0, 0)],
+    [(1000, 1000), ("10.00", "10.00"), ("1000", "1000"), ("12.5", "12.50"), (0, 0)],
 )
 async def test_amount_echoes_the_form_sent(
     client: httpx.AsyncClient, merchant: MerchantAccess, amount: object, echo: object
 ) -> None:
-    """R3: integer cents echo as integers, dollar strings as dollar strings; digits = cents."""
+    """R3: integer cents echo as integers, dollar strings as dollar strings, a string of
+    digits (cents) as a string of digits."""
     body = await post_as(
         client,
         merchant,

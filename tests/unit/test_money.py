@@ -20,7 +20,7 @@ from homerun.kit.money import (
     to_dollars,
 )
 
-CENTS, DOLLARS = AmountForm.CENTS, AmountForm.DOLLARS
+CENTS, DIGITS, DOLLARS = AmountForm.CENTS, AmountForm.DIGITS, AmountForm.DOLLARS
 
 # ---------------------------------------------------------------- Charge / Capture / Void-Refund
 
@@ -43,12 +43,12 @@ CENTS, DOLLARS = AmountForm.CENTS, AmountForm.DOLLARS
         ("100.5", 10050, DOLLARS),
         ("999999999.99", MAX_MINOR, DOLLARS),
         (" 12.34 ", 1234, DOLLARS),
-        # A string of digits alone means cents.
-        ("1234", 1234, CENTS),
-        ("0", 0, CENTS),
-        ("00012", 12, CENTS),
-        (" 250 ", 250, CENTS),
-        (str(MAX_MINOR), MAX_MINOR, CENTS),
+        # A string of digits alone means cents, and is answered as a string of digits.
+        ("1234", 1234, DIGITS),
+        ("0", 0, DIGITS),
+        ("00012", 12, DIGITS),
+        (" 250 ", 250, DIGITS),
+        (str(MAX_MINOR), MAX_MINOR, DIGITS),
     ],
 )
 def test_charge_amount_forms(value: object, minor: int, form: AmountForm) -> None:
@@ -204,7 +204,10 @@ def test_echo_answers_in_the_form_of_the_request() -> None:
     assert echo(1234, DOLLARS) == "12.34"
     assert echo(0, CENTS) == 0
     assert echo(0, DOLLARS) == "0.00"
+    assert echo(1234, DIGITS) == "1234"
+    assert echo(0, DIGITS) == "0"
     assert AmountForm("cents") is CENTS and AmountForm("dollars") is DOLLARS
+    assert AmountForm("digits") is DIGITS  # fits the 8 characters of amount_form
 
 
 @pytest.mark.parametrize(("minor", "number"), [(259999, 2599.99), (110, 1.1), (0, 0.0), (5, 0.05)])
@@ -217,7 +220,7 @@ def test_round_trip_of_every_cent_value_up_to_ten_dollars() -> None:
         assert parse_charge_amount(to_dollars(minor)) == WireAmount(minor, DOLLARS)
         assert parse_dollars(to_dollars(minor)) == minor
         assert parse_charge_amount(minor) == WireAmount(minor, CENTS)
-        assert parse_charge_amount(str(minor)) == WireAmount(minor, CENTS)
+        assert parse_charge_amount(str(minor)) == WireAmount(minor, DIGITS)
 
 
 # ---------------------------------------------------------------- arithmetic

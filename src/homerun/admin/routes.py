@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import text
 
 from homerun import __version__
-from homerun.calls import runtime_of
+from homerun.calls import AppRuntime, Route
 from homerun.kit.web import json_response
 
-router = APIRouter(prefix="/homerun/v1", tags=["Homerun health"])
+router = APIRouter(prefix="/homerun/v1", tags=["Homerun health"], route_class=Route)
 
 
 @router.get("/health", summary="Liveness: the process answers (no auth, no database)")
@@ -19,8 +19,7 @@ async def health() -> Response:
 
 
 @router.get("/ready", summary="Readiness: the database answers")
-async def ready(request: Request) -> Response:
-    runtime = runtime_of(request)
+async def ready(runtime: AppRuntime) -> Response:
     try:
         async with runtime.db.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

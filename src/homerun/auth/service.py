@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.auth import repository
+from homerun.auth.cache import ApiKeyCache
 from homerun.auth.models import ApiSecret, CredentialSet
 from homerun.errors import KeyNotFound, NotFound, Unauthorized
 from homerun.kit.clock import unix_seconds
@@ -80,70 +80,22 @@ async def issue(session: AsyncSession, runtime: Runtime, merchant: Merchant) -> 
     return await _issue_secrets(session, runtime, credential_set, now)
 
 
-@dataclass(frozen=True, slots=True)
-class _KnownKey:
-    merchant: Merchant
-    credential_set_id: int
-    expires_at: datetime  # instance clock: checked on every use
-    fresh_until: float  # time.monotonic(): when to ask the database again
-
-
-def _snapshot(merchant: Merchant) -> Merchant:
-    """A copy that belongs to no session: a rollback elsewhere cannot expire it."""
-    columns = Merchant.__table__.columns
-    return Merchant(**{column.key: getattr(merchant, column.key) for column in columns})
-
-
-class ApiKeyCache:
-    """Per-process memory of recently authenticated api_keys (one round trip less a call).
-
-    An entry is trusted for CACHE_SECONDS; the key's own expiry (including a rotation's
-    grace period) is checked against the instance clock on every use. Refreshing or
-    revoking a credential set, or changing a merchant, forgets at once in the process
-    that did it; other server processes notice within CACHE_SECONDS.
-    """
-
-    MAX_ENTRIES = 10_000
-
-    def __init__(self) -> None:
-        self._keys: dict[str, _KnownKey] = {}
-
-    def get(self, secret_hash: str, now: datetime) -> Merchant | None:
-        known = self._keys.get(secret_hash)
-        if known is None or known.fresh_until <= time.monotonic() or now >= known.expires_at:
-            return None
-        return known.merchant
-
-    def put(self, secret_hash: str, merchant: Merchant, set_id: int, expires: datetime) -> None:
-        if len(self._keys) >= self.MAX_ENTRIES:
-            self._keys.clear()
-        fresh_until = time.monotonic() + CACHE_SECONDS
-        self._keys[secret_hash] = _KnownKey(_snapshot(merchant), set_id, expires, fresh_until)
-
-    def forget_set(self, credential_set_id: int) -> None:
-        for key in [k for k, v in self._keys.items() if v.credential_set_id == credential_set_id]:
-            del self._keys[key]
-
-    def clear(self) -> None:
-        self._keys.clear()
-
-
-CACHE = ApiKeyCache()
-CACHE_SECONDS = 2.0
-
-
-async def authenticate(session: AsyncSession, runtime: Runtime, api_key: str) -> Merchant:
+async def authenticate(runtime: Runtime, api_key: str) -> Merchant:
+    """The merchant whose live api_key this is: from the runtime's cache when fresh, else
+    read in a short transaction of its own, before the request's unit of work begins
+    (so that nothing of the request is looked at for a caller without a key, R2)."""
     secret_hash = runtime.secret_hash(api_key)
     now = runtime.clock.now()
-    cached = CACHE.get(secret_hash, now)
+    cached = runtime.caches.of(ApiKeyCache).get(secret_hash, now)
     if cached is not None:
         return cached
-    found = await repository.live_api_key(session, secret_hash, now)
+    async with runtime.db.transaction() as session:
+        found = await repository.live_api_key(session, secret_hash, now)
     if found is None:
         raise KeyNotFound()
     merchant, set_id, expires_at = found
-    CACHE.put(secret_hash, merchant, set_id, expires_at)
-    return merchant
+    # The same session-free snapshot a cache hit returns, whichever way it was found.
+    return runtime.caches.of(ApiKeyCache).put(secret_hash, merchant, set_id, expires_at)
 
 
 async def authenticate_public_key(session: AsyncSession, public_key: str) -> Merchant:
@@ -179,7 +131,7 @@ async def refresh(
         raise Unauthorized("the presented keys belong to different credentials")
     grace_until = now + timedelta(seconds=runtime.settings.rotation_grace_seconds)
     await repository.retire_live_secrets(session, credential_set.id, now, grace_until)
-    CACHE.forget_set(credential_set.id)
+    runtime.caches.of(ApiKeyCache).forget_set(credential_set.id)
     return await _issue_secrets(session, runtime, credential_set, now)
 
 
@@ -191,7 +143,7 @@ async def revoke(
         raise NotFound(f"credential {credential_id} not found for merchant {merchant.mid}")
     if credential_set.revoked_at is None:
         credential_set.revoked_at = runtime.clock.now()
-    CACHE.forget_set(credential_set.id)
+    runtime.caches.of(ApiKeyCache).forget_set(credential_set.id)
     return credential_set
 
 

@@ -9,15 +9,22 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.auth import service as auth
-from homerun.calls import merchant_call, require_admin, runtime_of
+from homerun.calls import (
+    AdminSession,
+    ApiMerchant,
+    AppRuntime,
+    MerchantSession,
+    MidMerchant,
+    Route,
+    Session,
+)
 from homerun.errors import UnsupportedMediaType, ValidationFailed
 from homerun.hpp import service, views
 from homerun.hpp.models import HostedPage
@@ -32,12 +39,11 @@ from homerun.hpp.schemas import (
     read_payment_form,
 )
 from homerun.kit.pages import html_response
-from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, require_bearer
-from homerun.merchants import service as merchants
+from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 def _answer(runtime: Runtime, page: HostedPage, message: str) -> dict[str, Any]:
@@ -57,17 +63,13 @@ def _answer(runtime: Runtime, page: HostedPage, message: str) -> dict[str, Any]:
     tags=["Payments API"],
     response_model=HppAnswer,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(HppCreate),
     summary="Create a hosted payment page",
 )
-async def create_hpp(request: Request) -> Response:
-    runtime = runtime_of(request)
-
-    async def work(session: AsyncSession, merchant: Merchant, body: HppCreate) -> Response:
-        page = await service.create(session, runtime, merchant, body)
-        return json_response(_answer(runtime, page, "HPP created successfully"))
-
-    return await merchant_call(request, HppCreate, work)
+async def create_hpp(
+    merchant: ApiMerchant, body: Json[HppCreate], session: MerchantSession, runtime: AppRuntime
+) -> Response:
+    page = await service.create(session, runtime, merchant, body)
+    return json_response(_answer(runtime, page, "HPP created successfully"))
 
 
 @router.put(
@@ -75,30 +77,22 @@ async def create_hpp(request: Request) -> Response:
     tags=["Payments API"],
     response_model=HppAnswer,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(HppEdit),
     summary="Edit a hosted payment page (only the fields sent change; cc_mid never does)",
 )
-async def edit_hpp(request: Request, hpp_client_id: str) -> Response:
-    runtime = runtime_of(request)
-
-    async def work(session: AsyncSession, merchant: Merchant, body: HppEdit) -> Response:
-        page = await service.edit(session, runtime, merchant, hpp_client_id, body)
-        return json_response(_answer(runtime, page, "HPP updated successfully"))
-
-    return await merchant_call(request, HppEdit, work)
+async def edit_hpp(
+    merchant: ApiMerchant,
+    hpp_client_id: str,
+    body: Json[HppEdit],
+    session: MerchantSession,
+    runtime: AppRuntime,
+) -> Response:
+    page = await service.edit(session, runtime, merchant, hpp_client_id, body)
+    return json_response(_answer(runtime, page, "HPP updated successfully"))
 
 
 # ---------------------------------------------------------------- Homerun's own
-
-
-async def _merchant(
-    request: Request, session: AsyncSession, runtime: Runtime, mid: str | None
-) -> Merchant:
-    """The merchant whose pages are asked for: the api_key's own, or `mid` for the admin."""
-    if mid is None:
-        return await auth.authenticate(session, runtime, require_bearer(request))
-    require_admin(request)
-    return await merchants.get(session, mid)
+# Each view is served twice: to the merchant's api_key under /homerun/v1/hpp, and to the
+# admin token under /homerun/v1/merchants/{mid}/hpp; the registrations below pair them.
 
 
 def _out(runtime: Runtime, page: HostedPage, mid: str) -> HppOut:
@@ -106,47 +100,47 @@ def _out(runtime: Runtime, page: HostedPage, mid: str) -> HppOut:
 
 
 async def _list(
-    request: Request, mid: str | None, status: str | None, limit: int, offset: int
+    runtime: Runtime,
+    session: AsyncSession,
+    merchant: Merchant,
+    status: str | None,
+    limit: int,
+    offset: int,
 ) -> Response:
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        merchant = await _merchant(request, session, runtime, mid)
-        pages, count = await service.list_pages(
-            session, merchant, status=status, limit=limit, offset=offset
-        )
-        body = HppList(
-            items=[_out(runtime, page, merchant.mid) for page in pages],
-            count=count,
-            limit=limit,
-            offset=offset,
-            has_more=offset + len(pages) < count,
-        )
-        return json_response(body.model_dump(mode="json"))
+    pages, count = await service.list_pages(
+        session, merchant, status=status, limit=limit, offset=offset
+    )
+    body = HppList(
+        items=[_out(runtime, page, merchant.mid) for page in pages],
+        count=count,
+        limit=limit,
+        offset=offset,
+        has_more=offset + len(pages) < count,
+    )
+    return json_response(body.model_dump(mode="json"))
 
 
-async def _show(request: Request, mid: str | None, client_id: str) -> Response:
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        merchant = await _merchant(request, session, runtime, mid)
-        page, paid = await service.get_page(session, merchant, client_id)
-        detail = HppDetail(
-            **_out(runtime, page, merchant.mid).model_dump(),
-            payments=[HppPaymentOut.of(txn) for txn in paid],
-        )
-        return json_response(detail.model_dump(mode="json"))
+async def _show(
+    runtime: Runtime, session: AsyncSession, merchant: Merchant, client_id: str
+) -> Response:
+    page, paid = await service.get_page(session, merchant, client_id)
+    detail = HppDetail(
+        **_out(runtime, page, merchant.mid).model_dump(),
+        payments=[HppPaymentOut.of(txn) for txn in paid],
+    )
+    return json_response(detail.model_dump(mode="json"))
 
 
-async def _set_active(request: Request, mid: str | None, client_id: str, active: bool) -> Response:
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        merchant = await _merchant(request, session, runtime, mid)
-        page = await service.set_active(session, runtime, merchant, client_id, active)
-        return json_response(_out(runtime, page, merchant.mid).model_dump(mode="json"))
+async def _set_active(
+    runtime: Runtime, session: AsyncSession, merchant: Merchant, client_id: str, active: bool
+) -> Response:
+    page = await service.set_active(session, runtime, merchant, client_id, active)
+    return json_response(_out(runtime, page, merchant.mid).model_dump(mode="json"))
 
 
-_STATUS = Query(default=None, pattern="^(active|disabled)$")
-_LIMIT = Query(default=25, ge=1, le=500)
-_OFFSET = Query(default=0, ge=0)
+Status = Annotated[str | None, Query(pattern="^(active|disabled)$")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
 _OWN: list[str | Enum] = ["Homerun hosted pages"]
 _ADMIN: list[str | Enum] = ["Homerun admin"]
 
@@ -159,9 +153,14 @@ _ADMIN: list[str | Enum] = ["Homerun admin"]
     responses=ERROR_RESPONSES,
 )
 async def list_own(
-    request: Request, status: str | None = _STATUS, limit: int = _LIMIT, offset: int = _OFFSET
+    merchant: ApiMerchant,
+    session: MerchantSession,
+    runtime: AppRuntime,
+    status: Status = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
 ) -> Response:
-    return await _list(request, None, status, limit, offset)
+    return await _list(runtime, session, merchant, status, limit, offset)
 
 
 @router.get(
@@ -171,30 +170,10 @@ async def list_own(
     tags=_OWN,
     responses=ERROR_RESPONSES,
 )
-async def show_own(request: Request, client_id: str) -> Response:
-    return await _show(request, None, client_id)
-
-
-@router.post(
-    "/homerun/v1/hpp/{client_id}/disable",
-    response_model=HppOut,
-    summary="Turn a page off",
-    tags=_OWN,
-    responses=ERROR_RESPONSES,
-)
-async def disable_own(request: Request, client_id: str) -> Response:
-    return await _set_active(request, None, client_id, False)
-
-
-@router.post(
-    "/homerun/v1/hpp/{client_id}/enable",
-    response_model=HppOut,
-    summary="Turn a page back on",
-    tags=_OWN,
-    responses=ERROR_RESPONSES,
-)
-async def enable_own(request: Request, client_id: str) -> Response:
-    return await _set_active(request, None, client_id, True)
+async def show_own(
+    merchant: ApiMerchant, client_id: str, session: MerchantSession, runtime: AppRuntime
+) -> Response:
+    return await _show(runtime, session, merchant, client_id)
 
 
 @router.get(
@@ -205,13 +184,14 @@ async def enable_own(request: Request, client_id: str) -> Response:
     responses=ERROR_RESPONSES,
 )
 async def list_admin(
-    request: Request,
-    mid: str,
-    status: str | None = _STATUS,
-    limit: int = _LIMIT,
-    offset: int = _OFFSET,
+    merchant: MidMerchant,
+    session: AdminSession,
+    runtime: AppRuntime,
+    status: Status = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
 ) -> Response:
-    return await _list(request, mid, status, limit, offset)
+    return await _list(runtime, session, merchant, status, limit, offset)
 
 
 @router.get(
@@ -221,30 +201,47 @@ async def list_admin(
     tags=_ADMIN,
     responses=ERROR_RESPONSES,
 )
-async def show_admin(request: Request, mid: str, client_id: str) -> Response:
-    return await _show(request, mid, client_id)
+async def show_admin(
+    merchant: MidMerchant, client_id: str, session: AdminSession, runtime: AppRuntime
+) -> Response:
+    return await _show(runtime, session, merchant, client_id)
 
 
-@router.post(
-    "/homerun/v1/merchants/{mid}/hpp/{client_id}/disable",
-    response_model=HppOut,
-    summary="Turn a merchant's page off",
-    tags=_ADMIN,
-    responses=ERROR_RESPONSES,
-)
-async def disable_admin(request: Request, mid: str, client_id: str) -> Response:
-    return await _set_active(request, mid, client_id, False)
+def _register_switch(action: str, active: bool, summary: str, admin_summary: str) -> None:
+    async def own(
+        merchant: ApiMerchant, client_id: str, session: MerchantSession, runtime: AppRuntime
+    ) -> Response:
+        return await _set_active(runtime, session, merchant, client_id, active)
+
+    async def admin(
+        merchant: MidMerchant, client_id: str, session: AdminSession, runtime: AppRuntime
+    ) -> Response:
+        return await _set_active(runtime, session, merchant, client_id, active)
+
+    for path, endpoint, text, tags, name in (
+        (f"/homerun/v1/hpp/{{client_id}}/{action}", own, summary, _OWN, f"{action}_own"),
+        (
+            f"/homerun/v1/merchants/{{mid}}/hpp/{{client_id}}/{action}",
+            admin,
+            admin_summary,
+            _ADMIN,
+            f"{action}_admin",
+        ),
+    ):
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=["POST"],
+            response_model=HppOut,
+            summary=text,
+            tags=tags,
+            responses=ERROR_RESPONSES,
+            name=name,
+        )
 
 
-@router.post(
-    "/homerun/v1/merchants/{mid}/hpp/{client_id}/enable",
-    response_model=HppOut,
-    summary="Turn a merchant's page back on",
-    tags=_ADMIN,
-    responses=ERROR_RESPONSES,
-)
-async def enable_admin(request: Request, mid: str, client_id: str) -> Response:
-    return await _set_active(request, mid, client_id, True)
+_register_switch("disable", False, "Turn a page off", "Turn a merchant's page off")
+_register_switch("enable", True, "Turn a page back on", "Turn a merchant's page back on")
 
 
 # ---------------------------------------------------------------- the shopper's page
@@ -273,20 +270,21 @@ def _today(runtime: Runtime) -> str:
     ),
     summary="The hosted payment page a link opens",
 )
-async def payment_page(request: Request, client_id: str | None = None) -> Response:
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        opened = await service.open_page(session, client_id)
-        if isinstance(opened, service.Unavailable):
-            status, html = views.unavailable(opened)
-            return html_response(html, status)
-        html = views.payment_form(
-            opened.page, opened.merchant, attempt=service.new_attempt(), today=_today(runtime)
-        )
-        return html_response(html)
+async def payment_page(
+    session: Session, runtime: AppRuntime, client_id: str | None = None
+) -> Response:
+    opened = await service.open_page(session, client_id)
+    if isinstance(opened, service.Unavailable):
+        status, html = views.unavailable(opened)
+        return html_response(html, status)
+    html = views.payment_form(
+        opened.page, opened.merchant, attempt=service.new_attempt(), today=_today(runtime)
+    )
+    return html_response(html)
 
 
 async def _form_fields(request: Request) -> dict[str, str]:
+    """The shopper's form, read before the unit of work begins (a slow body holds nothing)."""
     media = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
     if media not in ("application/x-www-form-urlencoded", ""):
         raise UnsupportedMediaType("the payment form is sent as application/x-www-form-urlencoded")
@@ -315,37 +313,39 @@ async def _form_fields(request: Request) -> dict[str, str]:
     },
     summary="Pay on a hosted payment page (the page's form posts here)",
 )
-async def pay(request: Request, client_id: str | None = None) -> Response:
-    runtime = runtime_of(request)
-    fields = await _form_fields(request)
+async def pay(
+    fields: Annotated[dict[str, str], Depends(_form_fields)],
+    session: Session,
+    runtime: AppRuntime,
+    client_id: str | None = None,
+) -> Response:
     form = read_payment_form(fields)
-    async with runtime.db.transaction() as session:
-        outcome = await service.pay(session, runtime, client_id or fields.get("client_id"), form)
-        if isinstance(outcome, service.Unavailable):
-            status, html = views.unavailable(outcome)
-            return html_response(html, status)
-        if isinstance(outcome, service.Paid):
-            return html_response(views.receipt(outcome.page, outcome.merchant, outcome.txn))
-        attempt = service.new_attempt()
-        if isinstance(outcome, service.Declined):
-            html = views.payment_form(
-                outcome.page,
-                outcome.merchant,
-                attempt=attempt,
-                typed=form,
-                decline=outcome.txn,
-                today=_today(runtime),
-            )
-            return html_response(html)
+    outcome = await service.pay(session, runtime, client_id or fields.get("client_id"), form)
+    if isinstance(outcome, service.Unavailable):
+        status, html = views.unavailable(outcome)
+        return html_response(html, status)
+    if isinstance(outcome, service.Paid):
+        return html_response(views.receipt(outcome.page, outcome.merchant, outcome.txn))
+    attempt = service.new_attempt()
+    if isinstance(outcome, service.Declined):
         html = views.payment_form(
             outcome.page,
             outcome.merchant,
             attempt=attempt,
             typed=form,
-            errors=outcome.errors,
+            decline=outcome.txn,
             today=_today(runtime),
         )
-        return html_response(html, 422)
+        return html_response(html)
+    html = views.payment_form(
+        outcome.page,
+        outcome.merchant,
+        attempt=attempt,
+        typed=form,
+        errors=outcome.errors,
+        today=_today(runtime),
+    )
+    return html_response(html, 422)
 
 
 @router.get("/homerun/v1/hpp/assets/{name}", include_in_schema=False)

@@ -226,7 +226,6 @@ class Paid:
     page: HostedPage
     merchant: Merchant
     txn: AnyTransaction
-    replayed: bool
 
 
 Payment = Unavailable | Invalid | Declined | Paid
@@ -271,7 +270,7 @@ async def pay(
     if form.attempt:
         earlier = await repository.payment_by_attempt(session, page.id, form.attempt)
         if earlier is not None:  # the same form sent again (a reload): same receipt
-            return Paid(page, merchant, earlier[1], replayed=True)
+            return Paid(page, merchant, earlier[1])
     unavailable = _availability(page, merchant)
     if unavailable is not None:
         return unavailable
@@ -322,7 +321,7 @@ async def pay(
     if page.disable_after_payment:
         _disable(page, "paid", now)
     await session.flush()
-    return Paid(page, merchant, txn, replayed=False)
+    return Paid(page, merchant, txn)
 
 
 def _amount(

@@ -7,14 +7,13 @@ over after a minute.
 
 The stored response is sealed with the master key: a refresh or a credential
 issue answers with secrets, and R2 keeps no secret in the clear. Answers are plain
-status, body and headers here; calls.keyed turns them into HTTP responses.
+status, body and headers here; homerun.calls turns them into HTTP responses.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,10 +22,9 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.errors import Conflict, HomerunError, Unprocessable, ValidationFailed
+from homerun.errors import Conflict, Unprocessable, ValidationFailed
 from homerun.idempotency import repository
 from homerun.idempotency.models import IdempotencyRecord
-from homerun.kit.db.writes import before_commit
 from homerun.runtime import Runtime
 
 
@@ -37,11 +35,8 @@ class Answer:
     status_code: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)  # those that carry meaning
-    replayed: bool = False
 
 
-Work = Callable[[AsyncSession], Awaitable[Answer]]
-FaultAnswer = Callable[[HomerunError], Answer]
 ABANDONED_AFTER = timedelta(seconds=60)
 _SEAL_CONTEXT = b"idempotency_records.response"
 
@@ -60,45 +55,28 @@ def request_fingerprint(runtime: Runtime, method: str, path: str, body: bytes) -
     return runtime.secret_hash(f"{method} {path} {digest}")
 
 
-async def run(
-    runtime: Runtime,
-    *,
-    scope: str,
-    key: str,
-    fingerprint: str,
-    work: Work,
-    answer_fault: FaultAnswer,
-) -> Answer:
-    """`work`'s answer, kept under the key; or the kept answer of an earlier request.
+async def reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> Answer | None:
+    """Reserve `key` in a short transaction of its own, so a concurrent retry sees it (409).
 
-    A request-level fault is an answer too (`answer_fault` shapes it) and is kept; any
-    other exception releases the key, so that a retry runs the work again.
+    Returns the kept answer of an earlier request with this key, to replay, or None when
+    the work is this request's to do; it then ends with `finish` in the work's own
+    transaction, or with `keep_fault` or `release` when the work fails.
     """
     if not 1 <= len(key) <= 255:
         raise ValidationFailed.field("Idempotency-Key", "must be 1 to 255 characters")
-    replay = await _reserve(runtime, scope, key, fingerprint)
-    if replay is not None:
-        return replay
-    try:
-        async with runtime.db.transaction() as session:
-            answered: list[Answer] = []
-            # The answer is a closing write of the work's own unit of work, stated before
-            # the work: the unit then knows its work is not all it writes, and keeps the
-            # work and the answer in one transaction.
-            before_commit(
-                session, lambda closing: _finish(runtime, closing, scope, key, answered[0])
-            )
-            answered.append(await work(session))
-            return answered[0]
-    except HomerunError as fault:
-        answer = answer_fault(fault)
-        async with runtime.db.transaction() as session:
-            await _finish(runtime, session, scope, key, answer)
-        return answer
-    except BaseException:
-        async with runtime.db.transaction() as session:
-            await repository.remove(session, scope, key)
-        raise
+    return await _reserve(runtime, scope, key, fingerprint)
+
+
+async def keep_fault(runtime: Runtime, scope: str, key: str, answer: Answer) -> None:
+    """A request-level fault is an answer too: kept (the work's transaction rolled back)."""
+    async with runtime.db.transaction() as session:
+        await finish(runtime, session, scope, key, answer)
+
+
+async def release(runtime: Runtime, scope: str, key: str) -> None:
+    """Any other failure gives the key back, so that a retry runs the work again."""
+    async with runtime.db.transaction() as session:
+        await repository.remove(session, scope, key)
 
 
 async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> Answer | None:
@@ -138,7 +116,7 @@ def _answer_existing(runtime: Runtime, record: IdempotencyRecord, fingerprint: s
         raise Conflict("a request with this Idempotency-Key is still running")
     assert record.status_code is not None and record.response_body is not None
     body, headers = _unseal(runtime, record.response_body)
-    return Answer(record.status_code, body, headers, replayed=True)
+    return Answer(record.status_code, body, headers)
 
 
 def _seal(runtime: Runtime, answer: Answer) -> bytes:
@@ -154,9 +132,10 @@ def _unseal(runtime: Runtime, stored: bytes) -> tuple[bytes, dict[str, str]]:
     return base64.b64decode(envelope["body"]), dict(envelope["headers"])
 
 
-async def _finish(
+async def finish(
     runtime: Runtime, session: AsyncSession, scope: str, key: str, answer: Answer
 ) -> None:
+    """Keep the work's answer in the work's own transaction: both commit or neither."""
     record = await repository.find(session, scope, key)
     if record is None:
         return

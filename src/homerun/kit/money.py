@@ -20,10 +20,11 @@ MAX_MINOR = 99_999_999_999
 
 
 class AmountForm(StrEnum):
-    """How a client wrote an amount, so a response can answer in kind."""
+    """How a client wrote an amount, so a response can answer in kind (R3's three forms)."""
 
-    CENTS = "cents"
-    DOLLARS = "dollars"
+    CENTS = "cents"  # a JSON integer of cents: 1234
+    DIGITS = "digits"  # a string of digits, cents too: "1234"
+    DOLLARS = "dollars"  # a dollar string: "12.34"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def parse_charge_amount(value: object) -> WireAmount:
     if isinstance(value, str):
         text = value.strip()
         if _CENTS.match(text):
-            return WireAmount(_bounded(int(text)), AmountForm.CENTS)
+            return WireAmount(_bounded(int(text)), AmountForm.DIGITS)
         return WireAmount(parse_dollars(text), AmountForm.DOLLARS)
     raise AmountError('must be integer cents or a dollar string such as "12.34"')
 
@@ -101,7 +102,11 @@ def to_dollar_number(minor: int) -> float:
 
 def echo(minor: int, form: AmountForm) -> int | str:
     """Answer an amount in the form the request used (ruling R3)."""
-    return minor if form is AmountForm.CENTS else to_dollars(minor)
+    if form is AmountForm.CENTS:
+        return minor
+    if form is AmountForm.DIGITS:
+        return str(minor)
+    return to_dollars(minor)
 
 
 def apply_rate_bps(minor: int, rate_bps: int) -> int:

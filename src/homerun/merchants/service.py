@@ -88,4 +88,5 @@ async def update(
     _apply_settings(merchant, data)
     merchant.updated_at = runtime.clock.now()
     await session.flush()
+    runtime.forget_credentials()  # authenticated calls must see the new settings (status, rates)
     return merchant

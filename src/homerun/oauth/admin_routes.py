@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.calls import keyed, require_admin, runtime_of
-from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, read_json
+from homerun.calls import AdminSession, AdminToken, AppRuntime, Route
+from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.oauth import repository, service
 from homerun.oauth.models import OAuthClient
 
-router = APIRouter(prefix="/homerun/v1/oauth", tags=["Homerun admin"])
+router = APIRouter(
+    prefix="/homerun/v1/oauth", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route
+)
 
 
 class ClientCreate(BaseModel):
@@ -46,55 +47,44 @@ def _client_out(client: OAuthClient, mids: list[str]) -> dict[str, Any]:
     "/clients",
     status_code=201,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(ClientCreate),
     summary="Create an OAuth client; the secret is shown once",
 )
-async def create_client(request: Request) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    body = await read_json(request, ClientCreate)
-
-    async def work(session: AsyncSession) -> Response:
-        made = await service.create_client(
-            session, runtime, audience=body.audience, name=body.name, mids=body.mids
-        )
-        out = _client_out(made.client, made.mids)
-        out["client_secret"] = made.client_secret
-        return json_response(out, 201)
-
-    return await keyed(request, "admin", work)
+async def create_client(
+    body: Json[ClientCreate], session: AdminSession, runtime: AppRuntime
+) -> Response:
+    made = await service.create_client(
+        session, runtime, audience=body.audience, name=body.name, mids=body.mids
+    )
+    out = _client_out(made.client, made.mids)
+    out["client_secret"] = made.client_secret
+    return json_response(out, 201)
 
 
 @router.get("/clients", responses=ERROR_RESPONSES, summary="Every OAuth client (no secrets)")
-async def list_clients(request: Request) -> Response:
-    require_admin(request)
-    async with runtime_of(request).db.transaction() as session:
-        items = [
-            _client_out(c, list(await repository.bound_mids(session, c.id)))
-            for c in await repository.all_clients(session)
-        ]
-        return json_response({"items": items})
+async def list_clients(session: AdminSession) -> Response:
+    items = [
+        _client_out(c, list(await repository.bound_mids(session, c.id)))
+        for c in await repository.all_clients(session)
+    ]
+    return json_response({"items": items})
 
 
 @router.post(
     "/clients/{client_id}/rotate",
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(SecretRotation),
     summary="A new secret; the old one works until the overlap ends",
 )
-async def rotate(request: Request, client_id: str) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    body = await read_json(request, SecretRotation)
-    async with runtime.db.transaction() as session:
-        secret = await service.rotate_secret(session, runtime, client_id, body.overlap_seconds)
-        return json_response(
-            {
-                "client_id": client_id,
-                "client_secret": secret,
-                "old_secrets_expire_in": body.overlap_seconds,
-            }
-        )
+async def rotate(
+    client_id: str, body: Json[SecretRotation], session: AdminSession, runtime: AppRuntime
+) -> Response:
+    secret = await service.rotate_secret(session, runtime, client_id, body.overlap_seconds)
+    return json_response(
+        {
+            "client_id": client_id,
+            "client_secret": secret,
+            "old_secrets_expire_in": body.overlap_seconds,
+        }
+    )
 
 
 @router.delete(
@@ -102,10 +92,7 @@ async def rotate(request: Request, client_id: str) -> Response:
     responses=ERROR_RESPONSES,
     summary="Revoke a client: no new tokens, and its tokens stop working",
 )
-async def revoke(request: Request, client_id: str) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        client = await service.revoke_client(session, runtime, client_id)
-        mids = list(await repository.bound_mids(session, client.id))
-        return json_response(_client_out(client, mids))
+async def revoke(client_id: str, session: AdminSession, runtime: AppRuntime) -> Response:
+    client = await service.revoke_client(session, runtime, client_id)
+    mids = list(await repository.bound_mids(session, client.id))
+    return json_response(_client_out(client, mids))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import runtime_of
 from homerun.errors import InvalidToken, Unauthorized
 from homerun.kit.web import bearer_token
 from homerun.oauth import service, tokens
+from homerun.oauth.cache import ClientRef
 from homerun.oauth.models import OAuthClient
 from homerun.oauth.tokens import Claims
 
@@ -45,9 +49,32 @@ async def require_client(session: AsyncSession, claims: Claims) -> OAuthClient:
     return client
 
 
-async def require_active(request: Request, claims: Claims) -> service.ClientRef:
+async def require_active(request: Request, claims: Claims) -> ClientRef:
     """The token's client, refused if revoked; from the per-process cache when fresh."""
     client = await service.active_client_ref(runtime_of(request), claims)
     if client is None:
         raise InvalidToken("the client of this access token was revoked")
     return client
+
+
+@dataclass(frozen=True, slots=True)
+class BearerClient:
+    """An OAuth caller: its token's claims and its (unrevoked) client."""
+
+    claims: Claims
+    client: ClientRef
+
+
+def bearer_client(audience: str | None) -> Any:
+    """A dependency: the request's access token of `audience` (None: either API) and its
+    client, checked before anything else of the request is read."""
+
+    async def caller(request: Request) -> BearerClient:
+        claims = require_token(request, audience)
+        return BearerClient(claims, await require_active(request, claims))
+
+    return Depends(caller)
+
+
+ReportingClient = Annotated[BearerClient, bearer_client("reporting")]
+AnyOAuthClient = Annotated[BearerClient, bearer_client(None)]

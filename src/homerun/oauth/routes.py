@@ -16,12 +16,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from homerun.calls import runtime_of
+from homerun.calls import AppRuntime, Route, runtime_of
 from homerun.kit.web import ERROR_RESPONSES
 from homerun.oauth import service
-from homerun.oauth.guard import require_active, require_token
+from homerun.oauth.guard import AnyOAuthClient
 
-router = APIRouter(tags=["OAuth 2.0"])
+router = APIRouter(tags=["OAuth 2.0"], route_class=Route)
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _FORM = "application/x-www-form-urlencoded"
 
@@ -209,9 +209,8 @@ class TokenInfo(BaseModel):
     summary="Whose access token this is: the cheapest authenticated call",
     tags=["Homerun"],
 )
-async def token_info(request: Request) -> Response:
-    claims = require_token(request, None)
-    client = await require_active(request, claims)
-    left = claims.expires_at - int(runtime_of(request).clock.now().timestamp())
+async def token_info(caller: AnyOAuthClient, runtime: AppRuntime) -> Response:
+    client = caller.client
+    left = caller.claims.expires_at - int(runtime.clock.now().timestamp())
     body = {"client_id": client.client_id, "audience": client.audience, "expires_in": left}
     return Response(orjson.dumps(body), 200, _NO_STORE, media_type="application/json")

@@ -7,13 +7,14 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.errors import NotFound, ValidationFailed
 from homerun.merchants import repository as merchants
 from homerun.oauth import repository, tokens
+from homerun.oauth.cache import CACHE_SECONDS, ClientCache, ClientRef, Credential
 from homerun.oauth.models import OAuthClient, OAuthClientMerchant, OAuthClientSecret
 from homerun.oauth.tokens import Claims
 from homerun.runtime import Runtime
@@ -85,7 +86,7 @@ async def rotate_secret(
     client = await get_client(session, client_id)
     until = runtime.clock.now() + timedelta(seconds=overlap_seconds)
     await repository.expire_live_secrets(session, client.id, until)
-    CACHE.forget(client.id)
+    runtime.caches.of(ClientCache).forget(client.id)
     return await _add_secret(session, runtime, client)
 
 
@@ -94,57 +95,8 @@ async def revoke_client(session: AsyncSession, runtime: Runtime, client_id: str)
     if client.revoked_at is None:
         client.revoked_at = runtime.clock.now()
     await session.flush()
-    CACHE.forget(client.id)
+    runtime.caches.of(ClientCache).forget(client.id)
     return client
-
-
-@dataclass(frozen=True, slots=True)
-class ClientRef:
-    """What a token endpoint or a cheap protected endpoint needs to know of a client."""
-
-    pk: int
-    client_id: str
-    audience: str
-
-
-@dataclass(slots=True)
-class _Credential:
-    ref: ClientRef
-    secret_expires_at: datetime | None  # instance (sandbox) clock
-    fresh_until: float  # time.monotonic()
-
-
-class ClientCache:
-    """Per-process memory of recent lookups, so hot paths need no database round trip.
-
-    Successful client authentications and active-client checks are kept for
-    CACHE_SECONDS. A secret's own expiry (rotation overlap) is checked on every hit
-    against the instance clock. Revoking or rotating a client forgets it here at once;
-    other server processes notice within CACHE_SECONDS.
-    """
-
-    MAX_ENTRIES = 10_000
-
-    def __init__(self) -> None:
-        self.credentials: dict[tuple[str, str], _Credential] = {}
-        self.active: dict[int, tuple[ClientRef | None, float]] = {}
-
-    def forget(self, client_pk: int) -> None:
-        self.active.pop(client_pk, None)
-        for key in [k for k, v in self.credentials.items() if v.ref.pk == client_pk]:
-            del self.credentials[key]
-
-    def clear(self) -> None:
-        self.credentials.clear()
-        self.active.clear()
-
-    def _bound(self) -> None:
-        if len(self.credentials) > self.MAX_ENTRIES or len(self.active) > self.MAX_ENTRIES:
-            self.clear()
-
-
-CACHE = ClientCache()
-CACHE_SECONDS = 2.0
 
 
 def _ref(client: OAuthClient) -> ClientRef:
@@ -155,7 +107,8 @@ async def authenticate(runtime: Runtime, client_id: str, secret: str) -> ClientR
     """The client whose live secret this is, or None (unknown, wrong, expired, revoked)."""
     key = (client_id, runtime.secret_hash(secret))
     now = runtime.clock.now()
-    hit = CACHE.credentials.get(key)
+    cache = runtime.caches.of(ClientCache)
+    hit = cache.credentials.get(key)
     if (
         hit is not None
         and hit.fresh_until > time.monotonic()
@@ -165,11 +118,11 @@ async def authenticate(runtime: Runtime, client_id: str, secret: str) -> ClientR
     async with runtime.db.transaction() as session:
         found = await repository.client_for_secret(session, client_id, key[1], now)
     if found is None:
-        CACHE.credentials.pop(key, None)
+        cache.credentials.pop(key, None)
         return None
     ref = _ref(found[0])
-    CACHE._bound()
-    CACHE.credentials[key] = _Credential(ref, found[1], time.monotonic() + CACHE_SECONDS)
+    cache.bound()
+    cache.credentials[key] = Credential(ref, found[1], time.monotonic() + CACHE_SECONDS)
     return ref
 
 
@@ -180,14 +133,15 @@ def issue_access_token(runtime: Runtime, client: ClientRef) -> str:
 
 async def active_client_ref(runtime: Runtime, claims: Claims) -> ClientRef | None:
     """The token's client if it is not revoked, from the cache when it is fresh."""
-    hit = CACHE.active.get(claims.client_pk)
+    cache = runtime.caches.of(ClientCache)
+    hit = cache.active.get(claims.client_pk)
     if hit is not None and hit[1] > time.monotonic():
         return hit[0]
     async with runtime.db.transaction() as session:
         client = await active_client(session, claims)
     ref = _ref(client) if client is not None else None
-    CACHE._bound()
-    CACHE.active[claims.client_pk] = (ref, time.monotonic() + CACHE_SECONDS)
+    cache.bound()
+    cache.active[claims.client_pk] = (ref, time.monotonic() + CACHE_SECONDS)
     return ref
 
 

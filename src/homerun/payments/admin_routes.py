@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from homerun.calls import require_admin, runtime_of
+from homerun.calls import AdminSession, AdminToken, AppRuntime, MidMerchant, Route
 from homerun.errors import NotFound
 from homerun.kit.web import ERROR_RESPONSES, json_response
-from homerun.merchants import service as merchants
 from homerun.payments import answers, repository, service
 from homerun.webhooks import outbox
 
-router = APIRouter(prefix="/homerun/v1", tags=["Homerun admin"])
+router = APIRouter(
+    prefix="/homerun/v1", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route
+)
 
 
 @router.get(
@@ -22,23 +23,20 @@ router = APIRouter(prefix="/homerun/v1", tags=["Homerun admin"])
     responses=ERROR_RESPONSES,
     summary="A transaction as the Payments API would answer it, plus its state",
 )
-async def get_transaction(request: Request, mid: str, trans_id: str) -> Response:
-    require_admin(request)
-    async with runtime_of(request).db.transaction() as session:
-        merchant = await merchants.get(session, mid)
-        txn = await repository.get(session, merchant.id, trans_id)
-        if txn is None:
-            raise NotFound(f"transaction {trans_id} not found for merchant {mid}")
-        body = answers.transaction(txn, mid)
-        body.update(
-            state=txn.state,
-            amount_authorized=txn.amount_authorized,
-            amount_captured=txn.amount_captured,
-            amount_refunded=txn.amount_refunded,
-            fee_refunded=txn.fee_refunded,
-            parent_trans_id=str(txn.parent_id) if txn.parent_id else None,
-        )
-        return json_response(body)
+async def get_transaction(merchant: MidMerchant, trans_id: str, session: AdminSession) -> Response:
+    txn = await repository.get(session, merchant.id, trans_id)
+    if txn is None:
+        raise NotFound(f"transaction {trans_id} not found for merchant {merchant.mid}")
+    body = answers.transaction(txn, merchant.mid)
+    body.update(
+        state=txn.state,
+        amount_authorized=txn.amount_authorized,
+        amount_captured=txn.amount_captured,
+        amount_refunded=txn.amount_refunded,
+        fee_refunded=txn.fee_refunded,
+        parent_trans_id=str(txn.parent_id) if txn.parent_id else None,
+    )
+    return json_response(body)
 
 
 @router.post(
@@ -46,15 +44,13 @@ async def get_transaction(request: Request, mid: str, trans_id: str) -> Response
     responses=ERROR_RESPONSES,
     summary="Resolve a transaction left unknown by a processor timeout",
 )
-async def reconcile(request: Request, mid: str, trans_id: str) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        merchant = await merchants.get(session, mid)
-        outcome = await service.reconcile(session, runtime, merchant, trans_id)
-        if isinstance(outcome, service.Refusal):
-            return json_response(answers.refusal(outcome, mid))
-        return json_response(answers.transaction(outcome, mid))
+async def reconcile(
+    merchant: MidMerchant, trans_id: str, session: AdminSession, runtime: AppRuntime
+) -> Response:
+    outcome = await service.reconcile(session, runtime, merchant, trans_id)
+    if isinstance(outcome, service.Refusal):
+        return json_response(answers.refusal(outcome, merchant.mid))
+    return json_response(answers.transaction(outcome, merchant.mid))
 
 
 @router.get(
@@ -63,23 +59,20 @@ async def reconcile(request: Request, mid: str, trans_id: str) -> Response:
     summary="The merchant's domain events (the webhook outbox), oldest first",
 )
 async def list_events(
-    request: Request,
-    mid: str,
+    merchant: MidMerchant,
+    session: AdminSession,
     after_id: int = Query(default=0, ge=0, le=2**62),  # beyond a 64-bit id: a 400, not a 500
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> Response:
-    require_admin(request)
-    async with runtime_of(request).db.transaction() as session:
-        merchant = await merchants.get(session, mid)
-        rows = await outbox.events_of(session, merchant.id, after_id, limit)
-        items: list[dict[str, Any]] = [
-            {
-                "id": e.id,
-                "event_type": e.event_type,
-                "source_id": e.source_id,
-                "timestamp": e.occurred_at.isoformat(),
-                "payload": e.payload,
-            }
-            for e in rows
-        ]
-        return json_response({"items": items})
+    rows = await outbox.events_of(session, merchant.id, after_id, limit)
+    items: list[dict[str, Any]] = [
+        {
+            "id": e.id,
+            "event_type": e.event_type,
+            "source_id": e.source_id,
+            "timestamp": e.occurred_at.isoformat(),
+            "payload": e.payload,
+        }
+        for e in rows
+    ]
+    return json_response({"items": items})

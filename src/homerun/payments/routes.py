@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.calls import merchant_call, runtime_of
+from homerun.calls import ApiMerchant, AppRuntime, MerchantSession, Route
 from homerun.kit.db.writes import settle
-from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response
-from homerun.merchants.models import Merchant
+from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.payments import answers, service
 from homerun.payments.schemas import (
     CaptureRequest,
@@ -23,59 +21,55 @@ from homerun.payments.schemas import (
 )
 from homerun.payments.surcharge_check import check_surcharge
 
-router = APIRouter(prefix="/api/v1", tags=["Payments API"])
+router = APIRouter(prefix="/api/v1", tags=["Payments API"], route_class=Route)
 
 
 @router.post(
     "/charge",
     response_model=ChargeAnswer,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(ChargeRequest),
     summary="Charge: sale, authorization only, or $0 verification",
 )
-async def charge(request: Request) -> Response:
-    runtime = runtime_of(request)
-
-    async def work(session: AsyncSession, merchant: Merchant, body: ChargeRequest) -> Response:
-        txn = await service.charge(session, runtime, merchant, body)
-        await settle(session)  # the answer shows what the writes returned (its trans_id)
-        return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
-
-    return await merchant_call(request, ChargeRequest, work)
+async def charge(
+    merchant: ApiMerchant,
+    body: Json[ChargeRequest],
+    session: MerchantSession,
+    runtime: AppRuntime,
+) -> Response:
+    txn = await service.charge(session, runtime, merchant, body)
+    await settle(session)  # the answer shows what the writes returned (its trans_id)
+    return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
 
 
 @router.post(
     "/capture",
     response_model=ChargeAnswer | RefusalAnswer,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(CaptureRequest),
     summary="Capture an authorization",
 )
-async def capture(request: Request) -> Response:
-    runtime = runtime_of(request)
+async def capture(
+    merchant: ApiMerchant,
+    body: Json[CaptureRequest],
+    session: MerchantSession,
+    runtime: AppRuntime,
+) -> Response:
+    outcome = await service.capture(session, runtime, merchant, body)
+    if isinstance(outcome, service.Refusal):
+        return json_response(answers.refusal(outcome, merchant.mid))
+    form = body.amount.form if body.amount else None
+    return json_response(answers.transaction(outcome, merchant.mid, form=form))
 
-    async def work(session: AsyncSession, merchant: Merchant, body: CaptureRequest) -> Response:
-        outcome = await service.capture(session, runtime, merchant, body)
-        if isinstance(outcome, service.Refusal):
-            return json_response(answers.refusal(outcome, merchant.mid))
-        form = body.amount.form if body.amount else None
-        return json_response(answers.transaction(outcome, merchant.mid, form=form))
 
-    return await merchant_call(request, CaptureRequest, work)
-
-
-async def _void_or_refund(request: Request) -> Response:
-    runtime = runtime_of(request)
-
-    async def work(
-        session: AsyncSession, merchant: Merchant, body: VoidOrRefundRequest
-    ) -> Response:
-        outcome = await service.void_or_refund(session, runtime, merchant, body)
-        if isinstance(outcome, service.Refusal):
-            return json_response(answers.refusal(outcome, merchant.mid))
-        return json_response(answers.reversal(outcome, merchant.mid))
-
-    return await merchant_call(request, VoidOrRefundRequest, work)
+async def _void_or_refund(
+    merchant: ApiMerchant,
+    body: Json[VoidOrRefundRequest],
+    session: MerchantSession,
+    runtime: AppRuntime,
+) -> Response:
+    outcome = await service.void_or_refund(session, runtime, merchant, body)
+    if isinstance(outcome, service.Refusal):
+        return json_response(answers.refusal(outcome, merchant.mid))
+    return json_response(answers.reversal(outcome, merchant.mid))
 
 
 # Every alias gets its own operation id ("/void-or-refund" and "/void_or_refund" must differ).
@@ -92,7 +86,6 @@ for _path, _operation_id in (
         methods=["POST"],
         response_model=ReversalAnswer | RefusalAnswer,
         responses=ERROR_RESPONSES,
-        openapi_extra=body_schema(VoidOrRefundRequest),
         summary="Void (before settlement) or refund (after)",
         operation_id=_operation_id,
     )
@@ -102,13 +95,12 @@ for _path, _operation_id in (
     "/surcharge",
     response_model=SurchargeAnswer,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(SurchargeRequest),
     summary="Check surcharge",
 )
-async def surcharge(request: Request) -> Response:
-    runtime = runtime_of(request)
-
-    async def work(session: AsyncSession, merchant: Merchant, body: SurchargeRequest) -> Response:
-        return json_response(await check_surcharge(session, runtime, merchant, body))
-
-    return await merchant_call(request, SurchargeRequest, work)
+async def surcharge(
+    merchant: ApiMerchant,
+    body: Json[SurchargeRequest],
+    session: MerchantSession,
+    runtime: AppRuntime,
+) -> Response:
+    return json_response(await check_surcharge(session, runtime, merchant, body))

@@ -13,13 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from homerun.calls import runtime_of
+from homerun.calls import Route, runtime_of
 from homerun.kit.web import ERROR_RESPONSES
-from homerun.oauth.guard import require_active, require_token
+from homerun.oauth.guard import BearerClient, ReportingClient
 from homerun.reporting import envelope, service
 from homerun.reporting.schemas import PAGE_MODELS
 
-router = APIRouter(prefix="/ords/sprint/api/3p/v1", tags=["Reporting API"])
+router = APIRouter(prefix="/ords/sprint/api/3p/v1", tags=["Reporting API"], route_class=Route)
 
 QParam = Annotated[
     str | None,
@@ -34,11 +34,15 @@ OffsetParam = Annotated[str | None, Query(description="Items to skip: 0 by defau
 
 
 async def _collection(
-    request: Request, endpoint: str, q: str | None, limit: str | None, offset: str | None
+    request: Request,
+    caller: BearerClient,
+    endpoint: str,
+    q: str | None,
+    limit: str | None,
+    offset: str | None,
 ) -> Response:
-    claims = require_token(request, "reporting")
     prepared = service.prepare(endpoint, q, limit, offset)
-    client = await require_active(request, claims)
+    client = caller.client
     runtime = runtime_of(request)
     base_url, path = runtime.settings.public_base_url, request.url.path
     if not prepared.streamed:
@@ -69,9 +73,13 @@ async def _collection(
 
 def _register(endpoint: str, summary: str) -> None:
     async def handler(
-        request: Request, q: QParam = None, limit: LimitParam = None, offset: OffsetParam = None
+        request: Request,
+        caller: ReportingClient,
+        q: QParam = None,
+        limit: LimitParam = None,
+        offset: OffsetParam = None,
     ) -> Response:
-        return await _collection(request, endpoint, q, limit, offset)
+        return await _collection(request, caller, endpoint, q, limit, offset)
 
     router.add_api_route(
         f"/{endpoint}",

@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from homerun.calls import require_admin, runtime_of
-from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, read_json
+from homerun.calls import AdminToken, AppJobs, AppRuntime, Route
+from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.sandbox import service
-from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
 
-router = APIRouter(prefix="/homerun/v1", tags=["Homerun sandbox"])
+router = APIRouter(
+    prefix="/homerun/v1", tags=["Homerun sandbox"], dependencies=[AdminToken], route_class=Route
+)
 
 # The counters of an advance's answer, always present (0 when nothing of the sort happened).
 SUMMARY_COUNTERS = (
@@ -45,13 +46,6 @@ class AdvanceRequest(BaseModel):
     until: datetime | None = None
 
 
-def _jobs(request: Request) -> JobRegistry:
-    """The job registry the app was built with (homerun.jobs, at start-up)."""
-    jobs = request.app.state.jobs
-    assert isinstance(jobs, JobRegistry)
-    return jobs
-
-
 def _summary(report: Report) -> dict[str, Any]:
     summary: dict[str, Any] = {name: report.counts.get(name, 0) for name in SUMMARY_COUNTERS}
     summary.update({name: report.counts[name] for name in report.counts if name not in summary})
@@ -61,9 +55,7 @@ def _summary(report: Report) -> dict[str, Any]:
 
 
 @router.get("/clock", responses=ERROR_RESPONSES, summary="The instance's current time")
-async def get_clock(request: Request) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
+async def get_clock(runtime: AppRuntime) -> Response:
     await service.sync_clock(runtime)
     clock = runtime.clock
     return json_response(
@@ -74,14 +66,10 @@ async def get_clock(request: Request) -> Response:
 @router.post(
     "/clock/advance",
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(AdvanceRequest),
     summary="Move the sandbox clock forward, running every job that falls due on the way",
 )
-async def advance(request: Request) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    body = await read_json(request, AdvanceRequest)
-    done = await service.advance(runtime, _jobs(request), body.seconds, body.until)
+async def advance(body: Json[AdvanceRequest], runtime: AppRuntime, jobs: AppJobs) -> Response:
+    done = await service.advance(runtime, jobs, body.seconds, body.until)
     return json_response(
         {
             "started_at": done.started_at.isoformat(),

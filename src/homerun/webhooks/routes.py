@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.calls import keyed, require_admin, runtime_of
-from homerun.kit.web import ERROR_RESPONSES, body_schema, json_response, read_json
+from homerun.calls import AdminSession, AdminToken, AppRuntime, Route
+from homerun.kit.web import ERROR_RESPONSES, Json, OptionalJson, json_response
 from homerun.runtime import Runtime
 from homerun.webhooks import catalogue, service
 from homerun.webhooks.schemas import (
@@ -26,7 +25,12 @@ from homerun.webhooks.schemas import (
     dump,
 )
 
-router = APIRouter(prefix="/homerun/v1/webhooks", tags=["Homerun webhooks"])
+router = APIRouter(
+    prefix="/homerun/v1/webhooks",
+    tags=["Homerun webhooks"],
+    dependencies=[AdminToken],
+    route_class=Route,
+)
 
 EndpointId = Annotated[int, Path(ge=1, le=2**62)]
 WebhookId = Annotated[str, Path(min_length=4, max_length=32, pattern=r"^wh_[0-9a-f]+$")]
@@ -47,8 +51,7 @@ def _with_secret(runtime: Runtime, made: service.WithSecret) -> dict[str, object
     responses=ERROR_RESPONSES,
     summary="Every event type an endpoint can ask for",
 )
-async def event_types(request: Request) -> Response:
-    require_admin(request)
+async def event_types() -> Response:
     items = [
         {
             "event_type": t.name,
@@ -67,19 +70,13 @@ async def event_types(request: Request) -> Response:
     response_model=EndpointWithSecret,
     status_code=201,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(EndpointCreate),
     summary="Register an endpoint for a merchant or a partner (the secret is shown once)",
 )
-async def create_endpoint(request: Request) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    body = await read_json(request, EndpointCreate)
-
-    async def work(session: AsyncSession) -> Response:
-        made = await service.create_endpoint(session, runtime, body)
-        return json_response(_with_secret(runtime, made), 201)
-
-    return await keyed(request, "admin", work)
+async def create_endpoint(
+    body: Json[EndpointCreate], session: AdminSession, runtime: AppRuntime
+) -> Response:
+    made = await service.create_endpoint(session, runtime, body)
+    return json_response(_with_secret(runtime, made), 201)
 
 
 @router.get(
@@ -89,18 +86,16 @@ async def create_endpoint(request: Request) -> Response:
     summary="Endpoints by id, of one merchant or partner when asked",
 )
 async def list_endpoints(
-    request: Request,
+    session: AdminSession,
+    runtime: AppRuntime,
     mid: str | None = Query(default=None, pattern=r"^\d{12}$"),
     partner_id: int | None = Query(default=None, ge=1, le=2**62),
     after_id: int = Query(default=0, ge=0, le=2**62),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        page = await service.list_endpoints(
-            session, mid=mid, partner_id=partner_id, after_id=after_id, limit=limit
-        )
+    page = await service.list_endpoints(
+        session, mid=mid, partner_id=partner_id, after_id=after_id, limit=limit
+    )
     return json_response({"items": [_out(runtime, owned) for owned in page]})
 
 
@@ -110,27 +105,26 @@ async def list_endpoints(
     responses=ERROR_RESPONSES,
     summary="One endpoint",
 )
-async def get_endpoint(request: Request, endpoint_id: EndpointId) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        return json_response(_out(runtime, await service.get_endpoint(session, endpoint_id)))
+async def get_endpoint(
+    endpoint_id: EndpointId, session: AdminSession, runtime: AppRuntime
+) -> Response:
+    return json_response(_out(runtime, await service.get_endpoint(session, endpoint_id)))
 
 
 @router.patch(
     "/endpoints/{endpoint_id}",
     response_model=EndpointOut,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(EndpointUpdate),
     summary="Change an endpoint's URL, event types, enabled flag or description",
 )
-async def update_endpoint(request: Request, endpoint_id: EndpointId) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    body = await read_json(request, EndpointUpdate)
-    async with runtime.db.transaction() as session:
-        owned = await service.update_endpoint(session, runtime, endpoint_id, body)
-        return json_response(_out(runtime, owned))
+async def update_endpoint(
+    endpoint_id: EndpointId,
+    body: Json[EndpointUpdate],
+    session: AdminSession,
+    runtime: AppRuntime,
+) -> Response:
+    owned = await service.update_endpoint(session, runtime, endpoint_id, body)
+    return json_response(_out(runtime, owned))
 
 
 @router.delete(
@@ -139,11 +133,10 @@ async def update_endpoint(request: Request, endpoint_id: EndpointId) -> Response
     responses=ERROR_RESPONSES,
     summary="Delete an endpoint (its pending deliveries fail; its history stays)",
 )
-async def delete_endpoint(request: Request, endpoint_id: EndpointId) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        await service.delete_endpoint(session, runtime, endpoint_id)
+async def delete_endpoint(
+    endpoint_id: EndpointId, session: AdminSession, runtime: AppRuntime
+) -> Response:
+    await service.delete_endpoint(session, runtime, endpoint_id)
     return Response(status_code=204)
 
 
@@ -151,20 +144,16 @@ async def delete_endpoint(request: Request, endpoint_id: EndpointId) -> Response
     "/endpoints/{endpoint_id}/rotate-secret",
     response_model=EndpointWithSecret,
     responses=ERROR_RESPONSES,
-    openapi_extra=body_schema(SecretRotation),
     summary="A new signing secret (shown once); the previous one signs too for the overlap",
 )
-async def rotate_secret(request: Request, endpoint_id: EndpointId) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    raw = await request.body()
-    body = await read_json(request, SecretRotation) if raw.strip() else SecretRotation()
-
-    async def work(session: AsyncSession) -> Response:
-        made = await service.rotate_secret(session, runtime, endpoint_id, body.overlap_seconds)
-        return json_response(_with_secret(runtime, made))
-
-    return await keyed(request, "admin", work)
+async def rotate_secret(
+    endpoint_id: EndpointId,
+    body: OptionalJson[SecretRotation],
+    session: AdminSession,
+    runtime: AppRuntime,
+) -> Response:
+    made = await service.rotate_secret(session, runtime, endpoint_id, body.overlap_seconds)
+    return json_response(_with_secret(runtime, made))
 
 
 @router.post(
@@ -173,11 +162,10 @@ async def rotate_secret(request: Request, endpoint_id: EndpointId) -> Response:
     responses=ERROR_RESPONSES,
     summary="Send every failed delivery of an endpoint again (in event order)",
 )
-async def resend_failed(request: Request, endpoint_id: EndpointId) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        count = await service.resend_failed(session, runtime, endpoint_id)
+async def resend_failed(
+    endpoint_id: EndpointId, session: AdminSession, runtime: AppRuntime
+) -> Response:
+    count = await service.resend_failed(session, runtime, endpoint_id)
     return json_response({"endpoint_id": endpoint_id, "resent": count})
 
 
@@ -188,7 +176,7 @@ async def resend_failed(request: Request, endpoint_id: EndpointId) -> Response:
     summary="Deliveries by id: state=failed lists the ones that gave up",
 )
 async def list_deliveries(
-    request: Request,
+    session: AdminSession,
     state: str | None = Query(default=None, pattern="^(pending|delivered|failed)$"),
     endpoint_id: int | None = Query(default=None, ge=1, le=2**62),
     mid: str | None = Query(default=None, pattern=r"^\d{12}$"),
@@ -196,17 +184,15 @@ async def list_deliveries(
     after_id: int = Query(default=0, ge=0, le=2**62),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> Response:
-    require_admin(request)
-    async with runtime_of(request).db.transaction() as session:
-        page = await service.list_deliveries(
-            session,
-            state=state,
-            endpoint_id=endpoint_id,
-            mid=mid,
-            event_type=event_type,
-            after_id=after_id,
-            limit=limit,
-        )
+    page = await service.list_deliveries(
+        session,
+        state=state,
+        endpoint_id=endpoint_id,
+        mid=mid,
+        event_type=event_type,
+        after_id=after_id,
+        limit=limit,
+    )
     items = [dump(DeliveryOut.of(d)) for d in page]
     next_after = page[-1].id if len(page) == limit else None
     return json_response({"items": items, "next_after_id": next_after})
@@ -218,10 +204,8 @@ async def list_deliveries(
     responses=ERROR_RESPONSES,
     summary="One delivery and its last attempt",
 )
-async def get_delivery(request: Request, webhook_id: WebhookId) -> Response:
-    require_admin(request)
-    async with runtime_of(request).db.transaction() as session:
-        return json_response(dump(DeliveryOut.of(await service.get_delivery(session, webhook_id))))
+async def get_delivery(webhook_id: WebhookId, session: AdminSession) -> Response:
+    return json_response(dump(DeliveryOut.of(await service.get_delivery(session, webhook_id))))
 
 
 @router.post(
@@ -230,10 +214,5 @@ async def get_delivery(request: Request, webhook_id: WebhookId) -> Response:
     responses=ERROR_RESPONSES,
     summary="Send a failed delivery again: a new round of attempts, the same idempotency key",
 )
-async def resend(request: Request, webhook_id: WebhookId) -> Response:
-    require_admin(request)
-    runtime = runtime_of(request)
-    async with runtime.db.transaction() as session:
-        return json_response(
-            dump(DeliveryOut.of(await service.resend(session, runtime, webhook_id)))
-        )
+async def resend(webhook_id: WebhookId, session: AdminSession, runtime: AppRuntime) -> Response:
+    return json_response(dump(DeliveryOut.of(await service.resend(session, runtime, webhook_id))))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from homerun.calls import require_admin, runtime_of
+from homerun.calls import AdminToken, AppRuntime, Route
 from homerun.kit.web import ERROR_RESPONSES, json_response
 from homerun.worker import service
 from homerun.worker.models import Job
 
-router = APIRouter(prefix="/homerun/v1", tags=["Homerun admin"])
+router = APIRouter(
+    prefix="/homerun/v1", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route
+)
 
 
 def _out(job: Job) -> dict[str, Any]:
@@ -33,17 +35,17 @@ def _out(job: Job) -> dict[str, Any]:
 
 @router.get("/jobs", responses=ERROR_RESPONSES, summary="Jobs waiting (or failed), by id")
 async def list_jobs(
-    request: Request,
+    runtime: AppRuntime,
     state: str | None = Query(default=None, pattern="^(ready|failed)$"),
     after_id: int = Query(default=0, ge=0, le=2**62),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> Response:
-    require_admin(request)
-    jobs = await service.jobs_page(runtime_of(request), state, after_id, limit)
+    jobs = await service.jobs_page(runtime, state, after_id, limit)
     return json_response({"items": [_out(job) for job in jobs]})
 
 
 @router.post("/jobs/{job_id}/retry", responses=ERROR_RESPONSES, summary="Run a job again now")
-async def retry_job(request: Request, job_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> Response:
-    require_admin(request)
-    return json_response(_out(await service.retry(runtime_of(request), job_id)))
+async def retry_job(
+    job_id: Annotated[int, Path(ge=1, le=2**63 - 1)], runtime: AppRuntime
+) -> Response:
+    return json_response(_out(await service.retry(runtime, job_id)))
