@@ -1,7 +1,7 @@
 """Billing plans: create (schedule its payments), read, cancel; and charge what is due.
 
 A bounded rule's payments are all scheduled when the plan is made; an open-ended rule's
-next ones only, a rolling window that moves on as each payment reaches an end
+next ones only, a rolling window that moves on as each payment is paid
 (billing.window). An open-ended plan runs until it is cancelled, its vault account is
 deleted, or dunning gives up on one of its payments.
 

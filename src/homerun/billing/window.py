@@ -8,9 +8,9 @@ of its next payments are rows: at most `billing_window_payments` open ones (SCHE
 RETRYING), none dated more than `billing_window_days` after the moment the window is
 filled, except that the plan's next payment is always a row (a yearly plan's may be
 further away). The window is filled when the plan is made, and again by the runner each
-time one of its payments reaches an end, continuing from the plan's `window_number` and
-`window_date` (the latest occurrence made a row), in the transaction that ended the
-payment and with the plan's row locked, as every writer of a plan's payments does.
+time one of its payments is paid (a failed one stops the plan), continuing from the plan's
+`window_number` and `window_date` (the latest occurrence made a row), in the transaction
+of that charge and with the plan's row locked, as every writer of a plan's payments does.
 `(plan_id, payment_number)` is unique: should two runs ever extend from the same place,
 the second's insert fails and its whole transaction, charges included, rolls back.
 """
