@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from homerun.billing import service as billing
 from homerun.billing.models import BillingAttempt, BillingPlan, ScheduledPayment
@@ -370,3 +370,33 @@ async def test_when_its_account_is_deleted_the_plan_stops(
         start, 2, 1 + WINDOW, "CANCELLED"
     )
     assert await events_of(client, merchant) == ["transaction.entered"]
+
+
+async def test_an_occurrence_can_never_become_two_payments(
+    client: httpx.AsyncClient, runtime: Runtime, merchant: MerchantAccess
+) -> None:
+    """Were a run ever to extend a window from a stale place (its plan's record one
+    occurrence behind its rows), `(plan, payment_number)` refuses the second row, and the
+    charge that ended the payment rolls back with it: nothing is charged unscheduled."""
+    identifier, start, _ = await monthly_plan(client, merchant)
+    async with runtime.db.transaction() as session:
+        await session.execute(
+            update(BillingPlan)
+            .where(BillingPlan.id == identifier)
+            .values(window_number=11, window_date=start + relativedelta(months=10))
+        )
+    await move_clock_to(runtime, start)
+    report = Report()
+    await run_available(runtime, "stale", report)
+    assert report.counts["jobs_failed"] == 1
+    state = await ledger(runtime, [identifier])
+    assert state == {
+        "rows": {(identifier, "SCHEDULED"): (WINDOW, 1, WINDOW)},
+        "approved_attempts": (0, 0, 0),
+        "sales": (0, 0),
+    }
+    merchant = await rekey(client, merchant)
+    assert await events_of(client, merchant) == []
+    # The merchant cancels the plan: its bucket's job has nothing of it left to charge.
+    answer = await client.delete(f"{PLANS}/{identifier}", headers=merchant.headers)
+    assert answer.status_code == 200, answer.text
