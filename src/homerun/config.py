@@ -99,7 +99,21 @@ class Settings(BaseSettings):
         default=3660,
         ge=1,
         le=36600,
-        description="A billing plan's rule must end within this many days of its DTSTART.",
+        description="A billing plan's bounded rule must end within this many days of its "
+        "DTSTART; an open-ended rule must start within this many days of now.",
+    )
+    billing_window_payments: int = Field(
+        default=12,
+        ge=1,
+        le=1000,
+        description="An open-ended plan keeps at most this many open payments as rows.",
+    )
+    billing_window_days: int = Field(
+        default=400,
+        ge=1,
+        le=36600,
+        description="An open-ended plan's rows reach at most this many days ahead (its next "
+        "payment is always a row).",
     )
     billing_job_buckets: int = Field(
         default=16,

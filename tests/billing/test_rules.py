@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 import pytest
 
@@ -87,8 +88,10 @@ def test_accepted_rules_expand_in_utc(
         ("DTSTART:20270101T090000Z\nRRULE:FREQ=MINUTELY;COUNT=3", "more often than once a day"),
         ("DTSTART:20270101T090000Z\nRRULE:FREQ=DAILY;BYHOUR=9,21;COUNT=3", "more than once"),
         ("DTSTART:20270101T090000Z\nRRULE:FREQ=FORTNIGHTLY;COUNT=3", "FREQ must be"),
-        ("DTSTART:20270101T090000Z\nRRULE:FREQ=DAILY", "no end"),
-        ("DTSTART:20251014T000000Z\nRRULE:FREQ=YEARLY;INTERVAL=1", "no end"),
+        ("DTSTART:20270101T090000Z\nRRULE:FREQ=HOURLY", "more often than once a day"),
+        ("DTSTART:20270101T090000Z\nRRULE:FREQ=DAILY;BYHOUR=9,21", "more than once"),
+        ("DTSTART:20270101T090000Z\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "never"),
+        ("DTSTART:20270101T090000Z\nRRULE:FREQ=YEARLY;INTERVAL=11", "at least twice"),
         ("DTSTART:20270101T090000Z\nRRULE:FREQ=DAILY;COUNT=3;UNTIL=20270110", "not both"),
         ("DTSTART:20270101T090000Z\nRRULE:FREQ=DAILY;COUNT=5000", "horizon"),
         ("DTSTART:20270101T090000Z\nRRULE:FREQ=DAILY;UNTIL=99991231T000000Z", "horizon"),
@@ -124,3 +127,79 @@ def test_the_horizon_is_a_setting() -> None:
     assert len(expand(text)) == 31
     with pytest.raises(rules.RuleError, match="within 10 days"):
         rules.parse(text, 10)
+
+
+# ------------------------------------------------------------------ rules with no end
+
+RUN_EXAMPLE = "DTSTART:20251014T000000Z\nRRULE:FREQ=YEARLY;INTERVAL=1"  # spec 4.13
+
+
+@pytest.mark.parametrize(
+    ("text", "first_three"),
+    [
+        (
+            RUN_EXAMPLE,
+            [datetime(year, 10, 14, tzinfo=UTC) for year in (2025, 2026, 2027)],
+        ),
+        (
+            "DTSTART:20270131T090000Z\nRRULE:FREQ=MONTHLY;INTERVAL=1",
+            [datetime(2027, month, 31, 9, tzinfo=UTC) for month in (1, 3, 5)],
+        ),
+    ],
+)
+def test_rules_with_no_end_are_accepted(text: str, first_three: list[datetime]) -> None:
+    schedule = rules.parse(text, HORIZON)
+    assert schedule.open_ended and schedule.text == text
+    assert list(rules.numbered(schedule, first_three[-1])) == list(enumerate(first_three, start=1))
+
+
+def test_a_bounded_rule_is_not_open_ended() -> None:
+    for body in ("COUNT=3", "UNTIL=20270301"):
+        schedule = rules.parse(f"DTSTART:20270101T090000Z\nRRULE:FREQ=MONTHLY;{body}", HORIZON)
+        assert not schedule.open_ended
+        with pytest.raises(ValueError, match="open-ended"):
+            next(rules.after(schedule, 1, schedule.dtstart, schedule.dtstart))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        RUN_EXAMPLE,
+        "DTSTART:20270131T090000Z\nRRULE:FREQ=MONTHLY",
+        "DTSTART:20270131T090000Z\nRRULE:FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=-1",
+        "DTSTART:20270106T090000Z\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR",
+        "DTSTART:20270101T090000Z\nRRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        "DTSTART:20280229T090000Z\nRRULE:FREQ=YEARLY",
+        # 02:30 does not exist on 14 March 2027 there: the next days are 02:30 again.
+        "DTSTART;TZID=America/New_York:20270301T023000\nRRULE:FREQ=DAILY",
+        "DTSTART;TZID=America/New_York:20271101T013000\nRRULE:FREQ=DAILY;INTERVAL=3",
+        "DTSTART;TZID=Europe/London:20270115T000000\nRRULE:FREQ=WEEKLY;BYDAY=SU;INTERVAL=3",
+        "DTSTART:20270101T090000Z\nRRULE:FREQ=DAILY;BYHOUR=7;BYMINUTE=15",
+        "DTSTART:20270101\nRRULE:FREQ=YEARLY;BYMONTH=3,9;BYDAY=2TU",
+    ],
+)
+def test_a_rule_continued_from_any_occurrence_is_the_same_rule(text: str) -> None:
+    """A window is extended from its latest row, never from DTSTART: the same dates and
+    numbers come out as expanding the rule from the start."""
+    schedule = rules.parse(text, HORIZON)
+    end = schedule.dtstart + timedelta(days=1200)
+    whole = list(rules.numbered(schedule, end))
+    for step in (1, 2, 5):
+        pieced = whole[:1]
+        while len(pieced) < len(whole):
+            number, moment = pieced[-1]
+            pieced += list(islice(rules.after(schedule, number, moment, end), step))
+        assert pieced == whole
+
+
+def test_an_open_ended_rule_starts_within_the_horizon_of_now() -> None:
+    schedule = rules.parse("DTSTART:20270101T090000Z\nRRULE:FREQ=MONTHLY", 100)
+    start = datetime(2027, 1, 1, 9, tzinfo=UTC)
+    for now in (start - timedelta(days=100), start + timedelta(days=100)):
+        rules.check_start(schedule, now, 100)
+    for now, problem in (
+        (start - timedelta(days=101), "more than 100 days away"),
+        (start + timedelta(days=101), "within the last 100 days"),
+    ):
+        with pytest.raises(rules.RuleError, match=problem):
+            rules.check_start(schedule, now, 100)

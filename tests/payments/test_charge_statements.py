@@ -213,7 +213,7 @@ async def test_a_keyed_charge_whose_answer_cannot_be_stored_leaves_no_charge(
     async def broken(*_: Any) -> None:
         raise RuntimeError("the answer could not be stored")
 
-    monkeypatch.setattr(idempotency, "_finish", broken)
+    monkeypatch.setattr(idempotency, "finish", broken)
     body = {"mid": merchant.mid, "amount": 1000, "account_token": VISA, "expiration": "12/30"}
     headers = {**merchant.headers, "Idempotency-Key": "order-78"}
     failed = await client.post("/api/v1/charge", json=body, headers=headers)

@@ -1,5 +1,9 @@
 """Billing plans, their scheduled payments, and each charge attempt of a payment.
 
+A bounded rule's payments are all rows from the start; an open-ended rule keeps a rolling
+window of its next payments as rows (billing.window), extended under the plan's row lock;
+`(plan_id, payment_number)` is unique, so no occurrence can become two rows.
+
 Exactly once: a payment's attempts are numbered, `(payment_id, attempt)` is unique and
 each attempt names its own transaction (unique), and at most one attempt per payment
 may be approved (a partial unique index). A worker charges a payment only inside the
@@ -44,6 +48,10 @@ class BillingPlan(Base):
     status_reason: Mapped[str | None] = mapped_column(String(255), nullable=True)
     payment_count: Mapped[int] = mapped_column(Integer)
     open_payments: Mapped[int] = mapped_column(Integer)  # not yet at an end; 0: plan is done
+    # An open-ended rule's latest occurrence made a row (its number and date): its window
+    # is extended from there. NULL for a bounded rule, all of whose payments are rows.
+    window_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    window_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

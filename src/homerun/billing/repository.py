@@ -30,7 +30,10 @@ async def add_plan(session: AsyncSession, plan: BillingPlan) -> BillingPlan:
 
 
 async def add_payments(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert scheduled payments in one executemany (callers pass bounded chunks)."""
+    """Insert scheduled payments in one executemany (callers pass bounded chunks).
+
+    A plain INSERT: `(plan_id, payment_number)` is unique, so a row made twice is an
+    error that rolls its transaction back, never a second payment."""
     if rows:
         await session.execute(insert(ScheduledPayment), rows)
 
@@ -76,7 +79,8 @@ async def merchants_by_id(session: AsyncSession, merchant_ids: list[int]) -> dic
 
 
 async def payments_of(session: AsyncSession, plan_id: int) -> Sequence[ScheduledPayment]:
-    """A plan's payments in order (a plan has at most the horizon's days of them)."""
+    """A plan's payments in order: a bounded plan's, at most the horizon's days of them;
+    an open-ended plan's, those it has made and its window."""
     stmt = (
         select(ScheduledPayment)
         .where(ScheduledPayment.plan_id == plan_id)
@@ -169,6 +173,9 @@ async def save_plans(session: AsyncSession, plans: list[BillingPlan]) -> None:
                     "status": p.status,
                     "status_reason": p.status_reason,
                     "open_payments": p.open_payments,
+                    "payment_count": p.payment_count,
+                    "window_number": p.window_number,
+                    "window_date": p.window_date,
                     "updated_at": p.updated_at,
                     "ended_at": p.ended_at,
                 }

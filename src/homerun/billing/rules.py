@@ -6,9 +6,13 @@ Pure functions over python-dateutil. A rule is accepted when it
 - uses FREQ DAILY, WEEKLY, MONTHLY or YEARLY and only the parts listed in `_PARTS`, in
   combinations that can occur (so that expanding it always moves forward: dateutil
   searches to the year 9999 for a date that can never come);
-- ends (COUNT or UNTIL) within the horizon: every occurrence at most `horizon_days`
-  after DTSTART;
+- if it ends (COUNT or UNTIL), ends within the horizon: every occurrence at most
+  `horizon_days` after DTSTART; if it has no end (it runs until the plan is cancelled),
+  falls at least twice within the horizon, so that its payments are never further apart;
 - never falls twice on one day (in its own time zone).
+
+An open-ended rule is never expanded whole: `after` continues it from its latest
+occurrence (billing.window keeps a rolling window of the next payments as rows).
 """
 
 from __future__ import annotations
@@ -56,6 +60,11 @@ class Schedule:
     until: datetime | None
     text: str  # as sent, its lines joined by "\n"
 
+    @property
+    def open_ended(self) -> bool:
+        """No COUNT or UNTIL: the plan runs until it is cancelled or stopped."""
+        return self.count is None and self.until is None
+
 
 def _ints(value: str, low: int, high: int, part: str) -> list[int]:
     try:
@@ -96,8 +105,6 @@ def _check_parts(parts: dict[str, str]) -> None:
         raise RuleError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
     if "COUNT" in parts and "UNTIL" in parts:
         raise RuleError("RRULE may have COUNT or UNTIL, not both")
-    if "COUNT" not in parts and "UNTIL" not in parts:
-        raise RuleError("the rule has no end: add COUNT or UNTIL (plans must end)")
     for part in ("BYHOUR", "BYMINUTE", "BYSECOND"):
         if part in parts and "," in parts[part]:
             raise RuleError(f"{part} with several values would charge more than once a day")
@@ -126,6 +133,15 @@ def _check_parts(parts: dict[str, str]) -> None:
 
 def parse(text: str, horizon_days: int) -> Schedule:
     """The checked schedule of `text`, or RuleError saying what is wrong."""
+    schedule = stored(text)
+    _check_expansion(schedule, horizon_days)
+    return schedule
+
+
+def stored(text: str) -> Schedule:
+    """The schedule of `text` with the checks of its text only: for a plan's own rule,
+    read again to extend its window (its expansion was checked when the plan was made,
+    and a later horizon setting must not refuse a running plan)."""
     if len(text) > MAX_TEXT:
         raise RuleError(f"must be at most {MAX_TEXT} characters")
     # Clients write the line break as a real newline, CRLF, or a literal backslash-n.
@@ -177,9 +193,7 @@ def parse(text: str, horizon_days: int) -> Schedule:
         raise RuleError(f"RRULE is not valid: {problem}") from None
     assert isinstance(rule, rrule.rrule)
     count = int(parts["COUNT"]) if "COUNT" in parts else None
-    schedule = Schedule(dtstart, zone, rule, count, until, "\n".join(lines))
-    _check_expansion(schedule, horizon_days)
-    return schedule
+    return Schedule(dtstart, zone, rule, count, until, "\n".join(lines))
 
 
 def _bounded(schedule: Schedule, end: datetime) -> Iterator[datetime]:
@@ -208,6 +222,11 @@ def _check_expansion(schedule: Schedule, horizon_days: int) -> None:
         total += 1
     if schedule.count is not None and total < schedule.count:
         raise past_horizon
+    if schedule.open_ended and total == 1:
+        raise RuleError(
+            f"runs past the horizon: a rule with no end must fall at least twice within "
+            f"{horizon_days} days of DTSTART"
+        )
     beyond = schedule.until is not None and schedule.until > horizon_end
     if beyond and schedule.rule.after(horizon_end) is not None:
         raise past_horizon
@@ -215,8 +234,50 @@ def _check_expansion(schedule: Schedule, horizon_days: int) -> None:
         raise RuleError("has no occurrence")
 
 
-def occurrences(schedule: Schedule, horizon_days: int) -> Iterator[tuple[int, datetime]]:
-    """(payment number, moment in UTC), in order; numbering counts from DTSTART's rule."""
-    end = schedule.dtstart + timedelta(days=horizon_days)
+def numbered(schedule: Schedule, end: datetime) -> Iterator[tuple[int, datetime]]:
+    """(payment number, moment in UTC) up to `end`, in order; numbering counts from
+    DTSTART's rule."""
     for n, moment in enumerate(_bounded(schedule, end), start=1):
         yield n, moment.astimezone(UTC)
+
+
+def occurrences(schedule: Schedule, horizon_days: int) -> Iterator[tuple[int, datetime]]:
+    """Every occurrence of a bounded rule (an open-ended one: those within the horizon)."""
+    return numbered(schedule, schedule.dtstart + timedelta(days=horizon_days))
+
+
+def after(
+    schedule: Schedule, number: int, moment: datetime, end: datetime
+) -> Iterator[tuple[int, datetime]]:
+    """The occurrences after occurrence `number` (at `moment`) up to `end`, numbered on.
+
+    An open-ended rule is started again on that occurrence's day, so that extending a
+    plan's window never walks its whole past. The sequence is the same: without COUNT,
+    what follows an occurrence depends on the rule's parts and on DTSTART only through
+    the parts it fills in (weekday, day, month, time of day) and its INTERVAL phase, and
+    the occurrence's day shares all of these. The time of day is DTSTART's own, not the
+    occurrence's in UTC read back, which a daylight-saving gap would have moved.
+    """
+    if not schedule.open_ended:
+        raise ValueError("only an open-ended rule is continued")
+    day = moment.astimezone(schedule.zone).date()
+    anchor = datetime.combine(day, schedule.dtstart.timetz())
+    rule = schedule.rule.replace(dtstart=anchor, count=None, until=end.astimezone(UTC))
+    for later in rule:
+        utc = later.astimezone(UTC)
+        if utc > moment:
+            number += 1
+            yield number, utc
+
+
+def check_start(schedule: Schedule, now: datetime, horizon_days: int) -> None:
+    """An open-ended rule's DTSTART lies within the horizon of now, either way (its
+    payments are numbered from DTSTART, and its first one must come in sane time)."""
+    horizon = timedelta(days=horizon_days)
+    if schedule.dtstart > now + horizon:
+        raise RuleError(f"DTSTART is beyond the horizon: more than {horizon_days} days away")
+    if schedule.dtstart < now - horizon:
+        raise RuleError(
+            f"DTSTART is beyond the horizon: a rule with no end must start within the last "
+            f"{horizon_days} days"
+        )

@@ -1,4 +1,9 @@
-"""Billing plans: create (schedule every payment), read, cancel; and charge what is due.
+"""Billing plans: create (schedule its payments), read, cancel; and charge what is due.
+
+A bounded rule's payments are all scheduled when the plan is made; an open-ended rule's
+next ones only, a rolling window that moves on as each payment is paid
+(billing.window). An open-ended plan runs until it is cancelled, its vault account is
+deleted, or dunning gives up on one of its payments.
 
 Charging runs in the worker (billing.jobs): scheduled payments are spread over
 `billing_job_buckets` keyed jobs; a bucket's job falls due at its earliest open payment,
@@ -12,11 +17,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.billing import repository, rules
+from homerun.billing import repository, rules, window
 from homerun.billing.models import BillingAttempt, BillingPlan, ScheduledPayment
 from homerun.billing.schemas import CreatePlanRequest
 from homerun.billing.state import (
@@ -41,10 +45,6 @@ from homerun.worker.report import Report
 
 log = logging.getLogger("homerun.billing")
 
-# Occurrences this much before the plan is made are still charged (a DTSTART of "now"
-# written by a client is a little in the past by the time it arrives); earlier ones are
-# skipped, though they keep their place in the numbering.
-PAST_GRACE = timedelta(minutes=5)
 INSERT_CHUNK = 500
 # An outcome the processor has not told yet is asked about again after this long.
 UNKNOWN_RECHECK = timedelta(hours=1)
@@ -57,6 +57,10 @@ DECLINED = "billing_payments_declined"
 FAILED = "billing_payments_failed"
 PLANS_COMPLETED = "billing_plans_completed"
 PLANS_STOPPED = "billing_plans_stopped"
+
+# Why a plan stopped (its status_reason).
+ACCOUNT_DELETED = "the vault payment account was deleted"
+DUNNING_GAVE_UP = "a payment failed after its last dunning retry"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +92,14 @@ async def create(
             "which merchant-initiated recurring charges need",
         )
     horizon = runtime.settings.billing_horizon_days
+    now = runtime.clock.now()
     try:
         schedule = rules.parse(request.rrule_pattern, horizon)
+        first = window.first(schedule, now, horizon, window.Limits.of(runtime.settings))
     except rules.RuleError as problem:
         raise ValidationFailed.field("rrule_pattern", str(problem)) from None
-    now = runtime.clock.now()
+    if not first:
+        raise ValidationFailed.field("rrule_pattern", "has no occurrence after now")
     plan = await repository.add_plan(
         session,
         BillingPlan(
@@ -111,36 +118,11 @@ async def create(
         ),
     )
     bucket = _bucket(runtime, plan.id)
-    first: datetime | None = None
-    count = 0
-    chunk: list[dict[str, Any]] = []
-    for number, moment in rules.occurrences(schedule, horizon):
-        if moment < now - PAST_GRACE:
-            continue
-        first = first or moment
-        count += 1
-        chunk.append(
-            {
-                "plan_id": plan.id,
-                "payment_number": number,
-                "payment_date": moment,
-                "due_at": moment,
-                "bucket": bucket,
-                "amount_scheduled": request.amount,
-                "amount_paid": 0,
-                "status": PaymentStatus.SCHEDULED,
-                "attempts": 0,
-                "updated_at": now,
-            }
-        )
-        if len(chunk) >= INSERT_CHUNK:
-            await repository.add_payments(session, chunk)
-            chunk = []
-    await repository.add_payments(session, chunk)
-    if first is None:
-        raise ValidationFailed.field("rrule_pattern", "has no occurrence after now")
-    plan.payment_count = plan.open_payments = count
-    await repository.schedule_bucket(session, bucket, first, now)
+    for start in range(0, len(first), INSERT_CHUNK):
+        chunk = first[start : start + INSERT_CHUNK]
+        await repository.add_payments(session, window.rows(plan, chunk, bucket, now))
+    window.moved_on(plan, first, open_ended=schedule.open_ended)
+    await repository.schedule_bucket(session, bucket, first[0][1], now)
     return plan
 
 
@@ -304,13 +286,7 @@ async def _run_payment(
     merchant = batch.merchants[plan.merchant_id]
     account = batch.accounts.accounts.get(plan.account_id)
     if account is None or account.is_deleted:
-        await _stop(session, plan, "the vault payment account was deleted", now)
-        for other in batch.payments.values():  # the same plan's other payments in the batch
-            if other.plan_id == plan.id and other.due_at is not None:
-                _payment_event(other, PaymentEvent.CANCEL, now)
-                batch.changed_payments.add(other.id)
-        batch.changed_plans.add(plan.id)
-        report.count(PLANS_STOPPED)
+        await _stop_in_batch(session, batch, plan, ACCOUNT_DELETED, now, report)
         return
     previous = await repository.transaction(session, payment.trans_id) if payment.trans_id else None
     if previous is not None and previous.state == "unknown":
@@ -324,13 +300,35 @@ async def _run_payment(
         txn = await _charge(session, runtime, merchant, plan, account, payment, batch)
     _record_outcome(runtime, payment, txn, now, report)
     if payment.due_at is None:
-        batch.changed_plans.add(plan.id)
-        plan.open_payments -= 1
-        if plan.open_payments <= 0:
-            plan.status = plan_after(plan.status, PlanEvent.FINISH)
-            plan.status_reason = "the schedule has ended"
-            plan.ended_at = plan.updated_at = now
-            report.count(PLANS_COMPLETED)
+        await _payment_ended(session, runtime, batch, plan, payment, now, report)
+
+
+async def _payment_ended(
+    session: AsyncSession,
+    runtime: Runtime,
+    batch: _Batch,
+    plan: BillingPlan,
+    payment: ScheduledPayment,
+    now: datetime,
+    report: Report,
+) -> None:
+    """A payment reached an end: an open-ended plan stops if dunning gave up, else its
+    window moves on; a plan left with no open payment has completed."""
+    open_ended = plan.window_number is not None
+    if open_ended and payment.status is PaymentStatus.FAILED:
+        # A bounded plan goes on to its next payments; one with no end would go on
+        # declining for ever, so it stops here.
+        await _stop_in_batch(session, batch, plan, DUNNING_GAVE_UP, now, report)
+        return
+    batch.changed_plans.add(plan.id)
+    plan.open_payments -= 1
+    if open_ended:
+        await _extend(session, runtime, plan, now)
+    if plan.open_payments <= 0:
+        plan.status = plan_after(plan.status, PlanEvent.FINISH)
+        plan.status_reason = "the schedule has ended"
+        plan.ended_at = plan.updated_at = now
+        report.count(PLANS_COMPLETED)
 
 
 async def _charge(
@@ -424,6 +422,38 @@ def _payment_event(payment: ScheduledPayment, event: PaymentEvent, now: datetime
     payment.status = payment_after(payment.status, event)
     payment.due_at = None
     payment.updated_at = now
+
+
+async def _extend(
+    session: AsyncSession, runtime: Runtime, plan: BillingPlan, now: datetime
+) -> None:
+    """Fill an open-ended plan's window again (its row is locked: see billing.window)."""
+    settings = runtime.settings
+    limits = window.Limits.of(settings)
+    added = window.following(plan, now, settings.billing_horizon_days, limits)
+    if added:
+        rows = window.rows(plan, added, _bucket(runtime, plan.id), now)
+        await repository.add_payments(session, rows)
+        window.moved_on(plan, added, open_ended=True)
+        plan.updated_at = now
+
+
+async def _stop_in_batch(
+    session: AsyncSession,
+    batch: _Batch,
+    plan: BillingPlan,
+    reason: str,
+    now: datetime,
+    report: Report,
+) -> None:
+    """Stop the plan, and cancel its other open payments in the batch's own copies too."""
+    await _stop(session, plan, reason, now)
+    for other in batch.payments.values():
+        if other.plan_id == plan.id and other.due_at is not None:
+            _payment_event(other, PaymentEvent.CANCEL, now)
+            batch.changed_payments.add(other.id)
+    batch.changed_plans.add(plan.id)
+    report.count(PLANS_STOPPED)
 
 
 async def _stop(session: AsyncSession, plan: BillingPlan, reason: str, now: datetime) -> None:
