@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 
 from homerun.billing import service as billing
 from homerun.billing.models import BillingAttempt, BillingPlan, ScheduledPayment
+from homerun.jobs import job_registry
 from homerun.payments.models import Transaction
 from homerun.runtime import Runtime
 from homerun.sandbox.service import move_clock_to
@@ -46,6 +47,8 @@ from tests.conftest import MerchantAccess
 from tests.helpers import transaction
 from tests.isolated import isolated_app, isolated_database, migrate, settings_for
 from tests.vault.support import delete
+
+JOBS = job_registry()
 
 RUN_EXAMPLE = "DTSTART:20251014T000000Z\nRRULE:FREQ=YEARLY;INTERVAL=1"  # spec 4.13
 MONTHLY = "FREQ=MONTHLY;INTERVAL=1"
@@ -77,7 +80,7 @@ def own_client(own_app: tuple[Runtime, httpx.AsyncClient]) -> httpx.AsyncClient:
 async def jump(runtime: Runtime, moment: datetime) -> None:
     """The clock moves to `moment` and what falls due there runs."""
     await move_clock_to(runtime, moment)
-    await run_available(runtime, "clock-jump", Report())
+    await run_available(runtime, JOBS, "clock-jump", Report())
 
 
 def shown(plan: dict[str, Any]) -> list[tuple[int, str, str]]:
@@ -265,7 +268,7 @@ async def test_five_years_of_a_monthly_plan_charge_sixty_times_with_racing_worke
         await move_clock_to(runtime, moment)
         doom["armed"] = step == 3  # the first worker to charge in year three dies
         outcomes = await asyncio.gather(
-            *(run_available(runtime, f"racer-{n}", Report()) for n in range(3)),
+            *(run_available(runtime, JOBS, f"racer-{n}", Report()) for n in range(3)),
             return_exceptions=True,
         )
         if step == 3:
@@ -387,7 +390,7 @@ async def test_an_occurrence_can_never_become_two_payments(
         )
     await move_clock_to(runtime, start)
     report = Report()
-    await run_available(runtime, "stale", report)
+    await run_available(runtime, JOBS, "stale", report)
     assert report.counts["jobs_failed"] == 1
     state = await ledger(runtime, [identifier])
     assert state == {
