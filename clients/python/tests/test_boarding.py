@@ -65,7 +65,7 @@ def test_create_get_and_list_merchants(boarding: rp.RunClient, partner: Partner)
         "crm-1",
     )
     assert (got.merchant_status, got.merchant_status_id, got.signer_first_name) == (
-        "New",
+        "new",
         1,
         "Emily",
     )
