@@ -38,8 +38,16 @@ def new_merchant(homerun: LiveHomerun, **settings: object) -> Merchant:
     return Merchant(mid, creds["api_key"], creds["refresh_token"], creds["api_key_expires_at"])
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def merchant(homerun: LiveHomerun) -> Merchant:
+    """One merchant per test module: its api_key is never refreshed by these tests."""
+    return new_merchant(homerun)
+
+
+@pytest.fixture
+def fresh_merchant(homerun: LiveHomerun) -> Merchant:
+    """A merchant of the test's own, for tests that spend its refresh token or count its
+    transactions."""
     return new_merchant(homerun)
 
 

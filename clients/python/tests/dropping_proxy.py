@@ -20,7 +20,9 @@ class DroppingProxy(ThreadingHTTPServer):
         self.upstream, self.drops = upstream, drops
         self.seen: list[tuple[str, str | None, str | None]] = []  # path, key, replayed
         self.http = httpx.Client(base_url=upstream)
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -72,25 +72,28 @@ def expired_client(
 
 
 def test_a_key_about_to_expire_is_refreshed_before_it_is_used(
-    homerun: LiveHomerun, merchant: Merchant
+    homerun: LiveHomerun, fresh_merchant: Merchant
 ) -> None:
     store = CountingStore()
-    with expired_client(homerun, merchant, store) as client:
+    with expired_client(homerun, fresh_merchant, store) as client:
         assert client.payments.charge(card()).result == "A"
     fresh = store.load()
     assert fresh is not None and store.refreshes == 1
-    assert fresh.api_key != merchant.api_key and fresh.refresh_token != merchant.refresh_token
+    assert (
+        fresh.api_key != fresh_merchant.api_key
+        and fresh.refresh_token != fresh_merchant.refresh_token
+    )
     assert fresh.api_key_expires_at is not None and fresh.api_key_expires_at > time.time() + 3000
-    assert refresh_by_hand(homerun, merchant.refresh_token) == 401  # single use, now spent
+    assert refresh_by_hand(homerun, fresh_merchant.refresh_token) == 401  # single use, now spent
 
 
-def test_a_401_refreshes_and_resends_once(homerun: LiveHomerun, merchant: Merchant) -> None:
+def test_a_401_refreshes_and_resends_once(homerun: LiveHomerun, fresh_merchant: Merchant) -> None:
     store = CountingStore()
     with rp.RunClient(
         homerun.base_url,
-        mid=merchant.mid,
+        mid=fresh_merchant.mid,
         api_key="sk_test_" + "x" * 32,  # unknown to the server: 401 Key not found
-        refresh_token=merchant.refresh_token,
+        refresh_token=fresh_merchant.refresh_token,
         credential_store=store,
         retry=FAST,
     ) as client:
@@ -99,13 +102,13 @@ def test_a_401_refreshes_and_resends_once(homerun: LiveHomerun, merchant: Mercha
 
 
 def test_an_unknown_refresh_token_is_an_authentication_error(
-    homerun: LiveHomerun, merchant: Merchant
+    homerun: LiveHomerun, fresh_merchant: Merchant
 ) -> None:
     with (
         rp.RunClient(
             homerun.base_url,
-            mid=merchant.mid,
-            api_key=merchant.api_key,
+            mid=fresh_merchant.mid,
+            api_key=fresh_merchant.api_key,
             refresh_token="rt_test_" + "x" * 32,
             api_key_expires_at=int(time.time()) - 1,
             retry=FAST,
@@ -117,44 +120,44 @@ def test_an_unknown_refresh_token_is_an_authentication_error(
 
 
 def test_a_crash_before_the_new_pair_is_stored_loses_no_refresh_token(
-    homerun: LiveHomerun, merchant: Merchant, tmp_path: Path
+    homerun: LiveHomerun, fresh_merchant: Merchant, tmp_path: Path
 ) -> None:
     path = tmp_path / "run-credentials.json"
-    crashing = expired_client(homerun, merchant, CrashingStore(path, merchant.api_key))
+    crashing = expired_client(homerun, fresh_merchant, CrashingStore(path, fresh_merchant.api_key))
     with crashing as client, pytest.raises(Crash):
         client.payments.charge(card())
     # The server rotated the pair and the old refresh token is spent; the file still has
     # only the old pair, marked with the Idempotency-Key of the refresh in flight.
     left = rp.FileStore(path).load()
-    assert left is not None and left.refresh_token == merchant.refresh_token
+    assert left is not None and left.refresh_token == fresh_merchant.refresh_token
     assert left.pending_refresh is not None
-    assert refresh_by_hand(homerun, merchant.refresh_token) == 401
+    assert refresh_by_hand(homerun, fresh_merchant.refresh_token) == 401
     # A new process asks again with the same key and gets the same answer replayed.
     with rp.RunClient(
-        homerun.base_url, mid=merchant.mid, credential_store=rp.FileStore(path), retry=FAST
+        homerun.base_url, mid=fresh_merchant.mid, credential_store=rp.FileStore(path), retry=FAST
     ) as restarted:
         assert restarted.payments.charge(card()).result == "A"
     recovered = rp.FileStore(path).load()
     assert recovered is not None and recovered.pending_refresh is None
-    assert recovered.refresh_token != merchant.refresh_token
+    assert recovered.refresh_token != fresh_merchant.refresh_token
     assert refresh_by_hand(homerun, recovered.refresh_token) == 200
 
 
-def test_threads_share_one_refresh(homerun: LiveHomerun, merchant: Merchant) -> None:
+def test_threads_share_one_refresh(homerun: LiveHomerun, fresh_merchant: Merchant) -> None:
     store = CountingStore()
-    with expired_client(homerun, merchant, store) as client, ThreadPoolExecutor(8) as pool:
+    with expired_client(homerun, fresh_merchant, store) as client, ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: client.payments.charge(card()).result, range(8)))
     assert results == ["A"] * 8
     assert store.refreshes == 1
 
 
-async def test_tasks_share_one_refresh(homerun: LiveHomerun, merchant: Merchant) -> None:
+async def test_tasks_share_one_refresh(homerun: LiveHomerun, fresh_merchant: Merchant) -> None:
     store = CountingStore()
     async with rp.AsyncRunClient(
         homerun.base_url,
-        mid=merchant.mid,
-        api_key=merchant.api_key,
-        refresh_token=merchant.refresh_token,
+        mid=fresh_merchant.mid,
+        api_key=fresh_merchant.api_key,
+        refresh_token=fresh_merchant.refresh_token,
         api_key_expires_at=int(time.time()) - 1,
         credential_store=store,
         retry=FAST,

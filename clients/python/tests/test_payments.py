@@ -68,6 +68,12 @@ def test_capture_part_of_an_authorization_then_refused_after_void(client: rp.Run
     assert again.reason is not None
 
 
+def test_a_capture_without_a_transaction_id_raises(client: rp.RunClient) -> None:
+    with pytest.raises(rp.InvalidRequestError) as raised:
+        client.payments.capture(rp.CaptureRequest(trans_id=""))
+    assert list(raised.value.errors) == ["trans_id"]
+
+
 def test_void_or_refund_of_an_unknown_transaction_is_code_29(client: rp.RunClient) -> None:
     refused = client.payments.void_or_refund(rp.VoidOrRefundRequest(trans_id="999999999"))
     assert (refused.result, refused.resp_code, refused.resp_text) == ("C", "29", "Txn not found")

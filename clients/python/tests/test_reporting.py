@@ -115,7 +115,8 @@ async def test_the_async_walk(homerun: LiveHomerun, seeded: Seeded) -> None:
     async with rp.AsyncRunClient(
         homerun.base_url, reporting=(seeded.client_id, seeded.client_secret), retry=FAST
     ) as client:
-        count = 0
-        async for _ in client.reporting.transactions(page_size=5000):
-            count += 1
-    assert count == seeded.transactions
+        declined = [
+            item.result
+            async for item in client.reporting.transactions(Q(result="C"), page_size=100)
+        ]
+    assert declined == ["C"] * seeded.declines

@@ -4,6 +4,7 @@ make on demand (a reset mid-answer, 5xx, 409, 429) are played by respx."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from decimal import Decimal
 
@@ -29,8 +30,9 @@ APPROVED = {
 
 
 def test_a_charge_whose_answer_was_lost_charges_once(
-    homerun: LiveHomerun, merchant: Merchant
+    homerun: LiveHomerun, fresh_merchant: Merchant
 ) -> None:
+    merchant = fresh_merchant
     with (
         DroppingProxy(homerun.base_url, drops=1) as proxy,
         rp.RunClient(
@@ -56,7 +58,7 @@ def test_a_charge_whose_answer_was_lost_charges_once(
 
 
 def run_client(**retry: float) -> rp.RunClient:
-    policy = rp.RetryPolicy(**{**FAST.__dict__, **retry})
+    policy = dataclasses.replace(FAST, **retry)
     return rp.RunClient(RUN, mid="800000001780", api_key="sk", refresh_token="rt", retry=policy)
 
 

@@ -202,6 +202,7 @@ class AsyncRunClient:
     ) -> None:
         self.mid = mid
         keys = key_state_of(api_key, refresh_token, api_key_expires_at, credential_store)
+        self._owns_http = http_client is None  # a caller's own client is the caller's to close
         self._http = http_client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
         self._engine = AsyncEngine(
             hosts_of(base_url, ords_url),
@@ -218,7 +219,8 @@ class AsyncRunClient:
         self.boarding = Boarding(self)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_http:
+            await self._http.aclose()
 
     async def __aenter__(self) -> AsyncRunClient:
         return self

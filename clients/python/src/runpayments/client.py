@@ -194,6 +194,7 @@ class RunClient:
     ) -> None:
         self.mid = mid
         keys = key_state_of(api_key, refresh_token, api_key_expires_at, credential_store)
+        self._owns_http = http_client is None  # a caller's own client is the caller's to close
         self._http = http_client or httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
         self._engine = SyncEngine(
             hosts_of(base_url, ords_url),
@@ -210,7 +211,8 @@ class RunClient:
         self.boarding = Boarding(self)
 
     def close(self) -> None:
-        self._http.close()
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> RunClient:
         return self
