@@ -57,8 +57,8 @@ def test_a_charge_whose_answer_was_lost_charges_once(
     assert [e["event_type"] for e in events] == ["transaction.entered"]
 
 
-def run_client(**retry: float) -> rp.RunClient:
-    policy = dataclasses.replace(FAST, **retry)
+def run_client(attempts: int = FAST.attempts) -> rp.RunClient:
+    policy = dataclasses.replace(FAST, attempts=attempts)
     return rp.RunClient(RUN, mid="800000001780", api_key="sk", refresh_token="rt", retry=policy)
 
 
