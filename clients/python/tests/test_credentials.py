@@ -170,3 +170,20 @@ async def test_tasks_share_one_refresh(homerun: LiveHomerun, fresh_merchant: Mer
 def test_payments_calls_without_credentials_say_so(homerun: LiveHomerun) -> None:
     with rp.RunClient(homerun.base_url) as client, pytest.raises(rp.CredentialsError):
         client.payments.charge(card(mid="000000000001"))
+
+
+def test_a_second_process_takes_the_pair_the_first_one_saved(
+    homerun: LiveHomerun, fresh_merchant: Merchant, tmp_path: Path
+) -> None:
+    path = tmp_path / "shared.json"
+    with (
+        expired_client(homerun, fresh_merchant, rp.FileStore(path)) as first,
+        expired_client(homerun, fresh_merchant, rp.FileStore(path)) as second,
+    ):
+        assert first.payments.charge(card()).result == "A"  # refreshes and saves
+        # The second holds the spent refresh token; it finds the new pair in the file
+        # instead of asking with the spent one (which would be a 401).
+        assert second.payments.charge(card()).result == "A"
+    final = rp.FileStore(path).load()
+    assert final is not None and final.refresh_token != fresh_merchant.refresh_token
+    assert refresh_by_hand(homerun, final.refresh_token) == 200

@@ -44,6 +44,16 @@ class KeyState:
         """Whether the key a refused request used is still the current one."""
         return self.current is not None and (used is None or self.current.api_key == used)
 
+    def reload(self) -> bool:
+        """Take a newer pair another process saved (it spent the refresh token we hold)."""
+        loaded = self.store.load()
+        if loaded is None or self.current is None or loaded == self.current:
+            return False
+        if loaded.refresh_token == self.current.refresh_token:
+            return False
+        self.current = loaded
+        return True
+
     def begin(self) -> ApiCredentials:
         """Write ahead the Idempotency-Key of the refresh about to be sent."""
         assert self.current is not None
@@ -72,6 +82,8 @@ class SyncKeys:
 
     def refresh(self, used: str | None) -> ApiCredentials | None:
         with self._lock:
+            if self.state.reload() and not self.state.current_needs_refresh():
+                return self.state.current
             if self.state.stale(used) or self.state.current_needs_refresh():
                 return self.state.adopt(self._refresh(self.state.begin()))
             return self.state.current
@@ -91,6 +103,8 @@ class AsyncKeys:
 
     async def refresh(self, used: str | None) -> ApiCredentials | None:
         async with self._lock:
+            if self.state.reload() and not self.state.current_needs_refresh():
+                return self.state.current
             if self.state.stale(used) or self.state.current_needs_refresh():
                 return self.state.adopt(await self._refresh(self.state.begin()))
             return self.state.current
