@@ -12,7 +12,7 @@ import base64
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from .credentials import ApiCredentials, CredentialStore
@@ -115,7 +115,7 @@ class ClientCredentials:
     """An OAuth 2.0 client (RFC 6749 §4.4) for Reporting or Boarding."""
 
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
 
     def basic(self) -> str:
         # RFC 6749 §2.3.1: form-urlencode id and secret before base64.

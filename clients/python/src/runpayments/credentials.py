@@ -16,15 +16,15 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 
 @dataclass(frozen=True)
 class ApiCredentials:
-    api_key: str
-    refresh_token: str
+    api_key: str = field(repr=False)  # secrets stay out of logs and tracebacks
+    refresh_token: str = field(repr=False)
     api_key_expires_at: int | None = None  # Unix seconds; None: unknown, refresh on a 401
     pending_refresh: str | None = None  # Idempotency-Key of a refresh not yet saved
 

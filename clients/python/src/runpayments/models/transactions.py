@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BeforeValidator
 
 from .._amounts import Dollars, PaymentsAmount, WireDollars
 from ._base import Answer, Request
@@ -14,6 +17,16 @@ class Result(StrEnum):
     DECLINED = "C"
 
 
+_RESULT_WORDS = {"APPROVED": "A", "APPROVAL": "A", "RETRY": "B", "DECLINED": "C"}
+
+
+def _result(value: object) -> object:
+    # Run's capture example answers "Approved" where every other page says "A".
+    if isinstance(value, str):
+        return _RESULT_WORDS.get(value.upper(), value.upper())
+    return value
+
+
 class Transaction(Answer):
     """What /charge, /capture and /void-or-refund answer, approved or not (ruling R5).
 
@@ -23,7 +36,7 @@ class Transaction(Answer):
     same way, with `reason` set.
     """
 
-    result: Result
+    result: Annotated[Result, BeforeValidator(_result)]
     resp_code: str
     resp_text: str
     resp_proc: str
