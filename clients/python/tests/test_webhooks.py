@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 import runpayments as rp
@@ -54,6 +55,14 @@ def test_a_real_delivery_verifies_as_a_typed_event(
     )
     assert (event.payload["trans_id"], event.payload["mid"]) == (charged.trans_id, client.mid)
     assert event.metadata.attempt == 1
+    payload = event.transaction
+    assert payload is not None
+    assert (payload.trans_id, payload.state, payload.result, payload.amount) == (
+        charged.trans_id,
+        "captured",
+        "A",
+        Decimal("10.00"),
+    )
     assert event.metadata.idempotency_key == delivery.headers["X-Idempotency-Key"]
     assert event.timestamp.tzinfo is not None
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ._amounts import Dollars
 from .errors import RunPaymentsError
 
 SIGNATURE = "x-webhook-signature-256"
@@ -43,6 +44,30 @@ class WebhookMetadata(BaseModel):
     idempotency_key: str
 
 
+class TransactionPayload(BaseModel):
+    """The payload of a `transaction.*` event; amounts are Decimal dollars."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    trans_id: str
+    mid: str
+    trans_type: str
+    state: str
+    result: str
+    resp_code: str
+    resp_text: str
+    amount: Dollars | None = None
+    fee_amount: Dollars | None = None
+    currency: str | None = None
+    order_id: str | None = None
+    invoice_id: str | None = None
+    card_brand: str | None = None
+    card_number: str | None = None
+    original_trans_id: str | None = None
+    reversed_amount: Dollars | None = None
+    reversed_fee_amount: Dollars | None = None
+
+
 class WebhookEvent(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -56,6 +81,13 @@ class WebhookEvent(BaseModel):
     def family(self) -> str:
         """`transaction`, `chargeback`, `funding` or `merchant`."""
         return self.event_type.split(".", 1)[0]
+
+    @property
+    def transaction(self) -> TransactionPayload | None:
+        """The typed payload of a `transaction.*` event (None for other families)."""
+        if self.family != "transaction":
+            return None
+        return TransactionPayload.model_validate(self.payload)
 
 
 def _signed(payload: bytes, secret: str) -> str:
