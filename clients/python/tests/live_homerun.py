@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -94,20 +94,21 @@ class LiveHomerun:
         self._server: subprocess.Popen[bytes] | None = None
         self._seed: subprocess.Popen[str] | None = None
         self._seeded: Seeded | None = None
+        self._log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
 
     def start(self) -> None:
+        # The server's output goes to a file: a pipe nobody reads would fill and stall it.
         self._server = subprocess.Popen(
             [HOMERUN, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self._server.poll() is not None:
-                raise RuntimeError(
-                    self._server.stderr.read().decode() if self._server.stderr else ""
-                )
+                self._log.seek(0)
+                raise RuntimeError(self._log.read().decode(errors="replace"))
             try:
                 if self.admin.get("/homerun/v1/health").status_code == 200:
                     break
@@ -155,6 +156,7 @@ class LiveHomerun:
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=20)
+        self._log.close()
 
     # ------------------------------------------------------------------ admin helpers
 
