@@ -146,3 +146,48 @@ def test_the_digit_string_amount_is_cents_as_the_integer_is() -> None:
     with run_client() as client:
         amounts = [client.payments.charge(card()).amount for _ in range(3)]
     assert amounts == [Decimal("12.34")] * 3
+
+
+REFRESHED = {
+    "api_key": "sk_new",
+    "public_key": "pk",
+    "refresh_token": "rt_new",
+    "api_key_expires_at": 4_102_444_800,
+    "refresh_token_expires_at": 4_102_444_800,
+}
+
+
+@respx.mock
+async def test_the_async_client_retries_a_reset_and_refreshes_on_a_401() -> None:
+    charge = respx.post(f"{RUN}/api/v1/charge").mock(
+        side_effect=[
+            httpx.ReadError("connection reset by peer"),
+            httpx.Response(401, json={"message": "Key not found", "code": "key_not_found"}),
+            httpx.Response(200, json=APPROVED),
+        ]
+    )
+    refresh = respx.post(f"{RUN}/api/v1/api_keys/refresh").mock(
+        return_value=httpx.Response(200, json=REFRESHED)
+    )
+    store = rp.MemoryStore()
+    async with rp.AsyncRunClient(
+        RUN,
+        mid="800000001780",
+        api_key="sk_old",
+        refresh_token="rt_old",
+        credential_store=store,
+        retry=FAST,
+    ) as client:
+        charged = await client.payments.charge(card())
+    assert charged.result == "A"
+    sent = [
+        (c.request.headers["Authorization"], c.request.headers["Idempotency-Key"])
+        for c in charge.calls
+    ]
+    assert [auth for auth, _ in sent] == ["Bearer sk_old", "Bearer sk_old", "Bearer sk_new"]
+    assert sent[0][1] == sent[1][1] != sent[2][1]  # a new key only after the refused request
+    assert refresh.calls[0].request.headers["Authorization"] == "Bearer rt_old"
+    assert json.loads(refresh.calls[0].request.content) == {"token": "rt_old"}
+    saved = store.load()
+    assert saved is not None
+    assert (saved.api_key, saved.refresh_token, saved.pending_refresh) == ("sk_new", "rt_new", None)
