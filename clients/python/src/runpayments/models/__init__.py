@@ -1,0 +1,72 @@
+"""One set of typed models for the sync and async clients."""
+
+from .auth import AccessToken, RefreshedKeys
+from .boarding import (
+    CreateMerchantRequest,
+    Mcc,
+    MerchantCreated,
+    MerchantDetail,
+    MerchantItem,
+    RepCode,
+)
+from .reporting import AdjustmentItem, ChargebackItem, DepositItem, Link, TransactionItem
+from .transactions import (
+    CaptureRequest,
+    ChargeRequest,
+    Result,
+    Surcharge,
+    SurchargeRequest,
+    Transaction,
+    VoidOrRefundRequest,
+)
+from .vault import (
+    Account,
+    CancelledPlan,
+    CreateAccountRequest,
+    CreatedAccount,
+    CreatedPlan,
+    CreatePlanRequest,
+    DeletedAccount,
+    HostedPage,
+    HppRequest,
+    Plan,
+    ScheduledPayment,
+    UpdateAccountRequest,
+    UpdatedAccount,
+)
+
+__all__ = [
+    "AccessToken",
+    "Account",
+    "AdjustmentItem",
+    "CancelledPlan",
+    "CaptureRequest",
+    "ChargeRequest",
+    "ChargebackItem",
+    "CreateAccountRequest",
+    "CreateMerchantRequest",
+    "CreatePlanRequest",
+    "CreatedAccount",
+    "CreatedPlan",
+    "DeletedAccount",
+    "DepositItem",
+    "HostedPage",
+    "HppRequest",
+    "Link",
+    "Mcc",
+    "MerchantCreated",
+    "MerchantDetail",
+    "MerchantItem",
+    "Plan",
+    "RefreshedKeys",
+    "RepCode",
+    "Result",
+    "ScheduledPayment",
+    "Surcharge",
+    "SurchargeRequest",
+    "Transaction",
+    "TransactionItem",
+    "UpdateAccountRequest",
+    "UpdatedAccount",
+    "VoidOrRefundRequest",
+]
