@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import typing
 from functools import partial
 from typing import Any
@@ -21,6 +22,8 @@ from homerun.webhooks import outbox
 _TRANSACTIONS = typing.cast(Table, Transaction.__table__)
 _COLUMNS = [c for c in _TRANSACTIONS.columns if c.key != "id"]
 _KEYS = [c.key for c in _COLUMNS]
+# Reads every column's value from a NewTransaction in one call (a tuple, in _KEYS' order).
+_READ_ROW = operator.attrgetter(*_KEYS)
 
 
 def _insert_transaction() -> Insert:
@@ -53,7 +56,7 @@ _INSERT_WITH_EVENT = _insert_transaction_with_event()
 
 
 def _row_values(txn: NewTransaction) -> dict[str, Any]:
-    return {key: getattr(txn, key) for key in _KEYS}
+    return dict(zip(_KEYS, _READ_ROW(txn), strict=True))
 
 
 async def insert_new(

@@ -128,7 +128,10 @@ async def commit(session: AsyncSession) -> None:
     """Send what is still to be written and commit (the end of a unit of work)."""
     unit: _Unit | None = session.info.get(_UNIT)
     if unit is None:
-        await session.commit()
+        # Nothing begun (or `settle` already committed it): a commit would only begin an
+        # empty transaction to end it.
+        if session.in_transaction() or session.dirty:
+            await session.commit()
         return
     waiting = unit.waiting
     if waiting is not None and not unit.closing and not session.in_transaction():
