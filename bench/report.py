@@ -330,7 +330,7 @@ OPERATIONS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("build the Transaction row", re.compile(r"^_new_transaction \(homerun/payments/charging")),
     ("simulator authorize", re.compile(r"homerun/processors/")),
-    ("outbox event", re.compile(r"homerun/(payments/events|webhooks/outbox)")),
+    ("outbox event", re.compile(r"homerun/(payments/events|outbox/repository)")),
     (
         "charge service (rest: rules, answer fields)",
         re.compile(r"homerun/payments/(charging|card_source|outcomes)\.py"),

@@ -16,8 +16,8 @@ from sqlalchemy.pool import NullPool
 
 from homerun.app import create_app
 from homerun.kit.db.writes import after_commit, before_commit, flush, settle, write
+from homerun.outbox.models import OutboxEvent
 from homerun.runtime import Runtime
-from homerun.webhooks.models import OutboxEvent
 from tests.conftest import ADMIN, MerchantAccess
 from tests.helpers import FUTURE, VISA
 from tests.payments.test_charge_statements import sent_to

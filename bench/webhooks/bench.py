@@ -49,9 +49,9 @@ from homerun.kit.db.engine import Database, create_engine
 from homerun.kit.db.migrate import upgrade_to_head
 from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
+from homerun.outbox import repository as outbox
 from homerun.runtime import Runtime
 from homerun.startup import open_runtime
-from homerun.webhooks import outbox
 from homerun.webhooks import service as webhooks
 from homerun.webhooks.models import WebhookDelivery
 from homerun.webhooks.schemas import EndpointCreate

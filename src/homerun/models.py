@@ -15,6 +15,7 @@ from homerun.kit.db.base import Base
 from homerun.ledger import models as ledger_models
 from homerun.merchants import models as merchant_models
 from homerun.oauth import models as oauth_models
+from homerun.outbox import models as outbox_models
 from homerun.payments import models as payment_models
 from homerun.settlement import models as settlement_models
 from homerun.tokenizer import models as tokenizer_models
@@ -34,6 +35,7 @@ __all__ = [
     "ledger_models",
     "merchant_models",
     "oauth_models",
+    "outbox_models",
     "payment_models",
     "settlement_models",
     "tokenizer_models",

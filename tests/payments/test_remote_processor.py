@@ -13,12 +13,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from homerun.outbox.models import OutboxEvent
 from homerun.payments.models import Transaction
 from homerun.processors import registry
 from homerun.processors.base import AuthorizationRequest, ProcessorResult
 from homerun.processors.simulator.processor import Simulator
 from homerun.runtime import Runtime
-from homerun.webhooks.models import OutboxEvent
 from homerun.worker.models import Job
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.helpers import charge, events, transaction
@@ -133,7 +133,10 @@ async def test_a_request_that_dies_during_the_call_leaves_an_attempt_the_worker_
             await session.scalar(
                 select(func.count())
                 .select_from(OutboxEvent)
-                .where(OutboxEvent.source_id == str(row.id))
+                .where(
+                    OutboxEvent.source_id == str(row.id),
+                    OutboxEvent.event_type.like("transaction.%"),
+                )
             )
             == 0
         )

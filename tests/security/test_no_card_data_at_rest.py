@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from homerun.idempotency.models import IdempotencyRecord
-from homerun.webhooks.models import OutboxEvent
+from homerun.outbox.models import OutboxEvent
 from tests.billing.support import rule
 from tests.conftest import ADMIN, MerchantAccess
 from tests.isolated import (

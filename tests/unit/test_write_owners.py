@@ -1,5 +1,5 @@
-"""Tables with one writer: events are appended to outbox_events only by webhooks.outbox
-(the webhooks dispatcher then marks them sent), card_tokens is written only by the
+"""Tables with one writer: events are appended to outbox_events only by homerun.outbox
+(which also marks them sent for the webhook fan-out), card_tokens is written only by the
 tokenizer, whatever statement a charge combines their parts into; and the charge's plain
 row has exactly the transactions table's columns."""
 
@@ -29,7 +29,7 @@ WRITES = {
         re.compile(r"(insert|update|delete)\((CardToken|_CARD_TOKENS)\b"),
     ),
 }
-OWNERS = {"outbox_events": ("webhooks/outbox.py",), "card_tokens": ("tokenizer/",)}
+OWNERS = {"outbox_events": ("outbox/",), "card_tokens": ("tokenizer/",)}
 
 
 def _writers(table: str) -> set[str]:

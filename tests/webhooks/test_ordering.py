@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.merchants.models import Merchant
+from homerun.outbox import repository as outbox
 from homerun.runtime import Runtime
-from homerun.webhooks import dispatcher, outbox
+from homerun.webhooks import dispatcher
 from homerun.webhooks.dispatcher import Dispatcher, deliver_due, fan_out
 from tests.conftest import MerchantAccess, MerchantFactory
 from tests.helpers import charge

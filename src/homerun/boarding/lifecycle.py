@@ -22,9 +22,9 @@ from homerun.errors import Conflict, NotFound
 from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
 from homerun.oauth import repository as oauth_repository
+from homerun.outbox import repository as outbox
 from homerun.runtime import Runtime
 from homerun.settlement import schedule
-from homerun.webhooks import outbox
 from homerun.worker import repository as jobs
 
 STEP_JOB = "boarding.step"

@@ -17,8 +17,8 @@ from homerun.boarding.models import (
     Template,
 )
 from homerun.oauth.models import OAuthClient
+from homerun.outbox.models import OutboxEvent
 from homerun.reporting.q import Domain, Query, compile_filter, order_columns
-from homerun.webhooks.models import OutboxEvent
 
 # The Boarding API's list fields as SQL, for `q` and `$orderby`.
 MERCHANT_COLUMNS: Mapping[str, SQLColumnExpression[Any]] = {

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from homerun.calls import AdminSession, AdminToken, AppRuntime, MidMerchant, Route
 from homerun.errors import NotFound
 from homerun.kit.web import ERROR_RESPONSES, json_response
+from homerun.outbox import repository as outbox
 from homerun.payments import answers, repository, service
-from homerun.webhooks import outbox
 
 router = APIRouter(
     prefix="/homerun/v1", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route

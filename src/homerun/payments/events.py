@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.cards import mask
 from homerun.kit.money import to_dollars
+from homerun.outbox import repository as outbox
 from homerun.payments.models import Transaction
 from homerun.payments.outcomes import Reversal
 from homerun.payments.row import AnyTransaction
 from homerun.payments.state import State
 from homerun.payments.surcharge import fee_held
-from homerun.webhooks import outbox
 
 
 @dataclass(frozen=True, slots=True)

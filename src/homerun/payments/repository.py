@@ -12,12 +12,12 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.db.writes import write
+from homerun.outbox import repository as outbox
 from homerun.payments.events import PendingEvent
 from homerun.payments.models import Transaction
 from homerun.payments.row import NewTransaction
 from homerun.tokenizer import repository as card_tokens
 from homerun.tokenizer.repository import ExpiryWrite
-from homerun.webhooks import outbox
 
 _TRANSACTIONS = typing.cast(Table, Transaction.__table__)
 _COLUMNS = [c for c in _TRANSACTIONS.columns if c.key != "id"]

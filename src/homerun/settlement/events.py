@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.kit.cards import mask
 from homerun.kit.money import to_dollars
 from homerun.merchants.models import Merchant
+from homerun.outbox import repository as outbox
 from homerun.payments.models import Transaction
 from homerun.settlement.models import Batch, Chargeback, Deposit
-from homerun.webhooks import outbox
 
 
 def chargeback_payload(cb: Chargeback, txn: Transaction, mid: str) -> dict[str, Any]:

@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.outbox import repository as outbox
+from homerun.outbox.repository import NewEvent
 from homerun.runtime import Runtime
-from homerun.webhooks import catalogue, outbox, repository, signing
+from homerun.webhooks import catalogue, repository, signing
 from homerun.webhooks.models import PENDING, WebhookEndpoint
-from homerun.webhooks.outbox import NewEvent
 
 FAN_OUT_BATCH = 500
 

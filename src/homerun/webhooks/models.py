@@ -1,7 +1,5 @@
-"""Domain events (the outbox) and their delivery as webhooks (docs/webhooks.md).
+"""The delivery of domain events (homerun.outbox) as webhooks (docs/webhooks.md).
 
-- `OutboxEvent`: a domain event, written in the same transaction as the change it
-  describes; `dispatched_at` is set once the worker has made its deliveries.
 - `WebhookEndpoint`: a URL registered for one merchant or one boarding partner.
 - `WebhookDelivery`: one event to one endpoint. Its `webhook_id` and
   `idempotency_key` stay the same across every attempt; `lane` is what ordering is
@@ -11,7 +9,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -33,34 +30,8 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 
-_UNDISPATCHED = text("dispatched_at IS NULL")
 _PENDING = text("state = 'pending'")
 _FAILED = text("state = 'failed'")
-
-
-class OutboxEvent(Base):
-    """A domain event written in the same transaction as the change it describes."""
-
-    __tablename__ = "outbox_events"
-    __table_args__ = (
-        # The worker's fan-out reads only what it has not dispatched yet.
-        Index(
-            "ix_outbox_events_undispatched",
-            "id",
-            postgresql_where=_UNDISPATCHED,
-            sqlite_where=_UNDISPATCHED,
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    merchant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("merchants.id"), nullable=True, index=True
-    )
-    event_type: Mapped[str] = mapped_column(String(64))
-    source_id: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]] = mapped_column(Json)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class WebhookEndpoint(Base):

@@ -1,5 +1,5 @@
 """SQL for webhooks: endpoints, what the fan-out looks up and writes, and deliveries
-(the outbox's own rows are read and marked in outbox.py).
+(the outbox's own rows are read and marked by homerun.outbox).
 
 Pickup of due deliveries takes rows with FOR UPDATE SKIP LOCKED on PostgreSQL, so any
 number of workers share the work without taking the same row; SQLite serialises every
@@ -14,11 +14,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    BigInteger,
     Select,
     Table,
     and_,
-    any_,
     bindparam,
     func,
     literal,
@@ -28,7 +26,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,12 +33,13 @@ from sqlalchemy.orm import aliased
 
 from homerun.boarding.models import Application, Partner
 from homerun.kit.db.base import UTCDateTime
+from homerun.kit.db.sql import ids_match
 from homerun.merchants.models import Merchant
+from homerun.outbox.models import OutboxEvent
 from homerun.webhooks.models import (
     DELIVERED,
     FAILED,
     PENDING,
-    OutboxEvent,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -51,14 +49,6 @@ _deliveries = cast(Table, WebhookDelivery.__table__)
 # 'pending' written into the SQL rather than bound: PostgreSQL can use the partial
 # indexes (WHERE state = 'pending') only when it sees the value, also in a cached plan.
 _PENDING_SQL: Any = literal_column(f"'{PENDING}'")
-
-
-def ids_match(session: AsyncSession, column: Any, ids: list[int]) -> Any:
-    """column IN ids, as `= ANY($1)` on PostgreSQL: one statement text for any number of
-    ids, so its prepared statement and plan are reused."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
-    return column.in_(ids)
 
 
 # ---- endpoints ------------------------------------------------------------------------------

@@ -32,9 +32,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.db.base import UTCDateTime
+from homerun.kit.db.sql import ids_match
 from homerun.kit.db.writes import write
-from homerun.webhooks.models import OutboxEvent
-from homerun.webhooks.repository import ids_match
+from homerun.outbox.models import OutboxEvent
 
 
 def record(
