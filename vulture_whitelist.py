@@ -184,3 +184,6 @@ refunds_of  # unused function (src/homerun/payments/repository.py:240)
 count_by_state  # unused function (src/homerun/webhooks/repository.py:526)
 _.as_dict  # unused method (src/homerun/worker/report.py:35)
 count_ready  # unused function (src/homerun/worker/repository.py:169)
+
+# Enum members only ever read from stored rows or requests, never named in code.
+DISABLED  # unused variable (src/homerun/merchants/state.py: MerchantStatus.DISABLED)

@@ -40,6 +40,7 @@ from homerun.kit.cards import (
 from homerun.kit.db import writes
 from homerun.kit.ids import new_hpp_client_id
 from homerun.merchants.models import Merchant
+from homerun.merchants.state import MerchantStatus
 from homerun.payments import service as payments
 from homerun.payments.models import Transaction
 from homerun.payments.row import AnyTransaction
@@ -249,7 +250,7 @@ def _availability(page: HostedPage, merchant: Merchant) -> Unavailable | None:
     if page.status != "active":
         reason = "paid" if page.disabled_reason == "paid" else "disabled"
         return Unavailable(reason, merchant.name)
-    if merchant.status != "active":
+    if merchant.status != MerchantStatus.ACTIVE:
         return Unavailable("merchant", merchant.name)
     return None
 

@@ -144,44 +144,33 @@ def _option_groups(
     return items
 
 
-def payment_form(
-    page: HostedPage,
-    merchant: Merchant,
-    *,
-    attempt: str,
-    typed: PaymentInput | None = None,
-    errors: dict[str, str] | None = None,
-    decline: AnyTransaction | None = None,
-    today: str,
-) -> str:
-    """The form; `today` ("YYYY-MM", the instance clock) lets the page check expiry."""
-    errors = errors or {}
-    currency = merchant.currency
-    locked = page.lock_amount and page.amount is not None
-    amount_input: Input | None = None
-    if not locked:
-        low, high = max(page.min_amount or 0, 1), page.max_amount
-        hint = (
-            f"Between {money_text(low, currency)} and {money_text(high, currency)}"
-            if high is not None
-            else (f"At least {money_text(low, currency)}" if page.min_amount else None)
-        )
-        amount_input = Input(
-            "amount",
-            f"Amount ({currency})",
-            inputmode="decimal",
-            required=True,
-            hint=hint,
-            width="short",
-            maxlength=20,
-            error=errors.get("amount"),
-            value=typed.amount_text
-            if typed is not None
-            else (dollars(page.amount) if page.amount else ""),
-        )
-    details = _option_groups(page, merchant, typed.values if typed else {}, errors)
-    name_value = typed.name if typed is not None else (page.name_on_account or "")
-    card = [
+def _amount_input(
+    page: HostedPage, currency: str, typed: PaymentInput | None, errors: dict[str, str]
+) -> Input:
+    """The amount the payer types, when the page does not fix it."""
+    low, high = max(page.min_amount or 0, 1), page.max_amount
+    hint = (
+        f"Between {money_text(low, currency)} and {money_text(high, currency)}"
+        if high is not None
+        else (f"At least {money_text(low, currency)}" if page.min_amount else None)
+    )
+    return Input(
+        "amount",
+        f"Amount ({currency})",
+        inputmode="decimal",
+        required=True,
+        hint=hint,
+        width="short",
+        maxlength=20,
+        error=errors.get("amount"),
+        value=typed.amount_text
+        if typed is not None
+        else (dollars(page.amount) if page.amount else ""),
+    )
+
+
+def _card_inputs(name_value: str, errors: dict[str, str]) -> list[Input]:
+    return [
         Input("name", "Name on card", autocomplete="cc-name", value=name_value),
         Input(
             "card_number",
@@ -215,15 +204,41 @@ def payment_form(
             error=errors.get("cvv"),
         ),
     ]
-    order = [amount_input] if amount_input else []
+
+
+def _error_summary(items: list[Input | Group]) -> list[tuple[str, str | None]]:
     flat: list[Input] = []
-    for item in [*order, *details, *card]:
+    for item in items:
         flat.extend(item.inputs if isinstance(item, Group) else [item])
-    summary = [(spec.id, spec.error) for spec in flat if spec.error]
-    surcharge = None
-    if merchant.surcharge_enabled and merchant.surcharge_rate_bps:
-        bps = merchant.surcharge_rate_bps
-        surcharge = f"{bps // 100}.{bps % 100:02d}%"
+    return [(spec.id, spec.error) for spec in flat if spec.error]
+
+
+def _surcharge_text(merchant: Merchant) -> str | None:
+    if not (merchant.surcharge_enabled and merchant.surcharge_rate_bps):
+        return None
+    bps = merchant.surcharge_rate_bps
+    return f"{bps // 100}.{bps % 100:02d}%"
+
+
+def payment_form(
+    page: HostedPage,
+    merchant: Merchant,
+    *,
+    attempt: str,
+    typed: PaymentInput | None = None,
+    errors: dict[str, str] | None = None,
+    decline: AnyTransaction | None = None,
+    today: str,
+) -> str:
+    """The form; `today` ("YYYY-MM", the instance clock) lets the page check expiry."""
+    errors = errors or {}
+    currency = merchant.currency
+    locked = page.lock_amount and page.amount is not None
+    amount_input = None if locked else _amount_input(page, currency, typed, errors)
+    details = _option_groups(page, merchant, typed.values if typed else {}, errors)
+    name_value = typed.name if typed is not None else (page.name_on_account or "")
+    card = _card_inputs(name_value, errors)
+    order: list[Input | Group] = [amount_input] if amount_input else []
     return templates.render(
         "payment.html",
         title=title_of(page, merchant),
@@ -236,9 +251,9 @@ def payment_form(
         amount_max=page.max_amount or "",
         details=details,
         card=card,
-        summary=summary,
+        summary=_error_summary([*order, *details, *card]),
         decline=decline,
-        surcharge=surcharge,
+        surcharge=_surcharge_text(merchant),
         today=today,
         currency=currency,
         **_common(),

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.errors import Conflict, Unprocessable, ValidationFailed
 from homerun.idempotency import repository
-from homerun.idempotency.models import IdempotencyRecord
+from homerun.idempotency.models import IdempotencyRecord, RecordState
 from homerun.runtime import Runtime
 
 
@@ -92,7 +92,7 @@ async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> 
             scope=scope,
             key=key,
             request_hash=fingerprint,
-            state="running",
+            state=RecordState.RUNNING,
             created_at=now,
             expires_at=now + timedelta(seconds=runtime.settings.idempotency_ttl_seconds),
         )
@@ -106,13 +106,13 @@ async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> 
 def _stale(record: IdempotencyRecord, now: datetime) -> bool:
     if record.expires_at <= now:
         return True
-    return record.state == "running" and record.created_at + ABANDONED_AFTER <= now
+    return record.state is RecordState.RUNNING and record.created_at + ABANDONED_AFTER <= now
 
 
 def _answer_existing(runtime: Runtime, record: IdempotencyRecord, fingerprint: str) -> Answer:
     if record.request_hash != fingerprint:
         raise Unprocessable("this Idempotency-Key was used with a different request")
-    if record.state == "running":
+    if record.state is RecordState.RUNNING:
         raise Conflict("a request with this Idempotency-Key is still running")
     assert record.status_code is not None and record.response_body is not None
     body, headers = _unseal(runtime, record.response_body)
@@ -139,6 +139,6 @@ async def finish(
     record = await repository.find(session, scope, key)
     if record is None:
         return
-    record.state = "done"
+    record.state = RecordState.DONE
     record.status_code = answer.status_code
     record.response_body = _seal(runtime, answer)

@@ -8,6 +8,8 @@ from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
+from homerun.merchants.state import MerchantStatus
 
 
 class Merchant(Base):
@@ -30,6 +32,8 @@ class Merchant(Base):
     funding_delay_days: Mapped[int] = mapped_column(Integer, default=1)
     chargeback_fee: Mapped[int] = mapped_column(BigInteger, default=1500)
     monthly_fee: Mapped[int] = mapped_column(BigInteger, default=995)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[MerchantStatus] = mapped_column(
+        StrEnumColumn(MerchantStatus, 16), default=MerchantStatus.ACTIVE
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -15,7 +15,10 @@ from homerun.kit.decimal_schema import DOLLARS, decimal_string_or_number
 from homerun.kit.flags import parse_flag
 from homerun.kit.money import AmountError, parse_dollars, to_dollars
 from homerun.merchants.models import Merchant
+from homerun.merchants.state import MerchantStatus
 from homerun.processors.registry import known_processors
+
+_STATUS_PATTERN = f"^({'|'.join(MerchantStatus)})$"  # "^(active|disabled)$"
 
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
 _CUTOFF = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -112,7 +115,7 @@ class MerchantSettings(BaseModel):
     batch_cutoff: str | None = None
     timezone: str | None = None
     processor: str | None = None
-    status: Annotated[str, Field(pattern="^(active|disabled)$")] | None = None
+    status: Annotated[str, Field(pattern=_STATUS_PATTERN)] | None = None
     # Pricing and funding (docs/settlement.md).
     processing_rate: RateBps | None = None
     processing_fixed_fee: FeeMinor | None = None

@@ -17,6 +17,7 @@ from homerun.kit.ids import new_mid
 from homerun.merchants import repository
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate, MerchantSettings, MerchantUpdate
+from homerun.merchants.state import MerchantStatus
 from homerun.runtime import Runtime
 
 _MID = re.compile(r"^[0-9]{12}$")
@@ -57,7 +58,7 @@ async def create(session: AsyncSession, runtime: Runtime, data: MerchantCreate) 
         batch_cutoff="22:00",
         timezone="America/New_York",
         processor="simulator",
-        status="active",
+        status=MerchantStatus.ACTIVE,
         processing_rate_bps=290,
         processing_fixed_fee=30,
         funding_delay_days=1,

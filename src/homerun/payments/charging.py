@@ -18,6 +18,7 @@ from homerun.kit.flags import yn
 from homerun.kit.ids import new_gateway_reference, new_order_id
 from homerun.kit.money import apply_rate_bps
 from homerun.merchants.models import Merchant
+from homerun.merchants.state import MerchantStatus
 from homerun.payments import codes, events, reconciliation, repository
 from homerun.payments.card_source import (
     Source,
@@ -53,7 +54,7 @@ async def charge(
     require_own_mid(merchant, request.mid)
     now = runtime.clock.now()
     txn = _new_transaction(merchant, request, now)
-    if merchant.status != "active":
+    if merchant.status != MerchantStatus.ACTIVE:
         return await _refuse(session, merchant, txn, codes.MERCHANT_DISABLED)
     if request.currency and request.currency != merchant.currency:
         return await _refuse(session, merchant, txn, codes.WRONG_CURRENCY)

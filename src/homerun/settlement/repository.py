@@ -32,6 +32,7 @@ from homerun.kit.db.base import UTCDateTime
 from homerun.ledger.models import LedgerEntry
 from homerun.ledger.repository import UNFUNDED
 from homerun.merchants.models import Merchant
+from homerun.merchants.state import MerchantStatus
 from homerun.payments.models import Transaction
 from homerun.payments.settlement_marks import OPEN_TRANSACTION
 from homerun.payments.state import State
@@ -233,7 +234,7 @@ async def monthly_fees(
         when,
     ).where(
         Merchant.timezone == timezone,
-        Merchant.status == "active",
+        Merchant.status == MerchantStatus.ACTIVE,
         Merchant.monthly_fee > 0,
         Merchant.created_at < period_end,
         ~already,
