@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +41,20 @@ class ApiKeyCache:
 
     def __init__(self) -> None:
         self._keys: dict[str, _KnownKey] = {}
+        self._looking_up: dict[str, asyncio.Future[Merchant]] = {}
+
+    async def look_up_once(
+        self, secret_hash: str, look_up: Callable[[], Awaitable[Merchant]]
+    ) -> Merchant:
+        """`look_up()` for a key that missed, shared by every request that misses it while
+        it runs: when an entry goes stale under load, the database (on SQLite, its one
+        write turn) is asked once, not once per waiting request. A waiter that is
+        cancelled does not cancel the others' look-up."""
+        running = self._looking_up.get(secret_hash)
+        if running is None:
+            running = self._looking_up[secret_hash] = asyncio.ensure_future(look_up())
+            running.add_done_callback(lambda _: self._looking_up.pop(secret_hash, None))
+        return await asyncio.shield(running)
 
     def get(self, secret_hash: str, now: datetime) -> Merchant | None:
         known = self._keys.get(secret_hash)

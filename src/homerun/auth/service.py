@@ -85,10 +85,15 @@ async def authenticate(runtime: Runtime, api_key: str) -> Merchant:
     read in a short transaction of its own, before the request's unit of work begins
     (so that nothing of the request is looked at for a caller without a key, R2)."""
     secret_hash = runtime.secret_hash(api_key)
-    now = runtime.clock.now()
-    cached = runtime.caches.of(ApiKeyCache).get(secret_hash, now)
+    keys = runtime.caches.of(ApiKeyCache)
+    cached = keys.get(secret_hash, runtime.clock.now())
     if cached is not None:
         return cached
+    return await keys.look_up_once(secret_hash, lambda: _look_up(runtime, secret_hash))
+
+
+async def _look_up(runtime: Runtime, secret_hash: str) -> Merchant:
+    now = runtime.clock.now()
     async with runtime.db.transaction() as session:
         found = await repository.live_api_key(session, secret_hash, now)
     if found is None:
