@@ -54,19 +54,10 @@ def _names(body: object) -> list[str]:
 
 async def _missing(session: AsyncSession, named: list[_Named]) -> AsyncIterator[Violation]:
     ids = {int(n.trans_id) for n in named if n.trans_id.isdigit()}
-    owners = (
-        dict(
-            (
-                await session.execute(
-                    select(Transaction.id, Transaction.merchant_id).where(Transaction.id.in_(ids))
-                )
-            )
-            .tuples()
-            .all()
-        )
-        if ids
-        else {}
-    )
+    owners: dict[int, int] = {}
+    if ids:
+        stmt = select(Transaction.id, Transaction.merchant_id).where(Transaction.id.in_(ids))
+        owners = {trans_id: merchant_id for trans_id, merchant_id in await session.execute(stmt)}
     for n in named:
         owner = owners.get(int(n.trans_id)) if n.trans_id.isdigit() else None
         if owner is None:
