@@ -187,3 +187,6 @@ count_ready  # unused function (src/homerun/worker/repository.py:169)
 
 # Enum members only ever read from stored rows or requests, never named in code.
 DISABLED  # unused variable (src/homerun/merchants/state.py: MerchantStatus.DISABLED)
+
+# Read by a metrics exporter: the latest scheduled verify run's violations per check.
+last_counts  # unused function (src/homerun/verify/jobs.py:42)

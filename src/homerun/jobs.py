@@ -12,13 +12,21 @@ from homerun.boarding import jobs as boarding_jobs
 from homerun.payments import jobs as payments_jobs
 from homerun.sandbox.service import sync_clock
 from homerun.settlement import jobs as settlement_jobs
+from homerun.verify import jobs as verify_jobs
 from homerun.webhooks import jobs as webhooks_jobs
 from homerun.worker.registry import JobRegistry
 
 
 def job_registry() -> JobRegistry:
     jobs = JobRegistry()
-    for package in (payments_jobs, settlement_jobs, boarding_jobs, webhooks_jobs, billing_jobs):
+    for package in (
+        payments_jobs,
+        settlement_jobs,
+        boarding_jobs,
+        webhooks_jobs,
+        billing_jobs,
+        verify_jobs,
+    ):
         package.register(jobs)
     # A worker re-reads the sandbox clock before each round, so an advance made by
     # another process is seen before any job runs.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -22,17 +23,20 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from homerun.runtime import Runtime
-from homerun.verify import service
+from homerun.verify import jobs, service
 from homerun.webhooks.dispatcher import deliver_due
+from homerun.worker.models import Job
+from homerun.worker.report import Report
 from tests.billing.support import account, plan_id, rule
 from tests.conftest import ADMIN, MerchantAccess
 from tests.helpers import charge, post
 from tests.settlement.support import PRICING, advance_until, go_to_next, rekey
 from tests.verify.support import violations
 from tests.webhooks.receiver import Receiver
+from tests.webhooks.support import with_settings
 
 HOMERUN = str(Path(sys.executable).parent / "homerun")
 CHARGEBACK_VISA = "4000000000000259"  # a chargeback 5 days after settlement
@@ -352,3 +356,52 @@ async def test_one_corruption_is_caught_by_exactly_its_check(
                 {"before": before, "id": found["id"]},
             )
     assert await violations(runtime) == []
+
+
+async def test_the_worker_verifies_on_a_schedule_and_keeps_the_counts(
+    day: Day, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduled = with_settings(runtime, verify_interval_seconds=3600)
+    scheduled.caches.of(jobs.LastRun).clear()
+    await jobs.ensure_schedule(scheduled)
+    async with runtime.db.transaction() as session:
+        job = await session.scalar(select(Job).where(Job.key == jobs.KEY))
+        assert job is not None and job.kind == jobs.VERIFY
+        assert jobs.last_counts(scheduled) is None
+        with caplog.at_level(logging.INFO, logger="homerun.verify"):
+            # In the job's own transaction, as the worker runs it (on SQLite: the write turn).
+            next_due = await jobs.verify_books(session, scheduled, job, Report())
+    assert next_due == job.due_at + timedelta(hours=1)
+    assert jobs.last_counts(scheduled) == {name: 0 for name in service.names()}
+    assert [r.getMessage() for r in caplog.records] == [
+        f"books verified: {len(service.CHECKS)} checks, no violations"
+    ]
+    caplog.clear()
+    async with runtime.db.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE batches SET refund_count = refund_count + 1 WHERE batch_id = :b"),
+            {"b": day.first_batch},
+        )
+    try:
+        async with runtime.db.transaction() as session:
+            with caplog.at_level(logging.INFO, logger="homerun.verify"):
+                await jobs.verify_books(session, scheduled, job, Report())
+    finally:
+        async with runtime.db.engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE batches SET refund_count = refund_count - 1 WHERE batch_id = :b"),
+                {"b": day.first_batch},
+            )
+    assert jobs.last_counts(scheduled) == {
+        name: int(name == "settlement.batch_totals") for name in service.names()
+    }
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (
+            logging.ERROR,
+            "books NOT verified: 1 violation(s): {'settlement.batch_totals': 1}",
+        )
+    ]
+    # Switched off (the default): the next start removes the job.
+    await jobs.ensure_schedule(runtime)
+    async with runtime.db.transaction() as session:
+        assert await session.scalar(select(Job).where(Job.key == jobs.KEY)) is None

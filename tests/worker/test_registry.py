@@ -11,6 +11,7 @@ from homerun.jobs import job_registry
 from homerun.runtime import Runtime
 from homerun.sandbox.service import sync_clock
 from homerun.settlement import jobs as settlement_jobs
+from homerun.verify import jobs as verify_jobs
 from homerun.webhooks import jobs as webhooks_jobs
 from homerun.worker.models import Job
 from homerun.worker.registry import DuplicateJobKind, JobRegistry
@@ -34,8 +35,13 @@ def test_the_registry_holds_every_packages_jobs() -> None:
         "settlement.fund",
         "settlement.funding_slot",
         "settlement.month_end_slot",
+        "verify.books",
     ]
-    assert jobs.start_hooks == [settlement_jobs.ensure_schedule, billing_jobs.ensure_jobs]
+    assert jobs.start_hooks == [
+        settlement_jobs.ensure_schedule,
+        billing_jobs.ensure_jobs,
+        verify_jobs.ensure_schedule,
+    ]
     assert jobs.services == {"webhooks": webhooks_jobs.deliver}
     assert jobs.round_hooks == [sync_clock]
 
