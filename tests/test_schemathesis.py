@@ -38,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 from homerun.app import create_app
 from homerun.config import Settings
 from homerun.startup import open_runtime
+from homerun.verify import service as verify
 from tests.conftest import ADMIN, ADMIN_TOKEN, PG_SERVER, backend
 
 # Hypothesis examples per operation; HOMERUN_SCHEMATHESIS_EXAMPLES=200 for a deeper run.
@@ -268,3 +269,16 @@ def test_every_operation_keeps_its_contract(case: Any, world: World) -> None:
         world.api_key = response.json()["api_key"]
     elif case.path == "/homerun/v1/clock/advance":
         world.clock_moved()
+
+
+async def test_the_books_verify_after_every_operation_ran(world: World) -> None:
+    """Defined last, so it runs after the fuzzing above, on the database it left behind:
+    whatever the generated requests did, every invariant of `homerun verify` holds."""
+    runtime = await open_runtime(SETTINGS)
+    try:
+        report = await verify.run(runtime, examples=20)
+    finally:
+        await runtime.db.dispose()
+    found = [v for f in report.findings for v in f.examples]
+    assert found == []
+    assert report.counts() == dict.fromkeys(verify.names(), 0)

@@ -270,6 +270,14 @@ CORRUPTIONS = [
         "first_deposit",
     ),
     Corruption(
+        "settlement.chargebacks",
+        "chargebacks",
+        "merchant_id = (SELECT id FROM merchants WHERE mid = :mid)",
+        "decided_at",
+        "opened_at",
+        "=id",
+    ),
+    Corruption(
         "payments.reconciliation",
         "jobs",
         "key = 'reconcile|' || :unknown",
@@ -405,3 +413,26 @@ async def test_the_worker_verifies_on_a_schedule_and_keeps_the_counts(
     await jobs.ensure_schedule(runtime)
     async with runtime.db.transaction() as session:
         assert await session.scalar(select(Job).where(Job.key == jobs.KEY)) is None
+
+
+async def test_the_command_runs_only_the_checks_asked_for(day: Day, runtime: Runtime) -> None:
+    status, output = await _cli(runtime, "--check", "ledger.journals_balance", "--json")
+    assert status == 0, output
+    assert json.loads(output) == {
+        "clean": True,
+        "violations": 0,
+        "checks": [
+            {
+                "check": "ledger.journals_balance",
+                "promise": service.CHECKS[0].promise,
+                "violations": 0,
+                "examples": [],
+            }
+        ],
+    }
+    status, output = await _cli(runtime, "--check", "ledger.everything")
+    assert status == 2
+    assert output.splitlines() == [
+        "error: no check named ledger.everything",
+        f"checks: {', '.join(service.names())}",
+    ]

@@ -16,7 +16,7 @@ from homerun.verify import service
 from homerun.verify.service import Report
 
 console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def verify(

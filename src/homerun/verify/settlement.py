@@ -3,9 +3,9 @@ deposit is the sum of its parts and of the ledger lines it paid out."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, func, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.money import to_dollars
@@ -13,14 +13,16 @@ from homerun.ledger.accounts import Account
 from homerun.ledger.accounts import Kind as Movement
 from homerun.ledger.models import LedgerEntry
 from homerun.payments.models import Transaction
-from homerun.payments.state import Kind
-from homerun.settlement.models import Batch, Deposit
+from homerun.payments.state import SETTLED_STATES, Kind
+from homerun.settlement.models import Batch, Chargeback, Deposit
+from homerun.settlement.state import ChargebackState
 from homerun.verify.reader import rows
 from homerun.verify.violation import Check, Scope, Violation
 
 BATCH_TOTALS = "settlement.batch_totals"
 DEPOSIT_PARTS = "settlement.deposit_parts"
 DEPOSIT_ENTRIES = "settlement.deposit_entries"
+CHARGEBACKS = "settlement.chargebacks"
 
 
 async def batches_off_their_transactions(
@@ -141,6 +143,41 @@ async def deposits_off_the_ledger(session: AsyncSession, _: Scope) -> AsyncItera
         )
 
 
+_CHARGEBACK_RULES: Sequence[tuple[str, ColumnElement[bool]]] = (
+    ("its transaction is another merchant's", Transaction.merchant_id != Chargeback.merchant_id),
+    (
+        "its transaction is not a settled sale",
+        or_(Transaction.kind == Kind.REFUND, Transaction.state.not_in(SETTLED_STATES)),
+    ),
+    (
+        "disputes nothing, or more than the sale's captured amount and surcharge",
+        or_(
+            Chargeback.amount <= 0,
+            Chargeback.amount > Transaction.amount_captured + Transaction.fee_amount,
+        ),
+    ),
+    (
+        "open but decided, or decided with no decision time",
+        or_(
+            and_(Chargeback.state == ChargebackState.OPEN, Chargeback.decided_at.is_not(None)),
+            and_(Chargeback.state != ChargebackState.OPEN, Chargeback.decided_at.is_(None)),
+        ),
+    ),
+)
+
+
+async def chargebacks_astray(session: AsyncSession, _: Scope) -> AsyncIterator[Violation]:
+    labels = [case((when, literal(what, String)), else_=null()) for what, when in _CHARGEBACK_RULES]
+    stmt = (
+        select(Chargeback.id, Chargeback.state, *labels)
+        .join(Transaction, Transaction.id == Chargeback.transaction_id)
+        .where(or_(*(when for _, when in _CHARGEBACK_RULES)))
+    )
+    async for row in rows(session, stmt):
+        problems = "; ".join(label for label in row[2:] if label is not None)
+        yield Violation(CHARGEBACKS, str(row[0]), f"{row[1]}: {problems}")
+
+
 CHECKS = (
     Check(
         BATCH_TOTALS,
@@ -157,5 +194,12 @@ CHECKS = (
         DEPOSIT_ENTRIES,
         "each deposit equals the ledger lines it swept and the journal that paid it",
         deposits_off_the_ledger,
+    ),
+    Check(
+        CHARGEBACKS,
+        "each chargeback disputes a settled sale of its own merchant, for more than nothing"
+        " and at most the sale's captured amount and surcharge, and is decided only once"
+        " won or lost",
+        chargebacks_astray,
     ),
 )
