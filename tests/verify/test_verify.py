@@ -27,6 +27,7 @@ from sqlalchemy import select, text
 
 from homerun.runtime import Runtime
 from homerun.verify import jobs, service
+from homerun.verify.reader import snapshot
 from homerun.webhooks.dispatcher import deliver_due
 from homerun.worker.models import Job
 from homerun.worker.report import Report
@@ -436,3 +437,23 @@ async def test_the_command_runs_only_the_checks_asked_for(day: Day, runtime: Run
         "error: no check named ledger.everything",
         f"checks: {', '.join(service.names())}",
     ]
+
+
+async def test_a_run_reads_one_snapshot_and_never_holds_up_writers(
+    day: Day, runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    count = text("SELECT count(*) FROM transactions")
+    m = await rekey(client, MerchantAccess(day.mid, "", "", "", 0))
+    async with snapshot(runtime.settings) as session:
+        before = await session.scalar(count)
+        # A charge commits while the run's snapshot is open (on SQLite: the write lock is
+        # free, the reader holds none) ...
+        sale = await _approved(await charge(client, m, amount="7.00"))
+        # ... and the run goes on seeing the moment it started at.
+        assert await session.scalar(count) == before
+    assert await _one(runtime, "SELECT count(*) FROM transactions") == before + 1
+    assert await violations(runtime) == []
+    async with runtime.db.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT max(id) FROM transactions"))).scalar_one() == int(
+            sale
+        )
