@@ -187,3 +187,9 @@ count_ready  # unused function (src/homerun/worker/repository.py:169)
 
 # Enum members only ever read from stored rows or requests, never named in code.
 DISABLED  # unused variable (src/homerun/merchants/state.py: MerchantStatus.DISABLED)
+
+# Retention's counts by table, read through dataclasses.fields() and printed by name.
+_.idempotency_records  # unused variable (src/homerun/retention/service.py:28)
+_.webhook_deliveries  # unused variable (src/homerun/retention/service.py:29)
+_.outbox_events  # unused variable (src/homerun/retention/service.py:30)
+_.failed_jobs  # unused variable (src/homerun/retention/service.py:31)

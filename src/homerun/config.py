@@ -77,6 +77,15 @@ class Settings(BaseSettings):
         description="Merchant-local time at which deposits are made on business days.",
     )
     chargeback_response_days: int = Field(default=30, ge=1, le=365)
+    # Retention (docs/operations.md#retention).
+    retention_days: int = Field(
+        default=30,
+        ge=0,
+        description="Age after which webhook delivery logs, fanned-out outbox events and "
+        "failed jobs are purged; 0 keeps them for ever.",
+    )
+    retention_batch_size: int = Field(default=500, ge=1, le=100_000)
+    retention_interval_seconds: float = Field(default=300.0, gt=0)
     # Webhooks (docs/webhooks.md).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     webhook_concurrency: int = Field(default=128, ge=1, le=2048)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.db.base import UTCDateTime
+from homerun.kit.db.sql import delete_oldest
 from homerun.worker.models import Job
 
 READY = "ready"
@@ -223,3 +224,11 @@ async def get(session: AsyncSession, job_id: int) -> Job | None:
 
 async def count_ready(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count(Job.id)).where(Job.state == READY)) or 0)
+
+
+async def purge_failed(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Delete up to `limit` jobs that failed for good and were last touched before `before`
+    (a finished job deletes itself; a failed one is kept a while for its last_error)."""
+    return await delete_oldest(
+        session, Job.id, Job.state == FAILED, Job.updated_at < before, limit=limit
+    )
