@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgresql://... selects PostgreSQL (asyncpg).",
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_transaction_pooler: bool = Field(
+        default=False,
+        description="PostgreSQL is reached through a pooler in transaction mode (PgBouncer): "
+        "no prepared statement outlives its transaction.",
+    )
     mode: Mode = Mode.SANDBOX
     admin_token: SecretStr | None = Field(
         default=None, description="Bearer token for /homerun/v1; generated at first start if unset."
@@ -54,6 +59,7 @@ class Settings(BaseSettings):
     rotation_grace_seconds: int = Field(default=60, ge=0)
     authorization_ttl_days: int = Field(default=7, ge=1)
     idempotency_ttl_seconds: int = Field(default=86400, ge=60)
+    idempotency_abandoned_seconds: int = Field(default=60, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     surcharge_max_bps: int = Field(default=300, ge=0, le=10_000)
     surcharge_restricted_postal_prefixes: list[str] = Field(
