@@ -38,6 +38,7 @@ from homerun.retention.service import Purged, purge_all
 from homerun.runtime import Runtime
 from homerun.settlement import schedule
 from homerun.startup import create_demo_if_empty, open_runtime
+from homerun.verify.cli import verify as verify_command
 from homerun.webhooks.cli import app as webhooks_app
 from homerun.worker.cli import run_worker
 
@@ -55,6 +56,7 @@ app.add_typer(admin_token_app, name="admin-token")
 app.add_typer(partners_app, name="partners")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(keys_app, name="keys")
+app.command("verify")(verify_command)
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 

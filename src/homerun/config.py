@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     clock_sync_seconds: float = Field(
         default=1.0, ge=0, description="How often a process re-reads the sandbox clock; 0: never."
     )
+    verify_interval_seconds: int = Field(
+        default=0,
+        ge=0,
+        description="Run `homerun verify` from the worker every this many seconds; 0: never.",
+    )
     # Settlement (docs/settlement.md).
     funding_time: str = Field(
         default="13:00",

@@ -13,6 +13,7 @@ from homerun.payments import jobs as payments_jobs
 from homerun.retention import jobs as retention_jobs
 from homerun.sandbox.service import sync_clock
 from homerun.settlement import jobs as settlement_jobs
+from homerun.verify import jobs as verify_jobs
 from homerun.webhooks import jobs as webhooks_jobs
 from homerun.worker.registry import JobRegistry
 
@@ -26,6 +27,7 @@ def job_registry() -> JobRegistry:
         webhooks_jobs,
         billing_jobs,
         retention_jobs,
+        verify_jobs,
     )
     for package in packages:
         package.register(jobs)

@@ -32,6 +32,7 @@ from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.helpers import charge, post
 from tests.settlement.support import advance_until, go_to_next, now, rekey
+from tests.verify.support import assert_books_verify
 
 SEEDS = [int(s) for s in os.environ.get("HOMERUN_LEDGER_SEEDS", "7,2026").split(",")]
 CARDS = ["4111111111111111", "5555555555554444", "4000000000000259", "5105105105105100"]
@@ -229,6 +230,7 @@ async def test_invariant_holds_at_every_step_of_a_random_scripted_day(
             for shop in shops:
                 shop.access = await rekey(client, shop.access)
             await check(runtime, shops, f"{n}: advance")
+            await assert_books_verify(runtime)
             continue
         shop = rng.choice(shops)
         done = await step(client, shop, rng)
@@ -239,3 +241,5 @@ async def test_invariant_holds_at_every_step_of_a_random_scripted_day(
     for shop in shops:
         t = await truth(runtime, shop.access.mid)
         assert (t["pending"], t["pending_settlement"]) == (0, 0), t
+    # And every invariant `homerun verify` checks holds over the whole database.
+    await assert_books_verify(runtime)

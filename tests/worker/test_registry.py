@@ -12,6 +12,7 @@ from homerun.retention import jobs as retention_jobs
 from homerun.runtime import Runtime
 from homerun.sandbox.service import sync_clock
 from homerun.settlement import jobs as settlement_jobs
+from homerun.verify import jobs as verify_jobs
 from homerun.webhooks import jobs as webhooks_jobs
 from homerun.worker.models import Job
 from homerun.worker.registry import DuplicateJobKind, JobRegistry
@@ -35,8 +36,13 @@ def test_the_registry_holds_every_packages_jobs() -> None:
         "settlement.fund",
         "settlement.funding_slot",
         "settlement.month_end_slot",
+        "verify.books",
     ]
-    assert jobs.start_hooks == [settlement_jobs.ensure_schedule, billing_jobs.ensure_jobs]
+    assert jobs.start_hooks == [
+        settlement_jobs.ensure_schedule,
+        billing_jobs.ensure_jobs,
+        verify_jobs.ensure_schedule,
+    ]
     assert jobs.services == {
         "webhooks": webhooks_jobs.deliver,
         "retention": retention_jobs.purge_now_and_then,

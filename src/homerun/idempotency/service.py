@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.errors import Conflict, Unprocessable, ValidationFailed
 from homerun.idempotency import repository
 from homerun.idempotency.models import IdempotencyRecord, RecordState
+from homerun.kit.crypto import Sealer
 from homerun.runtime import Runtime
 
 
@@ -127,8 +128,17 @@ def _seal(runtime: Runtime, answer: Answer) -> bytes:
 
 
 def _unseal(runtime: Runtime, stored: bytes) -> tuple[bytes, dict[str, str]]:
+    return _open(runtime.sealer, stored)
+
+
+def kept_body(sealer: Sealer, stored: bytes) -> bytes:
+    """The body of a kept answer, as a retry would be answered (for homerun.verify)."""
+    return _open(sealer, stored)[0]
+
+
+def _open(sealer: Sealer, stored: bytes) -> tuple[bytes, dict[str, str]]:
     try:
-        envelope = orjson.loads(runtime.sealer.open(stored, _SEAL_CONTEXT))
+        envelope = orjson.loads(sealer.open(stored, _SEAL_CONTEXT))
     except (ValueError, InvalidTag):
         return stored, {}  # a record written before responses were sealed
     return base64.b64decode(envelope["body"]), dict(envelope["headers"])

@@ -13,6 +13,8 @@ RECONCILE = "payments.reconcile"
 # A processor that timed out is asked again after a minute, and then every minute
 # until it answers (the clock drives this in the sandbox).
 RECONCILE_AFTER = timedelta(seconds=60)
+# The job of transaction n is keyed KEY_PREFIX + "n": one per transaction.
+KEY_PREFIX = "reconcile|"
 
 
 async def schedule(session: AsyncSession, txn: AnyTransaction, now: datetime) -> None:
@@ -22,7 +24,7 @@ async def schedule(session: AsyncSession, txn: AnyTransaction, now: datetime) ->
             kind=RECONCILE,
             due_at=now + RECONCILE_AFTER,
             now=now,
-            key=f"reconcile|{txn.id}",
+            key=f"{KEY_PREFIX}{txn.id}",
             merchant_id=txn.merchant_id,
             payload={"trans_id": str(txn.id)},
         ),

@@ -1,0 +1,407 @@
+"""`homerun verify` over a realistic sandbox day: clean, then broken in exactly one way at a
+time (raw SQL, as a bug or a hand edit would), each caught by exactly its own check, naming
+exactly the broken subject, with the command exiting 1; and clean again once repaired.
+
+The day: a keyed sale later partly refunded, a sale that draws a chargeback, a voided sale,
+an authorization captured in part, a billing plan's payment, a second merchant; the clock
+over a cut-off, a funding and five more days (batches, deposits, the chargeback, its fee);
+webhooks fanned out and delivered; then a sale not yet batched and a charge whose processor
+never answered (unknown, its reconciliation waiting).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+
+from homerun.runtime import Runtime
+from homerun.verify import jobs, service
+from homerun.webhooks.dispatcher import deliver_due
+from homerun.worker.models import Job
+from homerun.worker.report import Report
+from tests.billing.support import account, plan_id, rule
+from tests.conftest import ADMIN, MerchantAccess
+from tests.helpers import charge, post
+from tests.settlement.support import PRICING, advance_until, go_to_next, rekey
+from tests.verify.support import violations
+from tests.webhooks.receiver import Receiver
+from tests.webhooks.support import with_settings
+
+HOMERUN = str(Path(sys.executable).parent / "homerun")
+CHARGEBACK_VISA = "4000000000000259"  # a chargeback 5 days after settlement
+TIMES_OUT = "4000000000000119"  # the processor never answers: unknown until reconciled
+
+
+@dataclass
+class Day:
+    mid: str
+    keyed_sale: str
+    unbatched_sale: str
+    unknown: str
+    first_batch: str
+    first_deposit: str
+    record_id: int
+    other_merchant_scope: str  # the idempotency scope of the second merchant
+
+
+async def _merchant(client: httpx.AsyncClient, **settings: Any) -> MerchantAccess:
+    created = await client.post(
+        "/homerun/v1/merchants", json={"name": "Verify Store", **settings}, headers=ADMIN
+    )
+    assert created.status_code == 201, created.text
+    return await rekey(client, MerchantAccess(created.json()["mid"], "", "", "", 0))
+
+
+async def _approved(answer: httpx.Response) -> str:
+    body = answer.json()
+    assert body["result"] == "A", body
+    trans_id: str = body["trans_id"]
+    return trans_id
+
+
+async def _one(runtime: Runtime, sql: str, **params: Any) -> Any:
+    async with runtime.db.engine.connect() as conn:
+        return (await conn.execute(text(sql), params)).scalar_one()
+
+
+@pytest.fixture(scope="module")
+async def day(client: httpx.AsyncClient, runtime: Runtime) -> AsyncIterator[Day]:
+    receiver = await Receiver().start()
+    try:
+        monday = await go_to_next(client, 0, 10)
+        m = await _merchant(client, **PRICING)
+        other = await _merchant(client, **PRICING)
+        hook = await client.post(
+            "/homerun/v1/webhooks/endpoints",
+            json={"url": receiver.url(), "mid": m.mid},
+            headers=ADMIN,
+        )
+        assert hook.status_code == 201, hook.text
+        keyed = await client.post(
+            "/api/v1/charge",
+            json={"mid": m.mid, "amount": "100.00", "account_token": "4111111111111111",
+                  "expiration": "12/30", "cvn": "123"},
+            headers={**m.headers, "Idempotency-Key": "verify-day-a"},
+        )  # fmt: skip
+        a = await _approved(keyed)
+        await _approved(await charge(client, m, amount="40.00", account_token=CHARGEBACK_VISA))
+        c = await _approved(await charge(client, m, amount="25.00"))
+        await _approved(await post(client, m, "/api/v1/void", trans_id=c))
+        e = await _approved(await charge(client, m, amount="30.00", capture="N"))
+        await _approved(await post(client, m, "/api/v1/capture", trans_id=e, amount="20.00"))
+        await _approved(await charge(client, other, amount="12.00"))
+        acct = await account(client, m)
+        await plan_id(
+            client,
+            m,
+            payment_account_uuid=acct["uuid"],
+            amount="9.99",
+            rrule_pattern=rule(monday + timedelta(hours=1), "FREQ=DAILY;COUNT=1"),
+        )
+        await advance_until(client, monday + timedelta(days=1, hours=4))  # Tue 14:00
+        m = await rekey(client, m)
+        await _approved(await post(client, m, "/api/v1/refund", trans_id=a, amount="10.00"))
+        await advance_until(client, monday + timedelta(days=7))  # the chargeback, more funding
+        m = await rekey(client, m)
+        await deliver_due(runtime)
+        f = await _approved(await charge(client, m, amount="15.00"))
+        unknown = (await charge(client, m, amount="5.00", account_token=TIMES_OUT)).json()
+        assert unknown["result"] == "B", unknown
+        other_id = await _one(runtime, "SELECT id FROM merchants WHERE mid = :mid", mid=other.mid)
+        yield Day(
+            mid=m.mid,
+            keyed_sale=a,
+            unbatched_sale=f,
+            unknown=unknown["trans_id"],
+            first_batch=await _one(
+                runtime,
+                "SELECT batch_id FROM batches WHERE merchant_id ="
+                " (SELECT id FROM merchants WHERE mid = :mid) ORDER BY id LIMIT 1",
+                mid=m.mid,
+            ),
+            first_deposit=await _one(
+                runtime,
+                "SELECT funding_master_id FROM deposits WHERE merchant_id ="
+                " (SELECT id FROM merchants WHERE mid = :mid) ORDER BY id LIMIT 1",
+                mid=m.mid,
+            ),
+            record_id=await _one(
+                runtime, "SELECT id FROM idempotency_records WHERE key = 'verify-day-a'"
+            ),
+            other_merchant_scope=f"merchant:{other_id}",
+        )
+    finally:
+        await receiver.stop()
+
+
+async def _cli(runtime: Runtime, *args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        HOMERUN,
+        "verify",
+        *args,
+        env={"HOMERUN_DATABASE_URL": runtime.settings.database_url, "PATH": ""},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode() + err.decode()
+
+
+async def test_the_day_verifies_clean(day: Day, runtime: Runtime) -> None:
+    report = await service.run(runtime)
+    assert report.counts() == {name: 0 for name in service.names()}
+    # The day has what each check reads: not a clean run over nothing.
+    for table, least in (
+        ("batches", 2), ("deposits", 2), ("chargebacks", 1), ("adjustments", 1),
+        ("webhook_deliveries", 5), ("billing_attempts", 1),
+    ):  # fmt: skip
+        counted = f"SELECT count(*) FROM {table}"  # noqa: S608 - a table name of ours
+        assert await _one(runtime, counted) >= least, table
+    assert (
+        await _one(
+            runtime,
+            "SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'",
+        )
+        >= 5
+    )
+    status, output = await _cli(runtime)
+    assert status == 0, output
+    assert output.splitlines()[-1] == f"books verified: {len(service.CHECKS)} checks, no violations"
+    checked = [line.split() for line in output.splitlines()[:-1]]
+    assert checked == [[name, "ok"] for name in service.names()]
+
+
+@dataclass(frozen=True)
+class Corruption:
+    """One UPDATE of one column of one row, and the check that must catch it."""
+
+    check: str
+    table: str
+    where: str  # SQL naming exactly one row, over the Day's fields as :parameters
+    column: str
+    value: str  # SQL for the broken value
+    subject: str  # the Day field (or literal, after "=") the violation must name
+
+
+def _subject(corruption: Corruption, day: Day, runtime_rows: dict[str, Any]) -> str:
+    if corruption.subject.startswith("="):
+        return str(runtime_rows[corruption.subject[1:]])
+    return str(getattr(day, corruption.subject))
+
+
+CORRUPTIONS = [
+    Corruption(
+        "ledger.journals_balance",
+        "ledger_entries",
+        "id = (SELECT min(id) FROM ledger_entries WHERE account = 'bank'"
+        " AND journal = 'deposit:' || :first_deposit)",
+        "amount",
+        "amount + 1",
+        "=journal",
+    ),
+    Corruption(
+        "ledger.merchant_identity",
+        "adjustments",
+        "id = (SELECT min(id) FROM adjustments"
+        " WHERE merchant_id = (SELECT id FROM merchants WHERE mid = :mid))",
+        "amount",
+        "amount - 100",
+        "mid",
+    ),
+    Corruption(
+        "transactions.amounts",
+        "transactions",
+        "CAST(id AS VARCHAR(20)) = :keyed_sale",
+        "amount_authorized",
+        "amount_captured - 1",
+        "keyed_sale",
+    ),
+    Corruption(
+        "transactions.states",
+        "transactions",
+        "CAST(id AS VARCHAR(20)) = :unbatched_sale",
+        "state",
+        "'authorized'",
+        "unbatched_sale",
+    ),
+    Corruption(
+        "transactions.refunds",
+        "transactions",
+        "CAST(id AS VARCHAR(20)) = :keyed_sale",
+        "amount_refunded",
+        "amount_refunded + 1",
+        "keyed_sale",
+    ),
+    Corruption(
+        "settlement.batch_totals",
+        "batches",
+        "batch_id = :first_batch",
+        "refund_count",
+        "refund_count + 1",
+        "first_batch",
+    ),
+    Corruption(
+        "settlement.deposit_parts",
+        "deposits",
+        "funding_master_id = :first_deposit",
+        "fees_amount",
+        "fees_amount + 1",
+        "first_deposit",
+    ),
+    Corruption(
+        "settlement.deposit_entries",
+        "ledger_entries",
+        "id = (SELECT min(l.id) FROM ledger_entries l JOIN deposits d ON d.id = l.deposit_id"
+        " WHERE d.funding_master_id = :first_deposit AND l.kind = 'sale')",
+        "deposit_id",
+        "NULL",
+        "first_deposit",
+    ),
+    Corruption(
+        "payments.reconciliation",
+        "jobs",
+        "key = 'reconcile|' || :unknown",
+        "state",
+        "'failed'",
+        "unknown",
+    ),
+    Corruption(
+        "outbox.fan_out",
+        "outbox_events",
+        "id = (SELECT min(event_id) FROM webhook_deliveries WHERE state = 'delivered')",
+        "dispatched_at",
+        "NULL",
+        "=id",
+    ),
+    Corruption(
+        "webhooks.deliveries",
+        "webhook_deliveries",
+        "id = (SELECT min(id) FROM webhook_deliveries WHERE state = 'delivered')",
+        "delivered_at",
+        "NULL",
+        "=webhook_id",
+    ),
+    Corruption(
+        "idempotency.records",
+        "idempotency_records",
+        "id = :record_id",
+        "status_code",
+        "NULL",
+        "record_id",
+    ),
+    Corruption(
+        "idempotency.answers",
+        "idempotency_records",
+        "id = :record_id",
+        "scope",
+        ":other_merchant_scope",
+        "record_id",
+    ),
+]
+
+
+def test_every_check_has_its_corruption() -> None:
+    assert sorted(c.check for c in CORRUPTIONS) == sorted(service.names())
+
+
+@pytest.mark.parametrize("corruption", CORRUPTIONS, ids=lambda c: c.check)
+async def test_one_corruption_is_caught_by_exactly_its_check(
+    day: Day, runtime: Runtime, corruption: Corruption
+) -> None:
+    params = {k: v for k, v in vars(day).items() if f":{k}" in corruption.where + corruption.value}
+    # Table, column and SQL are the test's own, below (the day's values are parameters).
+    row = f"SELECT * FROM {corruption.table} WHERE {corruption.where}"  # noqa: S608
+    async with runtime.db.engine.begin() as conn:
+        [found] = (await conn.execute(text(row), params)).mappings().all()
+        before = found[corruption.column]
+        await conn.execute(
+            text(
+                f"UPDATE {corruption.table} SET {corruption.column} = {corruption.value}"  # noqa: S608
+                " WHERE id = :row_id"
+            ),
+            {**params, "row_id": found["id"]},
+        )
+    try:
+        subject = _subject(corruption, day, dict(found))
+        found_now = await violations(runtime)
+        assert [(v.check, v.subject_id) for v in found_now] == [(corruption.check, subject)], (
+            found_now
+        )
+        status, output = await _cli(runtime, "--json")
+        assert status == 1, output
+        document = json.loads(output)
+        broken = [c for c in document["checks"] if c["violations"]]
+        assert [(c["check"], [e["subject_id"] for e in c["examples"]]) for c in broken] == [
+            (corruption.check, [subject])
+        ]
+    finally:
+        async with runtime.db.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    f"UPDATE {corruption.table} SET {corruption.column} = :before"  # noqa: S608
+                    " WHERE id = :id"
+                ),
+                {"before": before, "id": found["id"]},
+            )
+    assert await violations(runtime) == []
+
+
+async def test_the_worker_verifies_on_a_schedule_and_keeps_the_counts(
+    day: Day, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduled = with_settings(runtime, verify_interval_seconds=3600)
+    scheduled.caches.of(jobs.LastRun).clear()
+    await jobs.ensure_schedule(scheduled)
+    async with runtime.db.transaction() as session:
+        job = await session.scalar(select(Job).where(Job.key == jobs.KEY))
+        assert job is not None and job.kind == jobs.VERIFY
+        assert jobs.last_counts(scheduled) is None
+        with caplog.at_level(logging.INFO, logger="homerun.verify"):
+            # In the job's own transaction, as the worker runs it (on SQLite: the write turn).
+            next_due = await jobs.verify_books(session, scheduled, job, Report())
+    assert next_due == job.due_at + timedelta(hours=1)
+    assert jobs.last_counts(scheduled) == {name: 0 for name in service.names()}
+    assert [r.getMessage() for r in caplog.records] == [
+        f"books verified: {len(service.CHECKS)} checks, no violations"
+    ]
+    caplog.clear()
+    async with runtime.db.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE batches SET refund_count = refund_count + 1 WHERE batch_id = :b"),
+            {"b": day.first_batch},
+        )
+    try:
+        async with runtime.db.transaction() as session:
+            with caplog.at_level(logging.INFO, logger="homerun.verify"):
+                await jobs.verify_books(session, scheduled, job, Report())
+    finally:
+        async with runtime.db.engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE batches SET refund_count = refund_count - 1 WHERE batch_id = :b"),
+                {"b": day.first_batch},
+            )
+    assert jobs.last_counts(scheduled) == {
+        name: int(name == "settlement.batch_totals") for name in service.names()
+    }
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (
+            logging.ERROR,
+            "books NOT verified: 1 violation(s): {'settlement.batch_totals': 1}",
+        )
+    ]
+    # Switched off (the default): the next start removes the job.
+    await jobs.ensure_schedule(runtime)
+    async with runtime.db.transaction() as session:
+        assert await session.scalar(select(Job).where(Job.key == jobs.KEY)) is None
