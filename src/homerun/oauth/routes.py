@@ -20,6 +20,7 @@ from homerun.calls import AppRuntime, Route, runtime_of
 from homerun.kit.web import ERROR_RESPONSES
 from homerun.oauth import service
 from homerun.oauth.guard import AnyOAuthClient
+from homerun.oauth.state import Audience
 
 router = APIRouter(tags=["OAuth 2.0"], route_class=Route)
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -174,11 +175,11 @@ _TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 async def reporting_token(request: Request) -> Response:
-    return await _token(request, "reporting")
+    return await _token(request, Audience.REPORTING)
 
 
 async def boarding_token(request: Request) -> Response:
-    return await _token(request, "boarding")
+    return await _token(request, Audience.BOARDING)
 
 
 for _path, _handler in (

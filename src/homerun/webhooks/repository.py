@@ -41,6 +41,7 @@ from homerun.webhooks.models import (
     DELIVERED,
     FAILED,
     PENDING,
+    DeliveryState,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -478,10 +479,10 @@ async def resend_failed(session: AsyncSession, endpoint_id: int, now: datetime) 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def count_by_state(session: AsyncSession, endpoint_id: int) -> dict[str, int]:
+async def count_by_state(session: AsyncSession, endpoint_id: int) -> dict[DeliveryState, int]:
     d = WebhookDelivery
     stmt = select(d.state, func.count(d.id)).where(d.endpoint_id == endpoint_id).group_by(d.state)
-    counts = {PENDING: 0, DELIVERED: 0, FAILED: 0}
+    counts = dict.fromkeys(DeliveryState, 0)
     counts.update({row[0]: int(row[1]) for row in (await session.execute(stmt)).all()})
     return counts
 
