@@ -317,6 +317,10 @@ def test_entries_are_read_one_at_a_time() -> None:
             "account_number",
         ),
         (
+            batch_of([Entry("011000015", "12é", AccountType.CHECKING, Direction.DEBIT, 1, "X")]),
+            "account_number",
+        ),
+        (
             batch_of(
                 [Entry("011000015", "1", AccountType.CHECKING, Direction.CREDIT, 1, "X")],
                 service_class=ServiceClass.DEBITS_ONLY,

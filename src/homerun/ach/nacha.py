@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import IO
 
 RECORD_SIZE = 94
@@ -112,6 +113,7 @@ class FileHeader:
     reference_code: str = ""
 
 
+@lru_cache(maxsize=4096)  # a file's entries go to few banks: check each number once
 def aba_checksum_ok(routing_number: str) -> bool:
     """Whether a 9-digit routing number passes the ABA check digit (weights 3, 7, 1)."""
     if len(routing_number) != 9 or not (routing_number.isascii() and routing_number.isdigit()):
@@ -130,8 +132,10 @@ def _routing(value: str, what: str) -> str:
 
 def _text(value: str, width: int) -> str:
     """An alphanumeric field: upper case, NACHA's characters only, cut and space-filled."""
-    cleaned = "".join(ch if ch in _ALLOWED else " " for ch in value.upper())
-    return cleaned[:width].ljust(width)
+    upper = value.upper()
+    if not (upper.isascii() and upper.isprintable()):  # the rare case: look at each character
+        upper = "".join(ch if ch in _ALLOWED else " " for ch in upper)
+    return upper[:width].ljust(width)
 
 
 def _number(value: int, width: int, what: str) -> str:
@@ -142,7 +146,7 @@ def _number(value: int, width: int, what: str) -> str:
 
 def _identifier(value: str, width: int, what: str) -> str:
     """A field that must be written whole (an account number, a company id): never cut."""
-    if not value or len(value) > width or any(ch not in _ALLOWED for ch in value.upper()):
+    if not (0 < len(value) <= width and value.isascii() and value.isprintable()):
         raise ValueError(f"{what} must be 1 to {width} characters")
     return value.upper().ljust(width)
 
