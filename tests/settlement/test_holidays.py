@@ -97,3 +97,39 @@ async def test_a_saturday_holiday_leaves_the_friday_before_a_banking_day(
         ("19.12", at(next_monday, 13).isoformat()),
         ("28.83", at(new_years_eve, 13).isoformat()),
     ]
+
+
+def martin_luther_king_day(year: int) -> date:
+    first = date(year, 1, 1)
+    return first + timedelta(days=(0 - first.weekday()) % 7, weeks=2)  # third Monday
+
+
+async def test_friday_and_weekend_batches_before_a_monday_holiday_fund_on_tuesday(
+    client: httpx.AsyncClient, make_merchant: MerchantFactory
+) -> None:
+    start = await now(client)
+    year = start.year
+    while at(martin_luther_king_day(year) - timedelta(days=3), 9) <= start + timedelta(days=1):
+        year += 1
+    monday = martin_luther_king_day(year)
+    friday, tuesday = monday - timedelta(days=3), monday + timedelta(days=1)
+    await advance_until(client, at(friday, 9))
+    m = await utc_merchant(make_merchant)
+    for day, amount in ((friday, 1000), (friday + timedelta(days=1), 2000), (monday, 3000)):
+        m = await charge_on(client, m, at(day, 10), amount)
+
+    await advance_until(client, at(monday, 23))
+    assert await listing(client, m, "deposits") == []  # nothing funds on the holiday
+    await advance_until(client, at(tuesday, 13, 1))
+    batches = await listing(client, m, "batches")
+    assert [(b["business_date"], b["deposit_date"]) for b in batches] == [
+        (friday.isoformat(), tuesday.isoformat()),
+        ((friday + timedelta(days=1)).isoformat(), tuesday.isoformat()),
+        (monday.isoformat(), tuesday.isoformat()),
+    ]
+    deposits = await listing(client, m, "deposits")
+    assert [(d["amount"], d["funded_at"]) for d in deposits] == [
+        ("9.41", at(tuesday, 13).isoformat()),
+        ("19.12", at(tuesday, 13).isoformat()),
+        ("28.83", at(tuesday, 13).isoformat()),
+    ]
