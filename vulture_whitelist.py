@@ -201,3 +201,6 @@ WEB  # unused variable (src/homerun/ach/nacha.py)
 PPD  # unused variable (src/homerun/ach/nacha.py)
 CCD  # unused variable (src/homerun/ach/nacha.py)
 TEL  # unused variable (src/homerun/ach/nacha.py)
+
+# Called by the ACH lifecycle when a payment is returned (tests/settlement/test_ach_returns.py).
+add_ach_return  # unused function (src/homerun/settlement/adjustments.py)
