@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import AsyncIterator
@@ -33,8 +32,9 @@ from homerun.instance.service import (
     stored_admin_token_hash,
 )
 from homerun.jobs import job_registry
+from homerun.kit.fault_barrier import FaultBarrier
 from homerun.kit.heap import settle_startup_heap
-from homerun.kit.web import error_response, json_response
+from homerun.kit.web import error_response
 from homerun.merchants.routes import router as merchants_router
 from homerun.oauth.admin_routes import router as oauth_admin_router
 from homerun.oauth.routes import router as oauth_router
@@ -51,8 +51,6 @@ from homerun.vault.routes import router as vault_router
 from homerun.webhooks.routes import router as webhooks_router
 from homerun.worker.registry import JobRegistry
 from homerun.worker.routes import router as jobs_router
-
-log = logging.getLogger("homerun")
 
 
 class BodySizeLimit:
@@ -180,22 +178,10 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers["Allow"] = allowed
         return response
 
-    async def unexpected(_: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", exc_info=exc)
-        return json_response(
-            {
-                "error": "internal error",
-                "message": "internal error",
-                "error_description": "internal error",
-                "code": "internal_error",
-            },
-            500,
-        )
-
     app.add_exception_handler(HomerunError, homerun_error)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected)
+    # Anything else is answered by FaultBarrier (kit.fault_barrier), which never re-raises.
 
 
 def create_app(
@@ -260,4 +246,6 @@ def create_app(
     install_docs(app)
     app.add_middleware(AdminTokenReload)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost: it answers what any route or middleware raised.
+    app.add_middleware(FaultBarrier, retry_after_seconds=settings.retry_after_seconds)
     return app

@@ -60,6 +60,27 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_SURCHARGE_RESTRICTED)
     )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # Failing cleanly (docs/operations.md#failing-cleanly).
+    database_statement_timeout_ms: int = Field(
+        default=15_000,
+        ge=0,
+        description="PostgreSQL: a statement running longer is cancelled (503); 0: no limit.",
+    )
+    database_lock_timeout_ms: int = Field(
+        default=5_000,
+        ge=0,
+        description="PostgreSQL: a statement waiting longer for a lock is cancelled (503); "
+        "0: no limit.",
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="How long a unit of work waits for a pooled connection before a 503.",
+    )
+    retry_after_seconds: int = Field(
+        default=1, ge=0, le=3600, description="Retry-After sent with every 503."
+    )
     # The worker and the clock (docs/settlement.md).
     worker_in_server: bool = Field(
         default=True, description="Run the job worker inside `homerun serve`."

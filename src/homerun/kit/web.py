@@ -15,7 +15,13 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from homerun.errors import HomerunError, Unauthorized, UnsupportedMediaType, ValidationFailed
+from homerun.errors import (
+    HomerunError,
+    ServiceUnavailable,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,8 +60,11 @@ def error_payload(exc: HomerunError) -> dict[str, Any]:
 
 
 def error_response(exc: HomerunError) -> Response:
-    challenge = getattr(exc, "challenge", "Bearer")
-    headers = {"WWW-Authenticate": challenge} if exc.status_code == 401 else None
+    headers: dict[str, str] | None = None
+    if exc.status_code == 401:
+        headers = {"WWW-Authenticate": getattr(exc, "challenge", "Bearer")}
+    elif isinstance(exc, ServiceUnavailable):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
     return json_response(error_payload(exc), exc.status_code, headers)
 
 
@@ -70,6 +79,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Body larger than the limit"),
         (415, "Body is not JSON"),
         (422, "Idempotency-Key reused with another body"),
+        (503, "Database out of reach or process too busy: nothing was done, retry later"),
     )
 }
 

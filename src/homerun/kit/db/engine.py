@@ -39,7 +39,22 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=False,
+        pool_timeout=settings.database_pool_timeout_seconds,
+        connect_args={
+            "timeout": settings.database_pool_timeout_seconds,
+            "server_settings": _postgresql_timeouts(settings),
+        },
     )
+
+
+def _postgresql_timeouts(settings: Settings) -> dict[str, str]:
+    """Session settings of every connection: a stuck database (a statement that runs or
+    waits for a lock too long) cancels the statement, and its request is answered 503
+    (kit.db.faults) instead of hanging. Migrations lift them (kit.db.migrate)."""
+    return {
+        "statement_timeout": str(settings.database_statement_timeout_ms),
+        "lock_timeout": str(settings.database_lock_timeout_ms),
+    }
 
 
 def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -47,6 +62,7 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         url,
         pool_size=settings.database_pool_size,
         max_overflow=0,
+        pool_timeout=settings.database_pool_timeout_seconds,
         connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
     )
     busy_ms = settings.sqlite_busy_timeout_ms
