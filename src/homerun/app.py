@@ -34,6 +34,7 @@ from homerun.instance.service import (
 from homerun.jobs import job_registry
 from homerun.kit.fault_barrier import FaultBarrier
 from homerun.kit.heap import settle_startup_heap
+from homerun.kit.query_guard import RefuseNulInQuery
 from homerun.kit.web import error_response
 from homerun.merchants.routes import router as merchants_router
 from homerun.oauth.admin_routes import router as oauth_admin_router
@@ -246,6 +247,7 @@ def create_app(
     install_docs(app)
     app.add_middleware(AdminTokenReload)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RefuseNulInQuery)
     # Added last, so outermost: it answers what any route or middleware raised.
     app.add_middleware(FaultBarrier, retry_after_seconds=settings.retry_after_seconds)
     return app

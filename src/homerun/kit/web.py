@@ -7,7 +7,7 @@ FastAPI's body parameters so that every fault has the one R6 shape and names its
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import orjson
@@ -106,6 +106,31 @@ def validation_failed(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(summary, errors)
 
 
+NUL_PROBLEM = "must not contain the NUL character"
+# Deeper JSON than any Homerun body needs; deeper still would overflow the recursion of
+# the code that walks it (validation, the JSON column's encoder).
+MAX_JSON_DEPTH = 32
+
+
+def field_with_nul(pairs: Iterable[tuple[str, str]], whole: str) -> str | None:
+    """The first field of a form or query whose value holds NUL (PostgreSQL refuses it
+    in text, so it is refused here, before anything reaches the database); `whole` when
+    a field's name holds one."""
+    for name, value in pairs:
+        if "\x00" in name:
+            return whole
+        if "\x00" in value:
+            return name
+    return None
+
+
+def refuse_nul(pairs: Iterable[tuple[str, str]], whole: str) -> None:
+    """ValidationFailed naming the field of `pairs` that holds NUL, if any."""
+    field = field_with_nul(pairs, whole)
+    if field is not None:
+        raise ValidationFailed.field(field, NUL_PROBLEM)
+
+
 def parse_json_bytes(raw: bytes) -> Any:
     if not raw.strip():
         raise ValidationFailed(
@@ -119,7 +144,42 @@ def parse_json_bytes(raw: bytes) -> Any:
         ) from None
     if b"\\u0000" in raw:  # cheap test first; JSON can only carry NUL escaped
         _refuse_nul(data, ())
+    # Cheap test first: a value cannot be nested deeper than the brackets that open.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH:
+        _refuse_depth(data)
     return data
+
+
+def _refuse_depth(data: Any) -> None:
+    """Name the top-level field whose value is nested more than MAX_JSON_DEPTH deep."""
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data if isinstance(data, list) else ())
+    )
+    for key, value in items:
+        if _deeper_than(value, MAX_JSON_DEPTH):
+            raise ValidationFailed.field(
+                str(key), f"is nested more than {MAX_JSON_DEPTH} levels deep"
+            )
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether `value` holds more than `limit` levels of lists and objects, walked level
+    by level (no recursion: a hostile body must not overflow the stack that checks it)."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+    return False
 
 
 def _refuse_nul(value: Any, loc: tuple[int | str, ...]) -> None:
