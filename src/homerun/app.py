@@ -32,6 +32,7 @@ from homerun.instance.service import (
     stored_admin_token_hash,
 )
 from homerun.jobs import job_registry
+from homerun.kit.admission import Admission
 from homerun.kit.fault_barrier import FaultBarrier
 from homerun.kit.heap import settle_startup_heap
 from homerun.kit.query_guard import RefuseNulInQuery
@@ -92,6 +93,9 @@ class BodySizeLimit:
     def _fault(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"the request body is over {self.max_bytes} bytes")
 
+
+# What a load balancer asks of a busy process: answered without waiting for a turn.
+UNQUEUED_PATHS = frozenset({"/homerun/v1/health", "/homerun/v1/ready", "/metrics"})
 
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
@@ -248,6 +252,15 @@ def create_app(
     app.add_middleware(AdminTokenReload)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNulInQuery)
+    if settings.max_in_flight:
+        app.add_middleware(
+            Admission,
+            max_in_flight=settings.max_in_flight,
+            max_queued=settings.max_queued,
+            deadline_seconds=settings.queue_deadline_ms / 1000,
+            retry_after_seconds=settings.retry_after_seconds,
+            bypass=UNQUEUED_PATHS,
+        )
     # Added last, so outermost: it answers what any route or middleware raised.
     app.add_middleware(FaultBarrier, retry_after_seconds=settings.retry_after_seconds)
     return app

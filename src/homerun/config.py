@@ -81,6 +81,24 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(
         default=1, ge=0, le=3600, description="Retry-After sent with every 503."
     )
+    max_in_flight: int = Field(
+        default=32,
+        ge=0,
+        le=100_000,
+        description="Requests one server process works on at once; 0: no admission control.",
+    )
+    max_queued: int = Field(
+        default=128,
+        ge=0,
+        le=100_000,
+        description="Requests that may wait for a turn; one more is refused at once (503).",
+    )
+    queue_deadline_ms: int = Field(
+        default=500,
+        ge=1,
+        le=600_000,
+        description="How long a request may wait for a turn before it is refused (503).",
+    )
     # The worker and the clock (docs/settlement.md).
     worker_in_server: bool = Field(
         default=True, description="Run the job worker inside `homerun serve`."
