@@ -99,6 +99,13 @@ class Settings(BaseSettings):
         le=600_000,
         description="How long a request may wait for a turn before it is refused (503).",
     )
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="On SIGTERM: how long `serve` lets in-flight requests finish, then its "
+        "worker's jobs, before it cuts them.",
+    )
     # The worker and the clock (docs/settlement.md).
     worker_in_server: bool = Field(
         default=True, description="Run the job worker inside `homerun serve`."
