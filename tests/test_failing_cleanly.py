@@ -8,6 +8,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -15,6 +16,7 @@ import httpx
 import pytest
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy import exc as sa
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +25,7 @@ from homerun.calls import Session
 from homerun.config import Settings
 from homerun.errors import ServiceUnavailable
 from homerun.idempotency import service as idempotency
+from homerun.kit.db.faults import database_unavailable
 from homerun.kit.web import error_response, json_response
 from homerun.ledger.models import LedgerEntry
 from homerun.merchants.models import Merchant
@@ -264,4 +267,58 @@ def test_a_503_says_when_to_retry() -> None:
     assert response.body == (
         b'{"error":"too busy","message":"too busy","error_description":"too busy",'
         b'"code":"service_unavailable"}'
+    )
+
+
+# ---------------------------------------------------------------- what counts as unavailable
+
+
+def _sqlite_busy(path: str) -> sqlite3.OperationalError:
+    holder = sqlite3.connect(path, isolation_level=None)
+    waiter = sqlite3.connect(path, isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        waiter.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as busy:
+        return busy
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        waiter.close()
+    raise AssertionError("the write lock was not busy")
+
+
+def _raised_from(cause: BaseException) -> RuntimeError:
+    try:
+        raise RuntimeError("wrapped") from cause
+    except RuntimeError as wrapped:
+        return wrapped
+
+
+def test_which_faults_mean_the_database_is_unavailable(tmp_path: Path) -> None:
+    busy = _sqlite_busy(str(tmp_path / "busy.db"))
+    lock = asyncpg.exceptions.LockNotAvailableError("canceling statement due to lock timeout")
+    unavailable: list[BaseException] = [
+        sa.TimeoutError("QueuePool limit of size 10 overflow 10 reached"),
+        sa.OperationalError("BEGIN IMMEDIATE", {}, busy),
+        sa.DBAPIError("SELECT 1", {}, lock),
+        sa.DBAPIError("SELECT 1", {}, asyncpg.exceptions.QueryCanceledError("statement timeout")),
+        sa.DBAPIError("SELECT 1", {}, asyncpg.exceptions.AdminShutdownError("terminating")),
+        sa.DBAPIError("SELECT 1", {}, asyncpg.exceptions.ConnectionDoesNotExistError("gone")),
+        sa.DBAPIError("SELECT 1", {}, asyncpg.exceptions.DeadlockDetectedError("deadlock")),
+        sa.DBAPIError("SELECT 1", {}, asyncpg.exceptions.TooManyConnectionsError("too many")),
+        sa.DBAPIError("SELECT 1", {}, RuntimeError("closed"), connection_invalidated=True),
+        _raised_from(sa.DBAPIError("SELECT 1", {}, lock)),
+    ]
+    retrying_fails_the_same: list[BaseException] = [
+        sa.IntegrityError("INSERT", {}, asyncpg.exceptions.UniqueViolationError("duplicate")),
+        sa.DBAPIError("SELECT 1", {}, asyncpg.exceptions.UndefinedColumnError("no column")),
+        sa.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x")),
+        sa.ProgrammingError("SELECT", {}, RuntimeError("bad SQL")),
+        RuntimeError("a bug"),
+        ConnectionResetError("the processor hung up"),
+    ]
+    assert [database_unavailable(exc) for exc in unavailable] == [True] * len(unavailable)
+    assert [database_unavailable(exc) for exc in retrying_fails_the_same] == [False] * len(
+        retrying_fails_the_same
     )

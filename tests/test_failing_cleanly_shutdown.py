@@ -107,6 +107,7 @@ async def row_held(db_url: str, trans_id: str) -> AsyncIterator[Callable[[], Awa
             count = await watcher.fetchval(
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                " AND query ILIKE '%transactions%'"
             )
             return bool(count)
 
