@@ -170,6 +170,8 @@ def serve(
         http="httptools",
         log_level=settings.log_level,
         access_log=False,
+        # SIGTERM: stop accepting, let in-flight requests finish within the grace.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

@@ -66,6 +66,52 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_SURCHARGE_RESTRICTED)
     )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # Failing cleanly (docs/operations.md#failing-cleanly).
+    database_statement_timeout_ms: int = Field(
+        default=15_000,
+        ge=0,
+        description="PostgreSQL: a statement running longer is cancelled (503); 0: no limit.",
+    )
+    database_lock_timeout_ms: int = Field(
+        default=5_000,
+        ge=0,
+        description="PostgreSQL: a statement waiting longer for a lock is cancelled (503); "
+        "0: no limit.",
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="How long a unit of work waits for a pooled connection before a 503.",
+    )
+    retry_after_seconds: int = Field(
+        default=1, ge=0, le=3600, description="Retry-After sent with every 503."
+    )
+    max_in_flight: int = Field(
+        default=32,
+        ge=0,
+        le=100_000,
+        description="Requests one server process works on at once; 0: no admission control.",
+    )
+    max_queued: int = Field(
+        default=128,
+        ge=0,
+        le=100_000,
+        description="Requests that may wait for a turn; one more is refused at once (503).",
+    )
+    queue_deadline_ms: int = Field(
+        default=500,
+        ge=1,
+        le=600_000,
+        description="How long a request may wait for a turn before it is refused (503).",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="On SIGTERM: how long `serve` lets in-flight requests finish, then its "
+        "worker's jobs, before it cuts them.",
+    )
     # The worker and the clock (docs/settlement.md).
     worker_in_server: bool = Field(
         default=True, description="Run the job worker inside `homerun serve`."

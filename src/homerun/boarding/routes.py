@@ -397,7 +397,9 @@ async def admin_list_merchants(
     q: QParam = None,
     limit: LimitParam = None,
     offset: OffsetParam = None,
-    partner_id: Annotated[int | None, Query(ge=1, description="Only this partner's")] = None,
+    partner_id: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="Only this partner's")
+    ] = None,
 ) -> Response:
     listing = service.listing(q, limit, offset, service.MERCHANT_FIELDS)
     scope: Sequence[int] | None = None

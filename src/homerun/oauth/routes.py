@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from homerun.calls import AppRuntime, Route, runtime_of
-from homerun.kit.web import ERROR_RESPONSES
+from homerun.kit.web import ERROR_RESPONSES, field_with_nul
 from homerun.oauth import service
 from homerun.oauth.guard import AnyOAuthClient
 from homerun.oauth.state import Audience
@@ -55,6 +55,10 @@ def _form(request_body: bytes, content_type: str | None) -> dict[str, str]:
         parsed = parse_qs(request_body.decode(), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise OAuthError("invalid_request", "the body is not UTF-8") from None
+    nul = field_with_nul(((n, v) for n, values in parsed.items() for v in values), "")
+    if nul is not None:  # PostgreSQL refuses NUL in text: refused here, not there
+        named = f"parameter {nul}" if nul else "a parameter name"
+        raise OAuthError("invalid_request", f"{named} must not contain the NUL character")
     repeated = sorted(name for name, values in parsed.items() if len(values) > 1)
     if repeated:
         raise OAuthError("invalid_request", f"parameter {repeated[0]} is repeated")

@@ -36,14 +36,20 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url: str | URL = settings.async_database_url
     if str(url).startswith("sqlite"):
         return _sqlite_engine(str(url), settings)
-    connect_args: dict[str, Any] = {}
+    connect_args: dict[str, Any] = {"timeout": settings.database_pool_timeout_seconds}
     if settings.database_transaction_pooler:
-        url, connect_args = _through_transaction_pooler(str(url))
+        # A pooler refuses session settings at connect: the timeouts are then set on the
+        # database or role instead (docs/operations.md).
+        url, pooled = _through_transaction_pooler(str(url))
+        connect_args |= pooled
+    else:
+        connect_args["server_settings"] = _postgresql_timeouts(settings)
     return create_async_engine(
         url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=False,
+        pool_timeout=settings.database_pool_timeout_seconds,
         connect_args=connect_args,
     )
 
@@ -61,11 +67,22 @@ def _through_transaction_pooler(url: str) -> tuple[URL, dict[str, Any]]:
     }
 
 
+def _postgresql_timeouts(settings: Settings) -> dict[str, str]:
+    """Session settings of every connection: a stuck database (a statement that runs or
+    waits for a lock too long) cancels the statement, and its request is answered 503
+    (kit.db.faults) instead of hanging. Migrations lift them (kit.db.migrate)."""
+    return {
+        "statement_timeout": str(settings.database_statement_timeout_ms),
+        "lock_timeout": str(settings.database_lock_timeout_ms),
+    }
+
+
 def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
         url,
         pool_size=settings.database_pool_size,
         max_overflow=0,
+        pool_timeout=settings.database_pool_timeout_seconds,
         connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
     )
     busy_ms = settings.sqlite_busy_timeout_ms
