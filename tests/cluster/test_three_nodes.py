@@ -47,7 +47,7 @@ async def cluster() -> AsyncIterator[Topology]:
     admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
     await admin.execute(f'CREATE DATABASE "{name}"')
     with tempfile.TemporaryDirectory(prefix="homerun-cluster-") as folder:
-        topology = Topology(Path(folder), PG_SERVER, name)
+        topology = Topology(Path(folder), server_url=PG_SERVER, database=name)
         try:
             code, out, err = await homerun(f"{PG_SERVER}/{name}", "migrate")
             assert code == 0, (out, err)
