@@ -110,3 +110,16 @@ async def until_healthy(base_url: str, process: Process, seconds: float = 30) ->
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.05)
+
+
+async def books_verified(database_url: str) -> None:
+    """`homerun verify` over the database, with the keys the nodes used: it must exit 0."""
+    proc = await asyncio.create_subprocess_exec(
+        HOMERUN,
+        "verify",
+        env=homerun_env(database_url),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode == 0, out.decode()

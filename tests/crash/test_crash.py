@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import PG_SERVER, _fresh_database_url, backend
 from tests.crash.load import Load, check_nothing_lost_or_doubled
 from tests.ports import free_port
-from tests.processes import Processes, homerun_env
+from tests.processes import Processes, books_verified, homerun_env
 from tests.test_cli import homerun
 
 CLIENTS = 8
@@ -74,6 +74,7 @@ async def test_a_killed_server_and_worker_lose_and_double_nothing(
     async with httpx.AsyncClient(base_url=load.base_url, timeout=30) as http:
         await load.retry_keyed(http)
     await check_nothing_lost_or_doubled(database_url, load)
+    await books_verified(database_url)
 
 
 @pytest.mark.skipif(backend() != "postgresql", reason="terminates PostgreSQL backends")
@@ -108,3 +109,4 @@ async def test_terminated_database_connections_lose_and_double_nothing(
         assert {s.status for s in load.sent} <= {200, 503}
         await load.retry_keyed(http)
     await check_nothing_lost_or_doubled(database_url, load)
+    await books_verified(database_url)
