@@ -2,7 +2,8 @@
 through PgBouncer in transaction mode. Under load one node and one worker are killed
 (SIGKILL); every keyed request is retried with its key until it is answered. Then: every
 acknowledged payment exists exactly once, no refund is doubled, every captured payment is in
-exactly one batch, and every webhook was delivered under one stable id.
+exactly one batch, every webhook was delivered under one stable id, and `homerun verify`
+finds the books whole.
 
 PostgreSQL only (several nodes share one database); skipped where PgBouncer or HAProxy is
 missing (./scripts/test installs both where it can).
@@ -25,6 +26,7 @@ import pytest
 
 from tests.cluster.topology import Topology, missing_tools
 from tests.conftest import ADMIN, PG_SERVER, backend
+from tests.processes import books_verified
 from tests.test_cli import homerun
 from tests.webhooks.receiver import Receiver, always
 
@@ -47,7 +49,7 @@ async def cluster() -> AsyncIterator[Topology]:
     admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
     await admin.execute(f'CREATE DATABASE "{name}"')
     with tempfile.TemporaryDirectory(prefix="homerun-cluster-") as folder:
-        topology = Topology(Path(folder), PG_SERVER, name)
+        topology = Topology(Path(folder), server_url=PG_SERVER, database=name)
         try:
             code, out, err = await homerun(f"{PG_SERVER}/{name}", "migrate")
             assert code == 0, (out, err)
@@ -228,5 +230,6 @@ async def test_nothing_is_lost_or_doubled_when_a_node_and_a_worker_die(
         received = {r.headers["x-webhook-id"] for r in receiver.on("hook")}
         assert received == {d["webhook_id"] for d in deliveries}
         assert len(deliveries) >= len(ledger.charges)
+        await books_verified(f"{PG_SERVER}/{cluster.database}")
     finally:
         await receiver.stop()
