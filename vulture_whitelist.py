@@ -188,5 +188,19 @@ count_ready  # unused function (src/homerun/worker/repository.py:169)
 # Enum members only ever read from stored rows or requests, never named in code.
 DISABLED  # unused variable (src/homerun/merchants/state.py: MerchantStatus.DISABLED)
 
+# Retention's counts by table, read through dataclasses.fields() and printed by name.
+_.idempotency_records  # unused variable (src/homerun/retention/service.py:28)
+_.webhook_deliveries  # unused variable (src/homerun/retention/service.py:29)
+_.outbox_events  # unused variable (src/homerun/retention/service.py:30)
+_.failed_jobs  # unused variable (src/homerun/retention/service.py:31)
 # Read by a metrics exporter: the latest scheduled verify run's violations per check.
 last_counts  # unused function (src/homerun/verify/jobs.py:42)
+
+# NACHA Standard Entry Class codes (ach/nacha.py EntryClass): chosen from stored values.
+WEB  # unused variable (src/homerun/ach/nacha.py)
+PPD  # unused variable (src/homerun/ach/nacha.py)
+CCD  # unused variable (src/homerun/ach/nacha.py)
+TEL  # unused variable (src/homerun/ach/nacha.py)
+
+# Called by the ACH lifecycle when a payment is returned (tests/settlement/test_ach_returns.py).
+add_ach_return  # unused function (src/homerun/settlement/adjustments.py)

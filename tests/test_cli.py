@@ -12,11 +12,10 @@ import os
 import re
 import secrets
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
 from homerun.startup import open_runtime
 from tests.conftest import PG_SERVER, backend
+from tests.ports import free_port
 
 HOMERUN = str(Path(sys.executable).parent / "homerun")
 CARD = {
@@ -244,12 +244,6 @@ async def test_admin_token_reset_refuses_when_the_token_is_a_setting(db_url: str
 
 def log_text(path: Path) -> str:
     return path.read_text()
-
-
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @asynccontextmanager

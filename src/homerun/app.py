@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import AsyncIterator
@@ -33,8 +32,11 @@ from homerun.instance.service import (
     stored_admin_token_hash,
 )
 from homerun.jobs import job_registry
+from homerun.kit.admission import Admission
+from homerun.kit.fault_barrier import FaultBarrier
 from homerun.kit.heap import settle_startup_heap
-from homerun.kit.web import error_response, json_response
+from homerun.kit.query_guard import RefuseNulInQuery
+from homerun.kit.web import error_response
 from homerun.merchants.routes import router as merchants_router
 from homerun.oauth.admin_routes import router as oauth_admin_router
 from homerun.oauth.routes import router as oauth_router
@@ -51,8 +53,6 @@ from homerun.vault.routes import router as vault_router
 from homerun.webhooks.routes import router as webhooks_router
 from homerun.worker.registry import JobRegistry
 from homerun.worker.routes import router as jobs_router
-
-log = logging.getLogger("homerun")
 
 
 class BodySizeLimit:
@@ -93,6 +93,9 @@ class BodySizeLimit:
     def _fault(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"the request body is over {self.max_bytes} bytes")
 
+
+# What a load balancer asks of a busy process: answered without waiting for a turn.
+UNQUEUED_PATHS = frozenset({"/homerun/v1/health", "/homerun/v1/ready", "/metrics"})
 
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
@@ -180,22 +183,10 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers["Allow"] = allowed
         return response
 
-    async def unexpected(_: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", exc_info=exc)
-        return json_response(
-            {
-                "error": "internal error",
-                "message": "internal error",
-                "error_description": "internal error",
-                "code": "internal_error",
-            },
-            500,
-        )
-
     app.add_exception_handler(HomerunError, homerun_error)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected)
+    # Anything else is answered by FaultBarrier (kit.fault_barrier), which never re-raises.
 
 
 def create_app(
@@ -260,4 +251,16 @@ def create_app(
     install_docs(app)
     app.add_middleware(AdminTokenReload)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RefuseNulInQuery)
+    if settings.max_in_flight:
+        app.add_middleware(
+            Admission,
+            max_in_flight=settings.max_in_flight,
+            max_queued=settings.max_queued,
+            deadline_seconds=settings.queue_deadline_ms / 1000,
+            retry_after_seconds=settings.retry_after_seconds,
+            bypass=UNQUEUED_PATHS,
+        )
+    # Added last, so outermost: it answers what any route or middleware raised.
+    app.add_middleware(FaultBarrier, retry_after_seconds=settings.retry_after_seconds)
     return app

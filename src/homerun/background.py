@@ -47,6 +47,9 @@ async def background(runtime: Runtime, jobs: JobRegistry) -> AsyncIterator[None]
         yield
     finally:
         stop.set()
+        # The worker finishes the jobs it holds within the grace; one cut there is taken
+        # again by a worker once its lease runs out.
+        grace = max(settings.shutdown_grace_seconds, 0.1)
         for task in tasks:
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(task, timeout=10)
+                await asyncio.wait_for(task, timeout=grace)

@@ -34,6 +34,7 @@ from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
 from homerun.oauth import service as oauth_service
 from homerun.reporting import seed as seeding
+from homerun.retention.service import Purged, purge_all
 from homerun.runtime import Runtime
 from homerun.settlement import schedule
 from homerun.startup import create_demo_if_empty, open_runtime
@@ -169,6 +170,8 @@ def serve(
         http="httptools",
         log_level=settings.log_level,
         access_log=False,
+        # SIGTERM: stop accepting, let in-flight requests finish within the grace.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 
@@ -404,6 +407,23 @@ def seed(
     """Fill the database with realistic reporting data (for benchmarks and demos)."""
     plan = seeding.SeedPlan(transactions, merchants_count, days, batch_size, random_seed)
     asyncio.run(_seed(plan, client))
+
+
+async def _purge() -> Purged:
+    runtime = await _open(Settings())
+    try:
+        return await purge_all(runtime)
+    finally:
+        await runtime.db.dispose()
+
+
+@app.command()
+def purge() -> None:
+    """Purge now what retention would (HOMERUN_RETENTION_DAYS): expired idempotency records,
+    old webhook delivery logs and outbox events, jobs that failed long ago."""
+    purged = asyncio.run(_purge())
+    for name, count in vars(purged).items():
+        console.print(f"{name}: {count}", markup=False)
 
 
 def main() -> None:

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgresql://... selects PostgreSQL (asyncpg).",
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_transaction_pooler: bool = Field(
+        default=False,
+        description="PostgreSQL is reached through a pooler in transaction mode (PgBouncer): "
+        "no prepared statement outlives its transaction.",
+    )
     mode: Mode = Mode.SANDBOX
     admin_token: SecretStr | None = Field(
         default=None, description="Bearer token for /homerun/v1; generated at first start if unset."
@@ -54,12 +59,59 @@ class Settings(BaseSettings):
     rotation_grace_seconds: int = Field(default=60, ge=0)
     authorization_ttl_days: int = Field(default=7, ge=1)
     idempotency_ttl_seconds: int = Field(default=86400, ge=60)
+    idempotency_abandoned_seconds: int = Field(default=60, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     surcharge_max_bps: int = Field(default=300, ge=0, le=10_000)
     surcharge_restricted_postal_prefixes: list[str] = Field(
         default_factory=lambda: list(DEFAULT_SURCHARGE_RESTRICTED)
     )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # Failing cleanly (docs/operations.md#failing-cleanly).
+    database_statement_timeout_ms: int = Field(
+        default=15_000,
+        ge=0,
+        description="PostgreSQL: a statement running longer is cancelled (503); 0: no limit.",
+    )
+    database_lock_timeout_ms: int = Field(
+        default=5_000,
+        ge=0,
+        description="PostgreSQL: a statement waiting longer for a lock is cancelled (503); "
+        "0: no limit.",
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="How long a unit of work waits for a pooled connection before a 503.",
+    )
+    retry_after_seconds: int = Field(
+        default=1, ge=0, le=3600, description="Retry-After sent with every 503."
+    )
+    max_in_flight: int = Field(
+        default=32,
+        ge=0,
+        le=100_000,
+        description="Requests one server process works on at once; 0: no admission control.",
+    )
+    max_queued: int = Field(
+        default=128,
+        ge=0,
+        le=100_000,
+        description="Requests that may wait for a turn; one more is refused at once (503).",
+    )
+    queue_deadline_ms: int = Field(
+        default=500,
+        ge=1,
+        le=600_000,
+        description="How long a request may wait for a turn before it is refused (503).",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="On SIGTERM: how long `serve` lets in-flight requests finish, then its "
+        "worker's jobs, before it cuts them.",
+    )
     # The worker and the clock (docs/settlement.md).
     worker_in_server: bool = Field(
         default=True, description="Run the job worker inside `homerun serve`."
@@ -82,6 +134,15 @@ class Settings(BaseSettings):
         description="Merchant-local time at which deposits are made on business days.",
     )
     chargeback_response_days: int = Field(default=30, ge=1, le=365)
+    # Retention (docs/operations.md#retention).
+    retention_days: int = Field(
+        default=30,
+        ge=0,
+        description="Age after which webhook delivery logs, fanned-out outbox events and "
+        "failed jobs are purged; 0 keeps them for ever.",
+    )
+    retention_batch_size: int = Field(default=500, ge=1, le=100_000)
+    retention_interval_seconds: float = Field(default=300.0, gt=0)
     # Webhooks (docs/webhooks.md).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     webhook_concurrency: int = Field(default=128, ge=1, le=2048)

@@ -81,3 +81,15 @@ class UnsupportedMediaType(HomerunError):
 class Unprocessable(HomerunError):
     status_code = 422
     code = "unprocessable"
+
+
+class ServiceUnavailable(HomerunError):
+    """Nothing was done and the same request may succeed later: the database is out of
+    reach or too slow, or the process is too busy to take it. Sent with Retry-After."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, retry_after_seconds: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

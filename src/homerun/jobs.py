@@ -10,6 +10,7 @@ from __future__ import annotations
 from homerun.billing import jobs as billing_jobs
 from homerun.boarding import jobs as boarding_jobs
 from homerun.payments import jobs as payments_jobs
+from homerun.retention import jobs as retention_jobs
 from homerun.sandbox.service import sync_clock
 from homerun.settlement import jobs as settlement_jobs
 from homerun.verify import jobs as verify_jobs
@@ -19,14 +20,16 @@ from homerun.worker.registry import JobRegistry
 
 def job_registry() -> JobRegistry:
     jobs = JobRegistry()
-    for package in (
+    packages = (
         payments_jobs,
         settlement_jobs,
         boarding_jobs,
         webhooks_jobs,
         billing_jobs,
+        retention_jobs,
         verify_jobs,
-    ):
+    )
+    for package in packages:
         package.register(jobs)
     # A worker re-reads the sandbox clock before each round, so an advance made by
     # another process is seen before any job runs.

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from tests.boarding.support import API, boarding_token
-from tests.test_cli import free_port, homerun, printed, serving
+from tests.ports import free_port
+from tests.test_cli import homerun, printed, serving
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from homerun.app import create_app
 from homerun.config import Settings
 from homerun.runtime import Runtime
 from tests.conftest import ADMIN, MerchantAccess
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -87,13 +87,6 @@ def _chromium_or_skip() -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 # ---------------------------------------------------------------- Homerun, for real
 
 
@@ -136,7 +129,7 @@ class LiveHomerun:
 @pytest.fixture(scope="session")
 async def homerun(settings: Settings, runtime: Runtime) -> AsyncIterator[LiveHomerun]:
     """Homerun on a real port, sharing the suite's (already migrated) database."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     # No background worker: the rest of the suite runs its jobs and deliveries itself and
     # counts them; a second worker on the same database would race it.

@@ -7,11 +7,12 @@ isolates itself with its own merchants.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from homerun.kit import banking_days
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 
 # A merchant whose every moment is easy to compute: UTC, cut-off 22:00, funding 13:00
@@ -49,13 +50,27 @@ async def advance_until(client: httpx.AsyncClient, moment: datetime) -> dict[str
 
 def next_weekday(after: datetime, weekday: int, hour: int, minute: int = 0) -> datetime:
     """The first `weekday` (0 = Monday) at hour:minute UTC strictly after `after`, at
-    least a day away (so nothing of an earlier scenario is still due that morning)."""
+    least a day away (so nothing of an earlier scenario is still due that morning), in
+    a stretch of banking days with no Federal Reserve holiday from 3 days before to
+    `QUIET_DAYS` after (scenarios that count business days mean weekdays; the
+    holiday scenarios place themselves with `holiday_ahead`)."""
     day = (after + timedelta(days=1)).astimezone(UTC).date()
     while True:
         moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
-        if day.weekday() == weekday and moment > after + timedelta(days=1):
+        if day.weekday() == weekday and moment > after + timedelta(days=1) and _quiet(day):
             return moment
         day += timedelta(days=1)
+
+
+QUIET_DAYS = 14
+
+
+def _quiet(day: date) -> bool:
+    return not any(
+        (day + timedelta(days=offset))
+        in banking_days.closed_days_of_year((day + timedelta(days=offset)).year)
+        for offset in range(-3, QUIET_DAYS + 1)
+    )
 
 
 async def go_to_next(client: httpx.AsyncClient, weekday: int, hour: int) -> datetime:

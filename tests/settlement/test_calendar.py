@@ -1,4 +1,4 @@
-"""Merchant-local moments and business days (pure functions, exact values)."""
+"""Merchant-local moments and business (banking) days (pure functions, exact values)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,12 @@ def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
         (date(2026, 11, 27), 1, date(2026, 11, 30)),  # Friday -> Monday
         (date(2026, 11, 28), 1, date(2026, 11, 30)),  # Saturday -> Monday
         (date(2026, 11, 29), 1, date(2026, 11, 30)),  # Sunday -> Monday
-        (date(2026, 11, 26), 2, date(2026, 11, 30)),  # Thursday + 2 -> Monday
-        (date(2026, 11, 25), 2, date(2026, 11, 27)),  # Wednesday + 2 -> Friday
+        (date(2026, 11, 19), 2, date(2026, 11, 23)),  # Thursday + 2 -> Monday
+        (date(2026, 11, 18), 2, date(2026, 11, 20)),  # Wednesday + 2 -> Friday
+        (date(2026, 11, 26), 2, date(2026, 11, 30)),  # Thanksgiving + 2 -> Friday, Monday
+        (date(2026, 11, 25), 2, date(2026, 11, 30)),  # Wednesday + 2 over Thanksgiving
+        (date(2026, 11, 24), 2, date(2026, 11, 27)),  # Tuesday + 2 -> Wednesday, Friday
+        (date(2026, 12, 24), 1, date(2026, 12, 28)),  # over Christmas (a Friday) -> Monday
         (date(2026, 11, 25), 0, date(2026, 11, 25)),  # same day when it is a business day
         (date(2026, 11, 28), 0, date(2026, 11, 30)),  # else the next business day
         (date(2026, 11, 27), 5, date(2026, 12, 4)),
@@ -54,6 +58,22 @@ def test_funding_moments_skip_weekends() -> None:
         friday_afternoon, "13:00", "UTC", business_days_only=True
     ) == utc(2026, 11, 30, 13)
     assert calendar.next_local_time(friday_afternoon, "13:00", "UTC") == utc(2026, 11, 28, 13)
+
+
+def test_funding_moments_skip_federal_reserve_holidays() -> None:
+    # Wednesday afternoon before Thanksgiving (Thursday 26 November 2026): Friday next.
+    wednesday_afternoon = utc(2026, 11, 25, 14)
+    assert calendar.next_local_time(
+        wednesday_afternoon, "13:00", "UTC", business_days_only=True
+    ) == utc(2026, 11, 27, 13)
+    # Friday 3 July 2026 is a banking day: Independence Day falls on the Saturday.
+    assert calendar.next_local_time(
+        utc(2026, 7, 2, 14), "13:00", "UTC", business_days_only=True
+    ) == utc(2026, 7, 3, 13)
+    # In New York, 13:00 on Christmas Eve; Christmas Day (a Friday) and the weekend skipped.
+    assert calendar.next_local_time(
+        utc(2026, 12, 24, 19), "13:00", "America/New_York", business_days_only=True
+    ) == utc(2026, 12, 28, 18)
 
 
 def test_month_ends_in_the_merchant_zone() -> None:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.billing import jobs as billing_jobs
 from homerun.jobs import job_registry
+from homerun.retention import jobs as retention_jobs
 from homerun.runtime import Runtime
 from homerun.sandbox.service import sync_clock
 from homerun.settlement import jobs as settlement_jobs
@@ -42,7 +43,10 @@ def test_the_registry_holds_every_packages_jobs() -> None:
         billing_jobs.ensure_jobs,
         verify_jobs.ensure_schedule,
     ]
-    assert jobs.services == {"webhooks": webhooks_jobs.deliver}
+    assert jobs.services == {
+        "webhooks": webhooks_jobs.deliver,
+        "retention": retention_jobs.purge_now_and_then,
+    }
     assert jobs.round_hooks == [sync_clock]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import re
 import secrets
 import socket
@@ -34,10 +35,19 @@ def backend() -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A loopback port; from HOMERUN_TEST_PORTS ("first-last") when ./scripts/test runs
+    two suites at once, so they never draw the same one (see tests/ports.py)."""
+    span = os.environ.get("HOMERUN_TEST_PORTS")
+    first, last = (int(part) for part in span.split("-")) if span else (0, 0)
+    for _ in range(200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", random.randint(first, last) if span else 0))
+            except OSError:
+                continue
+            port: int = probe.getsockname()[1]
+            return port
+    raise RuntimeError(f"no free port in HOMERUN_TEST_PORTS={span}")
 
 
 async def _pg(statement: str) -> None:

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from homerun.auth.state import SecretKind
 from homerun.kit.db.base import Base, BigId, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
 
 
 class CredentialSet(Base):
@@ -29,7 +31,7 @@ class ApiSecret(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     credential_set_id: Mapped[int] = mapped_column(ForeignKey("credential_sets.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))  # "api" | "refresh"
+    kind: Mapped[SecretKind] = mapped_column(StrEnumColumn(SecretKind, 8))
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

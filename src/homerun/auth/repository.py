@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.auth.models import ApiSecret, CredentialSet
+from homerun.auth.state import SecretKind
 from homerun.merchants.models import Merchant
 
 
@@ -22,7 +23,7 @@ async def live_api_key(
         .join(ApiSecret, ApiSecret.credential_set_id == CredentialSet.id)
         .where(
             ApiSecret.secret_hash == secret_hash,
-            ApiSecret.kind == "api",
+            ApiSecret.kind == SecretKind.API,
             ApiSecret.expires_at > now,
             CredentialSet.revoked_at.is_(None),
         )
@@ -60,14 +61,14 @@ async def retire_live_secrets(
         update(ApiSecret)
         .where(
             ApiSecret.credential_set_id == credential_set_id,
-            ApiSecret.kind == "refresh",
+            ApiSecret.kind == SecretKind.REFRESH,
             ApiSecret.consumed_at.is_(None),
         )
         .values(consumed_at=now)
     )
     live_api = (
         ApiSecret.credential_set_id == credential_set_id,
-        ApiSecret.kind == "api",
+        ApiSecret.kind == SecretKind.API,
         ApiSecret.consumed_at.is_(None),
     )
     await session.execute(

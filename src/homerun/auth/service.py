@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.auth import repository
 from homerun.auth.cache import ApiKeyCache
 from homerun.auth.models import ApiSecret, CredentialSet
+from homerun.auth.state import SecretKind
 from homerun.errors import KeyNotFound, NotFound, Unauthorized
 from homerun.kit.clock import unix_seconds
 from homerun.kit.ids import new_secret
@@ -44,14 +45,14 @@ async def _issue_secrets(
         [
             ApiSecret(
                 credential_set_id=credential_set.id,
-                kind="api",
+                kind=SecretKind.API,
                 secret_hash=runtime.secret_hash(api_key),
                 expires_at=api_expiry,
                 created_at=now,
             ),
             ApiSecret(
                 credential_set_id=credential_set.id,
-                kind="refresh",
+                kind=SecretKind.REFRESH,
                 secret_hash=runtime.secret_hash(refresh_token),
                 expires_at=refresh_expiry,
                 created_at=now,
@@ -128,7 +129,7 @@ async def refresh(
         raise KeyNotFound()
     found = await repository.secrets_by_hash(session, [runtime.secret_hash(v) for v in values])
     usable = [(s, c) for s, c in found if _usable(s, now) and c.revoked_at is None]
-    usable.sort(key=lambda pair: pair[0].kind != "refresh")  # prefer the refresh token
+    usable.sort(key=lambda pair: pair[0].kind is not SecretKind.REFRESH)  # prefer the refresh token
     if not usable:
         raise KeyNotFound()
     credential_set = usable[0][1]

@@ -134,6 +134,11 @@ def _check_parts(parts: dict[str, str]) -> None:
 def parse(text: str, horizon_days: int) -> Schedule:
     """The checked schedule of `text`, or RuleError saying what is wrong."""
     schedule = stored(text)
+    # Room after DTSTART for the horizon and a year of dunning retries before the last
+    # date a datetime can hold: past it, expanding the rule would overflow.
+    latest = datetime.max.replace(tzinfo=UTC) - timedelta(days=horizon_days + 2 * 366)
+    if schedule.dtstart > latest:
+        raise RuleError(f"DTSTART is too far in the future: it must be before {latest:%Y-%m-%d}")
     _check_expansion(schedule, horizon_days)
     return schedule
 

@@ -29,6 +29,7 @@ from homerun.kit.clock import as_utc
 from homerun.kit.web import ERROR_RESPONSES, Json, OptionalJson, bearer_token, json_response
 from homerun.oauth.guard import require_client, require_token
 from homerun.oauth.models import OAuthClient
+from homerun.oauth.state import Audience
 from homerun.oauth.tokens import PREFIX as ACCESS_TOKEN_PREFIX
 from homerun.oauth.tokens import Claims
 from homerun.reporting.envelope import PageRequest, links
@@ -71,7 +72,7 @@ def _envelope(
 
 async def _boarding_claims(request: Request) -> Claims:
     """The boarding access token's claims, checked without the database."""
-    return require_token(request, "boarding")
+    return require_token(request, Audience.BOARDING)
 
 
 BoardingClaims = Annotated[Claims, Depends(_boarding_claims)]
@@ -396,7 +397,9 @@ async def admin_list_merchants(
     q: QParam = None,
     limit: LimitParam = None,
     offset: OffsetParam = None,
-    partner_id: Annotated[int | None, Query(ge=1, description="Only this partner's")] = None,
+    partner_id: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="Only this partner's")
+    ] = None,
 ) -> Response:
     listing = service.listing(q, limit, offset, service.MERCHANT_FIELDS)
     scope: Sequence[int] | None = None
@@ -447,7 +450,7 @@ async def _credentials_scope(request: Request, session: Session) -> list[int] | 
     """None for the admin token; the partner hierarchy for a partner's boarding token."""
     token = bearer_token(request)
     if token is not None and token.startswith(ACCESS_TOKEN_PREFIX):
-        client = await require_client(session, require_token(request, "boarding"))
+        client = await require_client(session, require_token(request, Audience.BOARDING))
         return await service.client_scope(session, client)
     await require_admin(request)
     return None

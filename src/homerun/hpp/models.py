@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from homerun.hpp.state import PageStatus
 from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
 
 
 class HostedPage(Base):
@@ -28,7 +30,9 @@ class HostedPage(Base):
     disable_after_payment: Mapped[bool] = mapped_column(Boolean, default=False)
     # [{name, value, is_readonly, is_required, label}], in the order the merchant sent them.
     options: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | disabled
+    status: Mapped[PageStatus] = mapped_column(
+        StrEnumColumn(PageStatus, 16), default=PageStatus.ACTIVE
+    )
     # Why it is off: "paid" (a single-use link was used) or "merchant" (turned off).
     disabled_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -39,7 +39,7 @@ from homerun.hpp.schemas import (
     read_payment_form,
 )
 from homerun.kit.pages import html_response
-from homerun.kit.web import ERROR_RESPONSES, Json, json_response
+from homerun.kit.web import ERROR_RESPONSES, Json, json_response, refuse_nul
 from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
 
@@ -140,7 +140,7 @@ async def _set_active(
 
 Status = Annotated[str | None, Query(pattern="^(active|disabled)$")]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=2**62)]  # beyond: a 400, not the database's 500
 _OWN: list[str | Enum] = ["Homerun hosted pages"]
 _ADMIN: list[str | Enum] = ["Homerun admin"]
 
@@ -290,9 +290,11 @@ async def _form_fields(request: Request) -> dict[str, str]:
         raise UnsupportedMediaType("the payment form is sent as application/x-www-form-urlencoded")
     raw = (await request.body()).decode("utf-8", errors="replace")
     try:
-        return dict(parse_qsl(raw, keep_blank_values=True, max_num_fields=64))
+        pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=64)
     except ValueError:
         raise ValidationFailed("the payment form has too many fields") from None
+    refuse_nul(pairs, "form")
+    return dict(pairs)
 
 
 @router.post(

@@ -29,6 +29,7 @@ from homerun.hpp.schemas import (
     money_text,
     normalize_client_id,
 )
+from homerun.hpp.state import PageStatus
 from homerun.kit.cards import (
     CVV_LENGTH,
     CardNumberError,
@@ -79,7 +80,7 @@ async def create(
         lock_amount=False,
         disable_after_payment=False,
         options=[],
-        status="active",
+        status=PageStatus.ACTIVE,
         payment_count=0,
         created_at=now,
         updated_at=now,
@@ -178,9 +179,9 @@ async def set_active(
 ) -> HostedPage:
     page = await _own_page(session, merchant, client_id, lock=True)
     now = runtime.clock.now()
-    if active and page.status != "active":
-        page.status, page.disabled_reason, page.disabled_at = "active", None, None
-    elif not active and page.status == "active":
+    if active and page.status is not PageStatus.ACTIVE:
+        page.status, page.disabled_reason, page.disabled_at = PageStatus.ACTIVE, None, None
+    elif not active and page.status is PageStatus.ACTIVE:
         _disable(page, "merchant", now)
     page.updated_at = now
     await session.flush()
@@ -188,7 +189,7 @@ async def set_active(
 
 
 def _disable(page: HostedPage, reason: str, now: datetime) -> None:
-    page.status, page.disabled_reason, page.disabled_at = "disabled", reason, now
+    page.status, page.disabled_reason, page.disabled_at = PageStatus.DISABLED, reason, now
 
 
 # ---------------------------------------------------------------- shopper side
@@ -247,7 +248,7 @@ async def open_page(session: AsyncSession, client_id: str | None) -> Unavailable
 
 
 def _availability(page: HostedPage, merchant: Merchant) -> Unavailable | None:
-    if page.status != "active":
+    if page.status is not PageStatus.ACTIVE:
         reason = "paid" if page.disabled_reason == "paid" else "disabled"
         return Unavailable(reason, merchant.name)
     if merchant.status != MerchantStatus.ACTIVE:

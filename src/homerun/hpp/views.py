@@ -12,6 +12,7 @@ from typing import Any
 from homerun.hpp.models import HostedPage
 from homerun.hpp.schemas import PaymentInput, dollars, money_text
 from homerun.hpp.service import INPUT_LIMITS, Unavailable, asks_for_zip
+from homerun.hpp.state import PageStatus
 from homerun.kit.pages import Assets, Templates
 from homerun.merchants.models import Merchant
 from homerun.payments.row import AnyTransaction
@@ -276,7 +277,7 @@ def receipt(page: HostedPage, merchant: Merchant, txn: AnyTransaction) -> str:
         paid_at=txn.created_at.strftime("%d %B %Y, %H:%M UTC"),
         order_id=txn.order_id,
         invoice_id=txn.invoice_id,
-        used_up=page.status != "active" and page.disabled_reason == "paid",
+        used_up=page.status is not PageStatus.ACTIVE and page.disabled_reason == "paid",
         again_url=f"/payment?client_id={page.client_id}" if page.status == "active" else None,
         **_common(),
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.idempotency.models import IdempotencyRecord
+from homerun.kit.db.sql import delete_oldest
 
 
 async def find(session: AsyncSession, scope: str, key: str) -> IdempotencyRecord | None:
@@ -29,3 +32,10 @@ async def add(session: AsyncSession, record: IdempotencyRecord) -> None:
     async with session.begin_nested():
         session.add(record)
         await session.flush()
+
+
+async def purge_expired(session: AsyncSession, now: datetime, limit: int) -> int:
+    """Forget up to `limit` records whose key has expired (R12: a retry after that is a new
+    request anyway)."""
+    r = IdempotencyRecord
+    return await delete_oldest(session, r.id, r.expires_at < now, limit=limit)

@@ -38,7 +38,6 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)  # those that carry meaning
 
 
-ABANDONED_AFTER = timedelta(seconds=60)
 _SEAL_CONTEXT = b"idempotency_records.response"
 
 
@@ -84,7 +83,8 @@ async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> 
     now = runtime.clock.now()
     async with runtime.db.transaction() as session:
         existing = await repository.find(session, scope, key)
-        if existing is not None and not _stale(existing, now):
+        abandoned_after = timedelta(seconds=runtime.settings.idempotency_abandoned_seconds)
+        if existing is not None and not _stale(existing, now, abandoned_after):
             return _answer_existing(runtime, existing, fingerprint)
         if existing is not None:
             await session.delete(existing)
@@ -104,10 +104,12 @@ async def _reserve(runtime: Runtime, scope: str, key: str, fingerprint: str) -> 
     return None
 
 
-def _stale(record: IdempotencyRecord, now: datetime) -> bool:
+def _stale(record: IdempotencyRecord, now: datetime, abandoned_after: timedelta) -> bool:
+    """Expired, or reserved by a request that has had far longer than any request takes
+    (its process died before it could finish or release the key)."""
     if record.expires_at <= now:
         return True
-    return record.state is RecordState.RUNNING and record.created_at + ABANDONED_AFTER <= now
+    return record.state is RecordState.RUNNING and record.created_at + abandoned_after <= now
 
 
 def _answer_existing(runtime: Runtime, record: IdempotencyRecord, fingerprint: str) -> Answer:

@@ -7,7 +7,7 @@ FastAPI's body parameters so that every fault has the one R6 shape and names its
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import orjson
@@ -15,7 +15,13 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from homerun.errors import HomerunError, Unauthorized, UnsupportedMediaType, ValidationFailed
+from homerun.errors import (
+    HomerunError,
+    ServiceUnavailable,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,8 +60,11 @@ def error_payload(exc: HomerunError) -> dict[str, Any]:
 
 
 def error_response(exc: HomerunError) -> Response:
-    challenge = getattr(exc, "challenge", "Bearer")
-    headers = {"WWW-Authenticate": challenge} if exc.status_code == 401 else None
+    headers: dict[str, str] | None = None
+    if exc.status_code == 401:
+        headers = {"WWW-Authenticate": getattr(exc, "challenge", "Bearer")}
+    elif isinstance(exc, ServiceUnavailable):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
     return json_response(error_payload(exc), exc.status_code, headers)
 
 
@@ -70,6 +79,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Body larger than the limit"),
         (415, "Body is not JSON"),
         (422, "Idempotency-Key reused with another body"),
+        (503, "Database out of reach or process too busy: nothing was done, retry later"),
     )
 }
 
@@ -96,6 +106,31 @@ def validation_failed(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(summary, errors)
 
 
+NUL_PROBLEM = "must not contain the NUL character"
+# Deeper JSON than any Homerun body needs; deeper still would overflow the recursion of
+# the code that walks it (validation, the JSON column's encoder).
+MAX_JSON_DEPTH = 32
+
+
+def field_with_nul(pairs: Iterable[tuple[str, str]], whole: str) -> str | None:
+    """The first field of a form or query whose value holds NUL (PostgreSQL refuses it
+    in text, so it is refused here, before anything reaches the database); `whole` when
+    a field's name holds one."""
+    for name, value in pairs:
+        if "\x00" in name:
+            return whole
+        if "\x00" in value:
+            return name
+    return None
+
+
+def refuse_nul(pairs: Iterable[tuple[str, str]], whole: str) -> None:
+    """ValidationFailed naming the field of `pairs` that holds NUL, if any."""
+    field = field_with_nul(pairs, whole)
+    if field is not None:
+        raise ValidationFailed.field(field, NUL_PROBLEM)
+
+
 def parse_json_bytes(raw: bytes) -> Any:
     if not raw.strip():
         raise ValidationFailed(
@@ -109,7 +144,42 @@ def parse_json_bytes(raw: bytes) -> Any:
         ) from None
     if b"\\u0000" in raw:  # cheap test first; JSON can only carry NUL escaped
         _refuse_nul(data, ())
+    # Cheap test first: a value cannot be nested deeper than the brackets that open.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH:
+        _refuse_depth(data)
     return data
+
+
+def _refuse_depth(data: Any) -> None:
+    """Name the top-level field whose value is nested more than MAX_JSON_DEPTH deep."""
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data if isinstance(data, list) else ())
+    )
+    for key, value in items:
+        if _deeper_than(value, MAX_JSON_DEPTH):
+            raise ValidationFailed.field(
+                str(key), f"is nested more than {MAX_JSON_DEPTH} levels deep"
+            )
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether `value` holds more than `limit` levels of lists and objects, walked level
+    by level (no recursion: a hostile body must not overflow the stack that checks it)."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+    return False
 
 
 def _refuse_nul(value: Any, loc: tuple[int | str, ...]) -> None:

@@ -32,6 +32,10 @@ class Merchant(Base):
     funding_delay_days: Mapped[int] = mapped_column(Integer, default=1)
     chargeback_fee: Mapped[int] = mapped_column(BigInteger, default=1500)
     monthly_fee: Mapped[int] = mapped_column(BigInteger, default=995)
+    # Sandbox faults of the simulator (processors/faults.py); all 0: none.
+    fault_latency_ms: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fault_timeout_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fault_error_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[MerchantStatus] = mapped_column(
         StrEnumColumn(MerchantStatus, 16), default=MerchantStatus.ACTIVE
     )

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from homerun.kit.decimal_schema import DOLLARS, decimal_string_or_number
 from homerun.kit.flags import parse_flag
@@ -49,38 +57,44 @@ def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _percent_to_bps(value: object) -> int:
-    """ "3", "3.00", 3, 2.5 (percent) -> basis points; at most 3 %."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError('must be a percentage such as "3.00"')
-    text = str(value).strip()
-    # Plain decimals only: no exponent, NaN or infinity, whose arithmetic can raise.
-    if not _PERCENT.match(text):
-        raise ValueError('must be a percentage such as "3.00"')
-    bps = Decimal(text) * 100
-    if bps != bps.to_integral_value() or not 0 <= bps <= 300:
-        raise ValueError("must be between 0 and 3.00 percent, in steps of 0.01")
-    return int(bps)
+def _percent_in_bps(most_bps: int, example: str) -> Callable[[object], int]:
+    """A percentage ("3", "3.00", 3, 2.5) -> basis points, from 0 to `most_bps`."""
+    most = f"{most_bps // 100}.{most_bps % 100:02d}"
+
+    def parse(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValueError(f'must be a percentage such as "{example}"')
+        text = str(value).strip()
+        # Plain decimals only: no exponent, NaN or infinity, whose arithmetic can raise.
+        if not _PERCENT.match(text):
+            raise ValueError(f'must be a percentage such as "{example}"')
+        bps = Decimal(text) * 100
+        if bps != bps.to_integral_value() or not 0 <= bps <= most_bps:
+            raise ValueError(f"must be between 0 and {most} percent, in steps of 0.01")
+        return int(bps)
+
+    return parse
 
 
 PercentBps = Annotated[
     int,
-    BeforeValidator(_percent_to_bps),
+    BeforeValidator(_percent_in_bps(300, "3.00")),
     decimal_string_or_number(_PERCENT_DOC, "3.00", "Percent, 0 to 3.00 in steps of 0.01"),
+]
+RateBps = Annotated[
+    int,
+    BeforeValidator(_percent_in_bps(1000, "2.90")),
+    decimal_string_or_number(_PERCENT_DOC, "2.90", "Percent, 0 to 10.00 in steps of 0.01"),
+]
+ShareBps = Annotated[
+    int,
+    BeforeValidator(_percent_in_bps(10_000, "5.00")),
+    decimal_string_or_number(_PERCENT_DOC, "5.00", "Percent, 0 to 100.00 in steps of 0.01"),
 ]
 
 
-def _rate_to_bps(value: object) -> int:
-    """A processing rate: "2.90", 2.9 (percent) -> basis points; at most 10 %."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError('must be a percentage such as "2.90"')
-    text = str(value).strip()
-    if not _PERCENT.match(text):
-        raise ValueError('must be a percentage such as "2.90"')
-    bps = Decimal(text) * 100
-    if bps != bps.to_integral_value() or not 0 <= bps <= 1000:
-        raise ValueError("must be between 0 and 10.00 percent, in steps of 0.01")
-    return int(bps)
+def bps_as_percent(bps: int) -> str:
+    return f"{bps // 100}.{bps % 100:02d}"
 
 
 def _fee_to_minor(value: object) -> int:
@@ -94,16 +108,40 @@ def _fee_to_minor(value: object) -> int:
     return minor
 
 
-RateBps = Annotated[
-    int,
-    BeforeValidator(_rate_to_bps),
-    decimal_string_or_number(_PERCENT_DOC, "2.90", "Percent, 0 to 10.00 in steps of 0.01"),
-]
 FeeMinor = Annotated[
     int,
     BeforeValidator(_fee_to_minor),
     decimal_string_or_number(DOLLARS, "0.30", "Dollars, at most 10000.00"),
 ]
+
+
+class SimulatorFaults(BaseModel):
+    """Faults of the sandbox simulator for one merchant (docs/testing.md#faults)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    latency_ms: Annotated[int, Field(ge=0, le=30_000)] = Field(
+        default=0, description="Added to every processor call"
+    )
+    timeout_rate: ShareBps = Field(
+        default=0, description="Percent of authorizations that time out (result B, code 62)"
+    )
+    error_rate: ShareBps = Field(
+        default=0,
+        description="Percent of authorizations that find the processor down (result B, code 61)",
+    )
+
+    @model_validator(mode="after")
+    def _at_most_all(self) -> SimulatorFaults:
+        if self.timeout_rate + self.error_rate > 10_000:
+            raise ValueError("timeout_rate and error_rate add up to more than 100 percent")
+        return self
+
+
+class SimulatorFaultsOut(BaseModel):
+    latency_ms: int
+    timeout_rate: str
+    error_rate: str
 
 
 class MerchantSettings(BaseModel):
@@ -122,6 +160,7 @@ class MerchantSettings(BaseModel):
     funding_delay_days: Annotated[int, Field(ge=0, le=10)] | None = None
     chargeback_fee: FeeMinor | None = None
     monthly_fee: FeeMinor | None = None
+    faults: SimulatorFaults | None = None
 
     @field_validator("currency")
     @classmethod
@@ -179,6 +218,7 @@ class MerchantOut(BaseModel):
     funding_delay_days: int
     chargeback_fee: str
     monthly_fee: str
+    faults: SimulatorFaultsOut
     created_at: datetime
     updated_at: datetime
 
@@ -191,18 +231,23 @@ class MerchantOut(BaseModel):
             name=merchant.name,
             currency=merchant.currency,
             surcharge_enabled=merchant.surcharge_enabled,
-            surcharge_rate=f"{bps // 100}.{bps % 100:02d}",
+            surcharge_rate=bps_as_percent(bps),
             surcharge_rate_bps=bps,
             batch_cutoff=merchant.batch_cutoff,
             timezone=merchant.timezone,
             processor=merchant.processor,
             status=merchant.status,
-            processing_rate=f"{rate // 100}.{rate % 100:02d}",
+            processing_rate=bps_as_percent(rate),
             processing_rate_bps=rate,
             processing_fixed_fee=to_dollars(merchant.processing_fixed_fee),
             funding_delay_days=merchant.funding_delay_days,
             chargeback_fee=to_dollars(merchant.chargeback_fee),
             monthly_fee=to_dollars(merchant.monthly_fee),
+            faults=SimulatorFaultsOut(
+                latency_ms=merchant.fault_latency_ms,
+                timeout_rate=bps_as_percent(merchant.fault_timeout_bps),
+                error_rate=bps_as_percent(merchant.fault_error_bps),
+            ),
             created_at=merchant.created_at,
             updated_at=merchant.updated_at,
         )

@@ -18,6 +18,7 @@ from homerun.merchants import repository
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate, MerchantSettings, MerchantUpdate
 from homerun.merchants.state import MerchantStatus
+from homerun.processors.faults import Faults
 from homerun.runtime import Runtime
 
 _MID = re.compile(r"^[0-9]{12}$")
@@ -42,6 +43,14 @@ def _apply_settings(merchant: Merchant, settings: MerchantSettings) -> None:
         value = getattr(settings, field)
         if value is not None:
             setattr(merchant, column, value)
+    if settings.faults is not None:  # all three at once: what is left out is no fault
+        merchant.fault_latency_ms = settings.faults.latency_ms
+        merchant.fault_timeout_bps = settings.faults.timeout_rate
+        merchant.fault_error_bps = settings.faults.error_rate
+
+
+def faults_of(merchant: Merchant) -> Faults:
+    return Faults(merchant.fault_latency_ms, merchant.fault_timeout_bps, merchant.fault_error_bps)
 
 
 async def create(session: AsyncSession, runtime: Runtime, data: MerchantCreate) -> Merchant:

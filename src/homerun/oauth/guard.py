@@ -14,6 +14,7 @@ from homerun.kit.web import bearer_token
 from homerun.oauth import service, tokens
 from homerun.oauth.cache import ClientRef
 from homerun.oauth.models import OAuthClient
+from homerun.oauth.state import Audience
 from homerun.oauth.tokens import Claims
 
 
@@ -76,5 +77,5 @@ def bearer_client(audience: str | None) -> Any:
     return Depends(caller)
 
 
-ReportingClient = Annotated[BearerClient, bearer_client("reporting")]
+ReportingClient = Annotated[BearerClient, bearer_client(Audience.REPORTING)]
 AnyOAuthClient = Annotated[BearerClient, bearer_client(None)]

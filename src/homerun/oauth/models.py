@@ -8,6 +8,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
+from homerun.oauth.state import Audience
 
 
 class OAuthClient(Base):
@@ -15,7 +17,7 @@ class OAuthClient(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     client_id: Mapped[str] = mapped_column(String(64), unique=True)
-    audience: Mapped[str] = mapped_column(String(16))  # "reporting" | "boarding"
+    audience: Mapped[Audience] = mapped_column(StrEnumColumn(Audience, 16))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

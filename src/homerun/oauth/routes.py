@@ -17,9 +17,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from homerun.calls import AppRuntime, Route, runtime_of
-from homerun.kit.web import ERROR_RESPONSES
+from homerun.kit.web import ERROR_RESPONSES, field_with_nul
 from homerun.oauth import service
 from homerun.oauth.guard import AnyOAuthClient
+from homerun.oauth.state import Audience
 
 router = APIRouter(tags=["OAuth 2.0"], route_class=Route)
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -54,6 +55,10 @@ def _form(request_body: bytes, content_type: str | None) -> dict[str, str]:
         parsed = parse_qs(request_body.decode(), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise OAuthError("invalid_request", "the body is not UTF-8") from None
+    nul = field_with_nul(((n, v) for n, values in parsed.items() for v in values), "")
+    if nul is not None:  # PostgreSQL refuses NUL in text: refused here, not there
+        named = f"parameter {nul}" if nul else "a parameter name"
+        raise OAuthError("invalid_request", f"{named} must not contain the NUL character")
     repeated = sorted(name for name, values in parsed.items() if len(values) > 1)
     if repeated:
         raise OAuthError("invalid_request", f"parameter {repeated[0]} is repeated")
@@ -174,11 +179,11 @@ _TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 async def reporting_token(request: Request) -> Response:
-    return await _token(request, "reporting")
+    return await _token(request, Audience.REPORTING)
 
 
 async def boarding_token(request: Request) -> Response:
-    return await _token(request, "boarding")
+    return await _token(request, Audience.BOARDING)
 
 
 for _path, _handler in (

@@ -16,10 +16,11 @@ from homerun.merchants import repository as merchants
 from homerun.oauth import repository, tokens
 from homerun.oauth.cache import CACHE_SECONDS, ClientCache, ClientRef, Credential
 from homerun.oauth.models import OAuthClient, OAuthClientMerchant, OAuthClientSecret
+from homerun.oauth.state import Audience
 from homerun.oauth.tokens import Claims
 from homerun.runtime import Runtime
 
-AUDIENCES = ("reporting", "boarding")
+AUDIENCES = tuple(Audience)
 ACCESS_TOKEN_SECONDS = 3600
 
 

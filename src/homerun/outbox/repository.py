@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.db.base import UTCDateTime
-from homerun.kit.db.sql import ids_match
+from homerun.kit.db.sql import delete_oldest, ids_match
 from homerun.kit.db.writes import write
 from homerun.outbox.models import OutboxEvent
 
@@ -183,4 +183,21 @@ async def mark_dispatched(session: AsyncSession, event_ids: list[int], now: date
         .where(ids_match(session, OutboxEvent.id, event_ids))
         .values(dispatched_at=now)
         .execution_options(synchronize_session=False)
+    )
+
+
+async def purge_dispatched(
+    session: AsyncSession, before: datetime, limit: int, *, unless: Any
+) -> int:
+    """Delete up to `limit` events fanned out and older than `before`, except those for which
+    `unless` (a condition on OutboxEvent, given by the readers of the outbox) holds: an
+    event is kept while anything still refers to it."""
+    e = OutboxEvent
+    return await delete_oldest(
+        session,
+        e.id,
+        e.dispatched_at.is_not(None),
+        e.occurred_at < before,
+        ~unless,
+        limit=limit,
     )

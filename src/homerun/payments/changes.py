@@ -21,6 +21,7 @@ from homerun.payments.outcomes import (
     Refusal,
     Reversal,
     approve,
+    processor_of,
     processor_reference,
     require_own_mid,
 )
@@ -28,7 +29,6 @@ from homerun.payments.schemas import CaptureRequest, VoidOrRefundRequest
 from homerun.payments.state import SETTLED_STATES, Event, Result, State, apply
 from homerun.payments.surcharge import fee_held
 from homerun.processors.base import Outcome
-from homerun.processors.registry import processor_for
 from homerun.runtime import Runtime
 
 # ---------------------------------------------------------------- capture
@@ -65,7 +65,7 @@ async def capture(
         )
     fee = apply_rate_bps(amount, txn.fee_rate_bps)
     # The processor authorized amount + surcharge; it captures the same way.
-    result = await processor_for(merchant.processor).capture(processor_reference(txn), amount + fee)
+    result = await processor_of(merchant).capture(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
             Answer(Result.DECLINED, result.resp_code, result.resp_text),
@@ -200,7 +200,7 @@ async def _void(
     old_fee = fee_held(txn)
     new_fee = apply_rate_bps(remaining, txn.fee_rate_bps)
     fee = old_fee - new_fee
-    result = await processor_for(merchant.processor).void(processor_reference(txn), amount + fee)
+    result = await processor_of(merchant).void(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
             Answer(Result.DECLINED, result.resp_code, result.resp_text),
@@ -253,7 +253,7 @@ async def _refund(
         proportion(txn.amount_refunded + amount, txn.amount_captured, txn.fee_amount)
         - txn.fee_refunded,
     )
-    result = await processor_for(merchant.processor).refund(processor_reference(txn), amount + fee)
+    result = await processor_of(merchant).refund(processor_reference(txn), amount + fee)
     if result.outcome is not Outcome.APPROVED:
         return Refusal(
             Answer(Result.DECLINED, result.resp_code, result.resp_text),
@@ -342,8 +342,8 @@ async def reconcile(
             txn,
         )
     now = runtime.clock.now()
-    result = await processor_for(merchant.processor).inquire(processor_reference(txn))
-    if result.outcome is Outcome.UNKNOWN:
+    result = await processor_of(merchant).inquire(processor_reference(txn))
+    if result.outcome in (Outcome.UNKNOWN, Outcome.UNAVAILABLE):
         if txn.state is State.PENDING:  # an attempt whose request never finished
             txn.state = apply(State.PENDING, Event.TIME_OUT)
             txn.result, txn.updated_at = Result.RETRY, now

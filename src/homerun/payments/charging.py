@@ -29,13 +29,12 @@ from homerun.payments.card_source import (
     vault_after_approval,
 )
 from homerun.payments.codes import Answer
-from homerun.payments.outcomes import apply_authorization, require_own_mid
+from homerun.payments.outcomes import apply_authorization, processor_of, require_own_mid
 from homerun.payments.row import AnyTransaction, NewTransaction
 from homerun.payments.schemas import ChargeRequest
 from homerun.payments.state import Kind, Result, State
 from homerun.payments.surcharge import surcharge_for
 from homerun.processors.base import AuthorizationRequest, CardData, Processor
-from homerun.processors.registry import processor_for
 from homerun.runtime import Runtime
 
 
@@ -127,7 +126,7 @@ def _check(
     precheck = precheck_card(card, expiry, request.cvn, now.date())
     if precheck is not None:
         return precheck
-    processor = processor_for(merchant.processor)
+    processor = processor_of(merchant)
     card_data = CardData(card.pan, card.token.brand, txn.expiration, request.cvn or None)
     profile = processor.profile(card_data)
     txn.card_funding = profile.funding

@@ -13,11 +13,13 @@ from datetime import timedelta
 from homerun.errors import Forbidden
 from homerun.kit.money import AmountForm, apply_rate_bps
 from homerun.merchants.models import Merchant
+from homerun.merchants.service import faults_of
 from homerun.payments.codes import Answer
 from homerun.payments.models import Transaction
 from homerun.payments.row import AnyTransaction
 from homerun.payments.state import Event, Result, apply
-from homerun.processors.base import Outcome, ProcessorResult
+from homerun.processors.base import Outcome, Processor, ProcessorResult
+from homerun.processors.registry import processor_for
 from homerun.runtime import Runtime
 
 
@@ -43,6 +45,11 @@ class Reversal:
     amount: int  # base amount reversed
     fee: int  # surcharge reversed with it
     form: AmountForm
+
+
+def processor_of(merchant: Merchant) -> Processor:
+    """The merchant's processor, with the merchant's sandbox faults if any."""
+    return processor_for(merchant.processor, faults_of(merchant))
 
 
 def processor_reference(txn: Transaction) -> str:
@@ -75,6 +82,10 @@ def apply_authorization(
     if result.outcome is Outcome.DECLINED:
         txn.state = apply(txn.state, Event.DECLINE)
         txn.result = Result.DECLINED
+        return
+    if result.outcome is Outcome.UNAVAILABLE:  # nothing happened; the client may retry
+        txn.state = apply(txn.state, Event.DECLINE)
+        txn.result = Result.RETRY
         return
     approve(txn, runtime, is_verify=is_verify, capture=capture)
     if result.chargeback is not None:

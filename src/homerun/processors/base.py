@@ -17,6 +17,9 @@ class Outcome(StrEnum):
     # The processor did not answer in time: the result is not known. Never
     # guessed as failed; the transaction stays `unknown` until reconciled.
     UNKNOWN = "unknown"
+    # The processor could not take the request (line down): nothing happened, and the
+    # same request may be sent again (result B, like a timeout, but known to have failed).
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,17 @@
 """Merchant-local moments and business days: cut-offs, deposit dates, month ends.
 
 Every function takes UTC datetimes and IANA zone names and returns UTC datetimes
-or local dates; wall-clock arithmetic happens only here. Business days are Monday
-to Friday; bank holidays are not modelled.
+or local dates; wall-clock arithmetic happens only here. A business day is a US
+banking day (`kit.banking_days`): Monday to Friday, less the Federal Reserve's
+holidays, judged on the merchant's local date.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from homerun.kit import banking_days
 
 _EPSILON = timedelta(microseconds=1)
 
@@ -23,20 +26,12 @@ def local_date(moment: datetime, timezone: str) -> date:
 
 
 def is_business_day(day: date) -> bool:
-    return day.weekday() < 5
+    return banking_days.is_banking_day(day)
 
 
 def add_business_days(day: date, count: int) -> date:
     """`count` business days after `day`; with 0, `day` itself or the next business day."""
-    if count <= 0:
-        while not is_business_day(day):
-            day += timedelta(days=1)
-        return day
-    while count:
-        day += timedelta(days=1)
-        if is_business_day(day):
-            count -= 1
-    return day
+    return banking_days.add_banking_days(day, max(count, 0))
 
 
 def local_moment(day: date, hhmm: str, timezone: str) -> datetime:
@@ -55,6 +50,7 @@ def next_local_time(
             if candidate > after:
                 return candidate
         day += timedelta(days=1)
+    # At most three days in a row are not banking days (a holiday beside a weekend).
     raise AssertionError("unreachable: a wall time recurs within a week")
 
 

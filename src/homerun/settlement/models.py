@@ -164,14 +164,16 @@ class Adjustment(Base):
 
     - `amount`: signed from the merchant's side: negative = a debit (a fee taken),
       positive = a credit.
-    - `adjustment_type`: chargeback_fee | monthly_fee (made by Homerun) or the type an
-      admin gave a manual one (default "manual"; lower-case words joined by "_").
+    - `adjustment_type`: chargeback_fee | monthly_fee | ACH_RETURN | ach_return_fee (made
+      by Homerun) or the type an admin gave a manual one (default "manual"; lower-case
+      words joined by "_").
     - `adjustment_reason`: readable reason ("Chargeback fee, case 123456789012",
       "Monthly account fee, 2026-11", or the admin's text).
     - `adjustment_date`: when it was made (UTC).
     - `chargeback_id`: the chargeback a chargeback fee belongs to.
     - `reference`: what makes a system adjustment unique per merchant
-      ("monthly_fee:2026-11", "chargeback_fee:42"); None for manual ones.
+      ("monthly_fee:2026-11", "chargeback_fee:42", "ACH_RETURN:<trans_id>"); None for
+      manual ones.
     - `created_by`: system | admin.
     - `funding_master_id`: the deposit that carried it, once funded.
     """

@@ -16,7 +16,7 @@ from homerun.payments.state import State
 from homerun.verify.reader import rows
 from homerun.verify.violation import Check, Scope, Violation
 from homerun.worker.models import Job
-from homerun.worker.repository import READY
+from homerun.worker.state import JobState
 
 PENDING = "payments.reconciliation"
 # A reconciliation due this long ago and still waiting means no worker is taking it.
@@ -30,13 +30,13 @@ async def unreconciled(session: AsyncSession, scope: Scope) -> AsyncIterator[Vio
         .outerjoin(Job, Job.key == literal(KEY_PREFIX) + cast(Transaction.id, String))
         .where(
             Transaction.state.in_((State.PENDING, State.UNKNOWN)),
-            or_(Job.id.is_(None), Job.state != READY, Job.due_at < overdue),
+            or_(Job.id.is_(None), Job.state != JobState.READY, Job.due_at < overdue),
         )
     )
     async for trans_id, state, created_at, job_state, due_at in rows(session, stmt):
         if job_state is None:
             why = "no reconciliation is scheduled"
-        elif job_state != READY:
+        elif job_state != JobState.READY:
             why = f"its reconciliation job is {job_state}"
         else:
             why = f"its reconciliation was due at {due_at.isoformat()} and has not run"

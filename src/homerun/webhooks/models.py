@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,10 +26,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
 
-PENDING = "pending"
-DELIVERED = "delivered"
-FAILED = "failed"
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # waiting for its next attempt, or in flight when leased
+    DELIVERED = "delivered"  # a 2xx answered
+    FAILED = "failed"  # gave up; POST .../resend puts it back
+
+
+PENDING, DELIVERED, FAILED = DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.FAILED
 
 _PENDING = text("state = 'pending'")
 _FAILED = text("state = 'failed'")
@@ -128,7 +135,9 @@ class WebhookDelivery(Base):
     event_type: Mapped[str] = mapped_column(String(64))
     lane: Mapped[str] = mapped_column(String(32))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(12), default=PENDING)
+    state: Mapped[DeliveryState] = mapped_column(
+        StrEnumColumn(DeliveryState, 12), default=DeliveryState.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     round_first_attempt: Mapped[int] = mapped_column(Integer, default=1)
     round_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    exists,
     func,
     literal,
     literal_column,
@@ -33,13 +34,14 @@ from sqlalchemy.orm import aliased
 
 from homerun.boarding.models import Application, Partner
 from homerun.kit.db.base import UTCDateTime
-from homerun.kit.db.sql import ids_match
+from homerun.kit.db.sql import delete_oldest, ids_match
 from homerun.merchants.models import Merchant
 from homerun.outbox.models import OutboxEvent
 from homerun.webhooks.models import (
     DELIVERED,
     FAILED,
     PENDING,
+    DeliveryState,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -477,9 +479,24 @@ async def resend_failed(session: AsyncSession, endpoint_id: int, now: datetime) 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def count_by_state(session: AsyncSession, endpoint_id: int) -> dict[str, int]:
+async def count_by_state(session: AsyncSession, endpoint_id: int) -> dict[DeliveryState, int]:
     d = WebhookDelivery
     stmt = select(d.state, func.count(d.id)).where(d.endpoint_id == endpoint_id).group_by(d.state)
-    counts = {PENDING: 0, DELIVERED: 0, FAILED: 0}
+    counts = dict.fromkeys(DeliveryState, 0)
     counts.update({row[0]: int(row[1]) for row in (await session.execute(stmt)).all()})
     return counts
+
+
+async def purge_finished(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Delete up to `limit` delivery logs that ended (delivered or failed) before `before`;
+    pending deliveries are never purged."""
+    d = WebhookDelivery
+    return await delete_oldest(
+        session, d.id, d.state != PENDING, d.updated_at < before, limit=limit
+    )
+
+
+def delivery_refers_to(event_id: Any) -> Any:
+    """True where a delivery of the event `event_id` (a column) is still kept."""
+    d = WebhookDelivery
+    return exists().where(d.event_id == event_id)

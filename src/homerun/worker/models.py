@@ -14,6 +14,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
+from homerun.kit.enum_column import StrEnumColumn
+from homerun.worker.state import JobState
 
 
 class Job(Base):
@@ -42,7 +44,7 @@ class Job(Base):
     )
     payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(8), default="ready")
+    state: Mapped[JobState] = mapped_column(StrEnumColumn(JobState, 8), default=JobState.READY)
     locked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

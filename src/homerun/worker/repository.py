@@ -17,10 +17,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.db.base import UTCDateTime
+from homerun.kit.db.sql import delete_oldest
 from homerun.worker.models import Job
-
-READY = "ready"
-FAILED = "failed"
+from homerun.worker.state import JobState
 
 
 def insert_for(session: AsyncSession) -> Any:
@@ -32,7 +31,7 @@ def _claimable(now: datetime) -> Select[Job]:
     return (
         select(Job)
         .where(
-            Job.state == READY,
+            Job.state == JobState.READY,
             Job.due_at <= now,
             or_(Job.locked_until.is_(None), Job.locked_until < now),
         )
@@ -92,7 +91,7 @@ async def record_failure(
     job.locked_until = None
     job.updated_at = now
     if job.attempts >= max_attempts:
-        job.state = FAILED
+        job.state = JobState.FAILED
     else:
         job.due_at = retry_at
     await session.flush()
@@ -102,7 +101,7 @@ async def earliest_due(session: AsyncSession, until: datetime) -> Job | None:
     """The first ready job due by `until`, leased or not."""
     stmt = (
         select(Job)
-        .where(Job.state == READY, Job.due_at <= until)
+        .where(Job.state == JobState.READY, Job.due_at <= until)
         .order_by(Job.due_at, Job.id)
         .limit(1)
     )
@@ -124,7 +123,7 @@ def new_job(
         "merchant_id": merchant_id,
         "payload": payload or {},
         "due_at": due_at,
-        "state": READY,
+        "state": JobState.READY,
         "attempts": 0,
         "created_at": now,
         "updated_at": now,
@@ -149,8 +148,12 @@ async def add_or_pull_earlier(session: AsyncSession, values: dict[str, Any]) -> 
     stmt = insert_for(session)(Job).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["key"],
-        set_={"due_at": stmt.excluded.due_at, "state": READY, "updated_at": values["updated_at"]},
-        where=or_(Job.due_at > stmt.excluded.due_at, Job.state != READY),
+        set_={
+            "due_at": stmt.excluded.due_at,
+            "state": JobState.READY,
+            "updated_at": values["updated_at"],
+        },
+        where=or_(Job.due_at > stmt.excluded.due_at, Job.state != JobState.READY),
     )
     await session.execute(stmt)
 
@@ -173,7 +176,7 @@ async def add_per_row(
     constants = (
         literal(payload, Job.__table__.c.payload.type),
         literal(due_at, UTCDateTime()),
-        literal(READY, String),
+        literal(JobState.READY.value, String),
         literal(0),
         literal(now, UTCDateTime()),
         literal(now, UTCDateTime()),
@@ -209,7 +212,7 @@ async def remove(session: AsyncSession, key: str) -> None:
 
 
 async def page(
-    session: AsyncSession, *, state: str | None, after_id: int, limit: int
+    session: AsyncSession, *, state: JobState | None, after_id: int, limit: int
 ) -> Sequence[Job]:
     stmt = select(Job).where(Job.id > after_id).order_by(Job.id).limit(limit)
     if state is not None:
@@ -222,4 +225,14 @@ async def get(session: AsyncSession, job_id: int) -> Job | None:
 
 
 async def count_ready(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count(Job.id)).where(Job.state == READY)) or 0)
+    return int(
+        await session.scalar(select(func.count(Job.id)).where(Job.state == JobState.READY)) or 0
+    )
+
+
+async def purge_failed(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Delete up to `limit` jobs that failed for good and were last touched before `before`
+    (a finished job deletes itself; a failed one is kept a while for its last_error)."""
+    return await delete_oldest(
+        session, Job.id, Job.state == JobState.FAILED, Job.updated_at < before, limit=limit
+    )

@@ -11,6 +11,7 @@ from homerun.calls import AdminToken, AppRuntime, Route
 from homerun.kit.web import ERROR_RESPONSES, json_response
 from homerun.worker import service
 from homerun.worker.models import Job
+from homerun.worker.state import JobState
 
 router = APIRouter(
     prefix="/homerun/v1", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route
@@ -40,7 +41,7 @@ async def list_jobs(
     after_id: int = Query(default=0, ge=0, le=2**62),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> Response:
-    jobs = await service.jobs_page(runtime, state, after_id, limit)
+    jobs = await service.jobs_page(runtime, JobState(state) if state else None, after_id, limit)
     return json_response({"items": [_out(job) for job in jobs]})
 
 

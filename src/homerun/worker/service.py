@@ -25,6 +25,7 @@ from homerun.worker import repository
 from homerun.worker.models import Job
 from homerun.worker.registry import JobRegistry
 from homerun.worker.report import Report
+from homerun.worker.state import JobState
 
 log = logging.getLogger("homerun.worker")
 
@@ -133,7 +134,9 @@ async def earliest_due(runtime: Runtime, until: datetime) -> Pending | None:
         return None if job is None else Pending(job.due_at, job.locked_until)
 
 
-async def jobs_page(runtime: Runtime, state: str | None, after_id: int, limit: int) -> list[Job]:
+async def jobs_page(
+    runtime: Runtime, state: JobState | None, after_id: int, limit: int
+) -> list[Job]:
     async with runtime.db.transaction() as session:
         return list(await repository.page(session, state=state, after_id=after_id, limit=limit))
 
@@ -145,7 +148,7 @@ async def retry(runtime: Runtime, job_id: int) -> Job:
         job = await repository.get(session, job_id)
         if job is None:
             raise NotFound(f"job {job_id} not found")
-        job.state = repository.READY
+        job.state = JobState.READY
         job.attempts = 0
         job.due_at = min(job.due_at, now)
         job.locked_by = job.locked_until = None

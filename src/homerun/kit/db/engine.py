@@ -13,12 +13,14 @@ without BEGIN/COMMIT.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
 
 from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -31,15 +33,48 @@ from homerun.kit.db import writes
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    url = settings.async_database_url
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url, settings)
+    url: str | URL = settings.async_database_url
+    if str(url).startswith("sqlite"):
+        return _sqlite_engine(str(url), settings)
+    connect_args: dict[str, Any] = {"timeout": settings.database_pool_timeout_seconds}
+    if settings.database_transaction_pooler:
+        # A pooler refuses session settings at connect: the timeouts are then set on the
+        # database or role instead (docs/operations.md).
+        url, pooled = _through_transaction_pooler(str(url))
+        connect_args |= pooled
+    else:
+        connect_args["server_settings"] = _postgresql_timeouts(settings)
     return create_async_engine(
         url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=False,
+        pool_timeout=settings.database_pool_timeout_seconds,
+        connect_args=connect_args,
     )
+
+
+def _through_transaction_pooler(url: str) -> tuple[URL, dict[str, Any]]:
+    """A pooler in transaction mode (PgBouncer) hands each transaction whichever server
+    connection is free, so a statement prepared in one transaction may be missing in the
+    next, or its name taken by another client's. Neither SQLAlchemy (the URL's setting)
+    nor asyncpg (statement_cache_size) may then cache prepared statements, and those
+    asyncpg still makes get names no other client draws. Advisory locks stay
+    transaction-scoped (pg_try_advisory_xact_lock) for the same reason."""
+    return make_url(url).update_query_dict({"prepared_statement_cache_size": "0"}), {
+        "statement_cache_size": 0,
+        "prepared_statement_name_func": lambda: f"__homerun_{uuid.uuid4().hex}__",
+    }
+
+
+def _postgresql_timeouts(settings: Settings) -> dict[str, str]:
+    """Session settings of every connection: a stuck database (a statement that runs or
+    waits for a lock too long) cancels the statement, and its request is answered 503
+    (kit.db.faults) instead of hanging. Migrations lift them (kit.db.migrate)."""
+    return {
+        "statement_timeout": str(settings.database_statement_timeout_ms),
+        "lock_timeout": str(settings.database_lock_timeout_ms),
+    }
 
 
 def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -47,6 +82,7 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         url,
         pool_size=settings.database_pool_size,
         max_overflow=0,
+        pool_timeout=settings.database_pool_timeout_seconds,
         connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
     )
     busy_ms = settings.sqlite_busy_timeout_ms

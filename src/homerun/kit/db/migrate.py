@@ -27,4 +27,9 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
         command.upgrade(config, "head")
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # A migration may rewrite a large table or wait for a busy one: the timeouts
+            # that keep requests from hanging (kit.db.engine) do not apply to it.
+            await connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            await connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
         await connection.run_sync(_upgrade)

@@ -1,0 +1,1 @@
+"""Retention: what Homerun forgets, and when (docs/operations.md#retention)."""
