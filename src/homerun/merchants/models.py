@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, UTCDateTime
 from homerun.kit.enum_column import StrEnumColumn
-from homerun.merchants.state import MerchantStatus
+from homerun.merchants.state import Accepts, MerchantStatus
 
 
 class Merchant(Base):
@@ -32,6 +32,11 @@ class Merchant(Base):
     funding_delay_days: Mapped[int] = mapped_column(Integer, default=1)
     chargeback_fee: Mapped[int] = mapped_column(BigInteger, default=1500)
     monthly_fee: Mapped[int] = mapped_column(BigInteger, default=995)
+    # Cards, ACH or both (ruling R15); what an ACH return costs the merchant (docs/ach.md).
+    accepts: Mapped[Accepts] = mapped_column(
+        StrEnumColumn(Accepts, 8), default=Accepts.CARDS, server_default=Accepts.CARDS.value
+    )
+    ach_return_fee: Mapped[int] = mapped_column(BigInteger, default=500, server_default="500")
     status: Mapped[MerchantStatus] = mapped_column(
         StrEnumColumn(MerchantStatus, 16), default=MerchantStatus.ACTIVE
     )

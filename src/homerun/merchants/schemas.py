@@ -15,7 +15,7 @@ from homerun.kit.decimal_schema import DOLLARS, decimal_string_or_number
 from homerun.kit.flags import parse_flag
 from homerun.kit.money import AmountError, parse_dollars, to_dollars
 from homerun.merchants.models import Merchant
-from homerun.merchants.state import MerchantStatus
+from homerun.merchants.state import Accepts, MerchantStatus
 from homerun.processors.registry import known_processors
 
 _STATUS_PATTERN = f"^({'|'.join(MerchantStatus)})$"  # "^(active|disabled)$"
@@ -122,6 +122,9 @@ class MerchantSettings(BaseModel):
     funding_delay_days: Annotated[int, Field(ge=0, le=10)] | None = None
     chargeback_fee: FeeMinor | None = None
     monthly_fee: FeeMinor | None = None
+    # ACH (docs/ach.md): what the MID takes, and what each returned ACH payment costs.
+    accepts: Accepts | None = None
+    ach_return_fee: FeeMinor | None = None
 
     @field_validator("currency")
     @classmethod
@@ -179,6 +182,8 @@ class MerchantOut(BaseModel):
     funding_delay_days: int
     chargeback_fee: str
     monthly_fee: str
+    accepts: str
+    ach_return_fee: str
     created_at: datetime
     updated_at: datetime
 
@@ -203,6 +208,8 @@ class MerchantOut(BaseModel):
             funding_delay_days=merchant.funding_delay_days,
             chargeback_fee=to_dollars(merchant.chargeback_fee),
             monthly_fee=to_dollars(merchant.monthly_fee),
+            accepts=merchant.accepts,
+            ach_return_fee=to_dollars(merchant.ach_return_fee),
             created_at=merchant.created_at,
             updated_at=merchant.updated_at,
         )

@@ -14,10 +14,11 @@ from homerun.errors import ValidationFailed
 from homerun.kit.cards import BRAND_IDS, CVV_LENGTH, CardNumberError
 from homerun.kit.web import ERROR_RESPONSES, Json, json_response, require_bearer
 from homerun.merchants.models import Merchant
+from homerun.merchants.state import MERCHANT_TYPE_ID
 from homerun.processors.base import CardData
 from homerun.processors.registry import processor_for
 from homerun.tokenizer import service
-from homerun.tokenizer.schemas import TokenizeAnswer, TokenizeRequest
+from homerun.tokenizer.schemas import MerchantTypeAnswer, TokenizeAnswer, TokenizeRequest
 
 router = APIRouter(prefix="/homerun/v1", tags=["Homerun tokenizer"], route_class=Route)
 
@@ -80,5 +81,22 @@ async def tokenize(
                 "last_four": card.last_four,
                 "funding": profile.funding,
             },
+        }
+    )
+
+
+@router.get(
+    "/tokenizer/merchant",
+    response_model=MerchantTypeAnswer,
+    responses=ERROR_RESPONSES,
+    summary="What the public key's merchant takes, for Runner.js (Bearer public_key)",
+)
+async def merchant_type(merchant: PublicKeyMerchant) -> Response:
+    # Runner.js shows card fields, bank-account fields or a choice (ruling R15).
+    return json_response(
+        {
+            "mid": merchant.mid,
+            "merchant_type_id": MERCHANT_TYPE_ID[merchant.accepts],
+            "accepts": merchant.accepts,
         }
     )

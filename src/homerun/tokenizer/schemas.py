@@ -33,3 +33,9 @@ class TokenizeAnswer(BaseModel):
     token: str
     expiry: str
     card_info: CardInfo
+
+
+class MerchantTypeAnswer(BaseModel):
+    mid: str
+    merchant_type_id: int  # 1 cards only, 2 ACH only, 3 both (ruling R15)
+    accepts: str
