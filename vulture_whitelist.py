@@ -187,3 +187,11 @@ count_ready  # unused function (src/homerun/worker/repository.py:169)
 
 # Enum members only ever read from stored rows or requests, never named in code.
 DISABLED  # unused variable (src/homerun/merchants/state.py: MerchantStatus.DISABLED)
+
+# ACH: entry classes a payer may choose (read from the wire), and the R15 answer's fields.
+_.CCD  # unused variable (src/homerun/ach/bank_accounts.py)
+_.PPD  # unused variable (src/homerun/ach/bank_accounts.py)
+_.SAVINGS  # unused variable (src/homerun/ach/bank_accounts.py)
+_.TEL  # unused variable (src/homerun/ach/bank_accounts.py)
+_.last4  # unused variable (src/homerun/tokenizer/schemas.py)
+_.risk_info  # unused variable (src/homerun/tokenizer/schemas.py)

@@ -18,7 +18,13 @@ from homerun.merchants.state import MERCHANT_TYPE_ID
 from homerun.processors.base import CardData
 from homerun.processors.registry import processor_for
 from homerun.tokenizer import service
-from homerun.tokenizer.schemas import MerchantTypeAnswer, TokenizeAnswer, TokenizeRequest
+from homerun.tokenizer.bank_routes import bank_account_token
+from homerun.tokenizer.schemas import (
+    AchTokenizeAnswer,
+    MerchantTypeAnswer,
+    TokenizeAnswer,
+    TokenizeRequest,
+)
 
 router = APIRouter(prefix="/homerun/v1", tags=["Homerun tokenizer"], route_class=Route)
 
@@ -44,9 +50,9 @@ PublicKeySession = Annotated[AsyncSession, keyed_session(_public_key_merchant, _
 
 @router.post(
     "/tokens",
-    response_model=TokenizeAnswer,
+    response_model=TokenizeAnswer | AchTokenizeAnswer,
     responses=ERROR_RESPONSES,
-    summary="Tokenize a card number (Bearer public_key)",
+    summary="Tokenize a card number, or a bank account with routing_number (Bearer public_key)",
 )
 async def tokenize(
     merchant: PublicKeyMerchant,
@@ -54,6 +60,16 @@ async def tokenize(
     session: PublicKeySession,
     runtime: AppRuntime,
 ) -> Response:
+    if body.routing_number is not None:
+        if not merchant.accepts.ach:
+            raise ValidationFailed.field("routing_number", "this merchant does not take ACH")
+        return json_response(await bank_account_token(session, runtime, merchant, body))
+    if not merchant.accepts.cards:
+        raise ValidationFailed.field(
+            "account_number", "this merchant takes bank accounts only: send routing_number"
+        )
+    if "expiry" not in body.model_fields_set:
+        raise ValidationFailed.field("expiry", "is required")
     pan = body.account_number.replace(" ", "").replace("-", "")
     expiry = body.expiry
     if expiry is not None and expiry.has_passed(runtime.clock.now().date()):

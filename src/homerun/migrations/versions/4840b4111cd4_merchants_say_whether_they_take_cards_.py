@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "4840b4111cd4"
 down_revision: str | None = "1d926c288c24"
 branch_labels: str | Sequence[str] | None = None

@@ -1,0 +1,1 @@
+"""ACH: bank-account payments (docs/ach.md)."""
