@@ -46,3 +46,8 @@ def account_number_problem(account_number: str) -> str | None:
     if not 4 <= len(account_number) <= 17:
         return "must be 4 to 17 digits"
     return None
+
+
+def mask_account(last_four: str | None) -> str | None:
+    """A bank account as answers show it: its last four alone."""
+    return None if last_four is None else f"****{last_four}"

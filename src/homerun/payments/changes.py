@@ -317,6 +317,10 @@ def _refund_row(
         holder=txn.holder,
         custom=txn.custom,
         extra={},
+        payment_method=txn.payment_method,
+        ach_account_type=txn.ach_account_type,
+        ach_routing_number=txn.ach_routing_number,
+        ach_entry_class=txn.ach_entry_class,
         created_at=now,
         updated_at=now,
     )
