@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import MerchantAccess
+from tests.conftest import ADMIN, MerchantAccess
 
 TOKENS = "/homerun/v1/tokens"
 ROUTING = "036001808"
@@ -36,3 +36,33 @@ async def ach_token(client: httpx.AsyncClient, m: MerchantAccess, **fields: Any)
     token: str = answer.json()["account_token"]
     assert token
     return token
+
+
+async def ach_sale(
+    client: httpx.AsyncClient, m: MerchantAccess, amount: int = 10000, **fields: Any
+) -> str:
+    """An accepted ACH payment of a fresh token; its trans_id."""
+    token = await ach_token(client, m, **fields)
+    answer = await client.post(
+        "/api/v1/charge",
+        json={"mid": m.mid, "amount": amount, "account_token": token},
+        headers=m.headers,
+    )
+    assert answer.status_code == 200 and answer.json()["result"] == "A", answer.text
+    trans_id: str = answer.json()["trans_id"]
+    return trans_id
+
+
+async def admin_post(client: httpx.AsyncClient, path: str, **body: Any) -> dict[str, Any]:
+    answer = await client.post(path, json=body or None, headers=ADMIN)
+    assert answer.status_code == 200, answer.text
+    found: dict[str, Any] = answer.json()
+    return found
+
+
+async def originate(client: httpx.AsyncClient, m: MerchantAccess) -> dict[str, Any]:
+    return await admin_post(client, f"/homerun/v1/merchants/{m.mid}/ach/originate")
+
+
+async def settle_ach(client: httpx.AsyncClient, m: MerchantAccess) -> dict[str, Any]:
+    return await admin_post(client, f"/homerun/v1/merchants/{m.mid}/ach/settle")

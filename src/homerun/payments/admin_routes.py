@@ -11,7 +11,7 @@ from homerun.calls import AdminSession, AdminToken, AppRuntime, MidMerchant, Rou
 from homerun.errors import NotFound
 from homerun.kit.web import ERROR_RESPONSES, json_response
 from homerun.outbox import repository as outbox
-from homerun.payments import answers, repository, service
+from homerun.payments import ach_lifecycle, answers, repository, service
 
 router = APIRouter(
     prefix="/homerun/v1", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route
@@ -76,3 +76,25 @@ async def list_events(
         for e in rows
     ]
     return json_response({"items": items})
+
+
+@router.post(
+    "/merchants/{mid}/ach/originate",
+    responses=ERROR_RESPONSES,
+    summary="Originate the merchant's accepted ACH payments now (what its cut-off does)",
+)
+async def originate_ach(
+    merchant: MidMerchant, session: AdminSession, runtime: AppRuntime
+) -> Response:
+    done = await ach_lifecycle.originate_now(session, runtime, merchant)
+    return json_response({"batch_id": done.batch_id, "transaction_count": done.count})
+
+
+@router.post(
+    "/merchants/{mid}/ach/settle",
+    responses=ERROR_RESPONSES,
+    summary="Settle the merchant's originated ACH payments now",
+)
+async def settle_ach(merchant: MidMerchant, session: AdminSession, runtime: AppRuntime) -> Response:
+    count = await ach_lifecycle.settle_now(session, runtime, merchant)
+    return json_response({"transaction_count": count})

@@ -102,5 +102,6 @@ class Transaction(Base):
     ach_return_code: Mapped[str | None] = mapped_column(String(3), nullable=True)
     ach_return_reason: Mapped[str | None] = mapped_column(String(100), nullable=True)
     ach_change_code: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    ach_originated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -75,6 +75,7 @@ class NewTransaction:
     ach_return_code: str | None = None
     ach_return_reason: str | None = None
     ach_change_code: str | None = None
+    ach_originated_at: datetime | None = None
     id: int = 0  # 0 until its insert has run (ids start at 1)
 
 

@@ -163,8 +163,4 @@ def apply_ach(state: State, event: Event) -> State:
         raise IllegalTransition(state, event) from None
 
 
-def ach_allowed(state: State, event: Event) -> bool:
-    return (state, event) in ACH_TRANSITIONS
-
-
 SETTLED_STATES = frozenset({S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED})

@@ -35,6 +35,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("ach_return_code", sa.String(length=3), nullable=True))
         batch_op.add_column(sa.Column("ach_return_reason", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("ach_change_code", sa.String(length=3), nullable=True))
+        batch_op.add_column(
+            sa.Column("ach_originated_at", sa.DateTime(timezone=True), nullable=True)
+        )
         batch_op.alter_column(
             "com_ind",
             existing_type=sa.VARCHAR(length=1),
@@ -51,6 +54,7 @@ def downgrade() -> None:
             type_=sa.VARCHAR(length=1),
             existing_nullable=True,
         )
+        batch_op.drop_column("ach_originated_at")
         batch_op.drop_column("ach_change_code")
         batch_op.drop_column("ach_return_reason")
         batch_op.drop_column("ach_return_code")
