@@ -9,9 +9,10 @@ from fastapi.responses import Response
 
 from homerun.calls import AdminSession, AdminToken, AppRuntime, MidMerchant, Route
 from homerun.errors import NotFound
-from homerun.kit.web import ERROR_RESPONSES, json_response
+from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.outbox import repository as outbox
 from homerun.payments import ach_lifecycle, answers, repository, service
+from homerun.payments.schemas import AchReturnRequest
 
 router = APIRouter(
     prefix="/homerun/v1", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route
@@ -98,3 +99,21 @@ async def originate_ach(
 async def settle_ach(merchant: MidMerchant, session: AdminSession, runtime: AppRuntime) -> Response:
     count = await ach_lifecycle.settle_now(session, runtime, merchant)
     return json_response({"transaction_count": count})
+
+
+@router.post(
+    "/merchants/{mid}/transactions/{trans_id}/ach-return",
+    responses=ERROR_RESPONSES,
+    summary="The payer's bank returns an ACH payment (R01..R85) or notifies a change (C01..)",
+)
+async def ach_return(
+    merchant: MidMerchant,
+    trans_id: str,
+    body: Json[AchReturnRequest],
+    session: AdminSession,
+    runtime: AppRuntime,
+) -> Response:
+    txn = await ach_lifecycle.bank_answer(
+        session, runtime, merchant, trans_id, body.return_code, body.return_reason
+    )
+    return json_response(answers.transaction(txn, merchant.mid))

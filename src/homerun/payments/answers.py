@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homerun.ach.bank_accounts import mask_account
+from homerun.ach.returns import reason_of
 from homerun.kit.cards import mask
 from homerun.kit.flags import yn
 from homerun.kit.money import AmountForm, echo, to_dollars
@@ -52,6 +53,7 @@ def _bank_fields(txn: AnyTransaction) -> dict[str, Any]:
         "return_code": txn.ach_return_code,
         "return_reason": txn.ach_return_reason,
         "change_code": txn.ach_change_code,
+        "change_reason": reason_of(txn.ach_change_code) if txn.ach_change_code else None,
     }
 
 

@@ -312,3 +312,10 @@ class SurchargeAnswer(BaseModel):
     fee_amount: str
     fee_rate: int
     messages: list[str]
+
+
+class AchReturnRequest(WireModel):
+    """What the payer's bank sent back about an ACH payment (Homerun's admin action)."""
+
+    return_code: Annotated[str, Field(min_length=3, max_length=3)]
+    return_reason: Annotated[str, Field(min_length=1, max_length=100)] | None = None
