@@ -19,6 +19,9 @@ from homerun.payments.row import NewTransaction
 from homerun.payments.schemas import ChargeRequest
 from homerun.payments.state import Event, Kind, PaymentMethod, Result, apply_ach
 from homerun.processors.registry import processor_for
+from homerun.processors.simulator.ach_accounts import behaviour_of
+from homerun.runtime import Runtime
+from homerun.tokenizer import bank_tokens
 from homerun.tokenizer.models import AchToken
 
 ACH_BRAND = "ACH"
@@ -45,6 +48,7 @@ def refuse_card_on_ach_only() -> ValidationFailed:
 
 async def charge_bank_account(
     session: AsyncSession,
+    runtime: Runtime,
     merchant: Merchant,
     request: ChargeRequest,
     txn: NewTransaction,
@@ -76,6 +80,14 @@ async def charge_bank_account(
     txn.com_ind = request.com_ind.upper() if request.com_ind else None
     txn.holder = {"name": bank.holder_name, **txn.holder}
     txn.resp_proc = processor_for(merchant.processor).name
+    # What the payer's bank will send back, days after settlement (the simulator's test
+    # accounts: docs/testing.md): kept on the row for the ACH cut-off job, as a card's
+    # chargeback is.
+    account = behaviour_of(
+        bank.routing_number, await bank_tokens.account_number(session, runtime, bank)
+    )
+    txn.ach_planned_return = account.return_code
+    txn.ach_return_after_days = account.return_after_days
     txn.state = apply_ach(txn.state, Event.ACCEPT)
     txn.result, txn.resp_code, txn.resp_text = Result.APPROVED, ACCEPTED_CODE, ACCEPTED_TEXT
     txn.amount_authorized = txn.amount_captured = txn.amount_requested

@@ -5,6 +5,7 @@ sends back (returns and notifications of change). docs/ach.md."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.ach.returns import is_change, is_return, reason_of
 from homerun.errors import Conflict, NotFound, ValidationFailed
 from homerun.merchants.models import Merchant
-from homerun.payments import ach_marks, events, repository
+from homerun.payments import ach_calendar, ach_marks, events, repository
 from homerun.payments.models import Transaction
 from homerun.payments.state import ACH_TRANSITIONS as ACH_RETURNABLE
 from homerun.payments.state import Event, PaymentMethod, State, apply_ach
@@ -83,3 +84,30 @@ async def bank_answer(
     txn.updated_at = now
     events.ach_returned(session, txn, merchant.mid, now)
     return txn
+
+
+@dataclass(frozen=True, slots=True)
+class CutoffDone:
+    settled: int
+    originated: Originated
+    answered: list[int]  # trans_ids the bank sent back (returns and changes)
+
+
+async def cutoff(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, cutoff_at: datetime
+) -> CutoffDone:
+    """A merchant's ACH at its cut-off on a banking day: what was originated on an earlier
+    banking day settles; what the test accounts' banks send back and is due arrives; what
+    was accepted before the cut-off is originated."""
+    zone = merchant.timezone
+    settled = await ach_marks.settle_originated(session, merchant.id, cutoff_at, cutoff_at)
+    today = ach_calendar.local_date(cutoff_at, zone)
+    answered = []
+    for planned in await ach_marks.planned_returns(session, merchant.id):
+        settled_on = ach_calendar.local_date(planned.settled_at, zone)
+        if ach_calendar.add_banking_days(settled_on, planned.after_days) <= today:
+            await bank_answer(session, runtime, merchant, str(planned.trans_id), planned.code)
+            answered.append(planned.trans_id)
+    batch_id = ach_marks.new_ach_batch_id(today)
+    count = await ach_marks.originate(session, merchant.id, batch_id, cutoff_at, cutoff_at)
+    return CutoffDone(settled, Originated(batch_id if count else None, count), answered)

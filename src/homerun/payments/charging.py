@@ -62,14 +62,14 @@ async def charge(
     if request.currency and request.currency != merchant.currency:
         return await _refuse(session, merchant, txn, codes.WRONG_CURRENCY)
     if not merchant.accepts.cards:
-        return await _charge_ach_only(session, merchant, request, txn)
+        return await _charge_ach_only(session, runtime, merchant, request, txn)
     source = await resolve_source(session, runtime, merchant, request)
     if source is codes.INVALID_TOKEN and request.account_token:
         # Not a card's token: a bank account's, perhaps (looked for only now, so that a
         # card charge costs what it did).
         bank = await bank_tokens.resolve(session, merchant.id, request.account_token)
         if bank is not None:
-            return await charge_bank_account(session, merchant, request, txn, bank)
+            return await charge_bank_account(session, runtime, merchant, request, txn, bank)
     if isinstance(source, Answer):
         return await _refuse(session, merchant, txn, source)
     if request.com_ind and len(request.com_ind) > 1:
@@ -92,14 +92,18 @@ async def charge(
 
 
 async def _charge_ach_only(
-    session: AsyncSession, merchant: Merchant, request: ChargeRequest, txn: NewTransaction
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    request: ChargeRequest,
+    txn: NewTransaction,
 ) -> AnyTransaction:
     """A MID that takes bank accounts only: anything but an ACH token is refused (R15)."""
     token = request.account_token
     bank = await bank_tokens.resolve(session, merchant.id, token) if token else None
     if bank is None:
         raise refuse_card_on_ach_only()
-    return await charge_bank_account(session, merchant, request, txn, bank)
+    return await charge_bank_account(session, runtime, merchant, request, txn, bank)
 
 
 async def _charge_remote(

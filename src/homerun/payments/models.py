@@ -103,5 +103,9 @@ class Transaction(Base):
     ach_return_reason: Mapped[str | None] = mapped_column(String(100), nullable=True)
     ach_change_code: Mapped[str | None] = mapped_column(String(3), nullable=True)
     ach_originated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Simulator test accounts that the bank will send back (a return or a change), so many
+    # banking days after settlement: acted on by the ACH cut-off job.
+    ach_planned_return: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    ach_return_after_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -76,6 +76,8 @@ class NewTransaction:
     ach_return_reason: str | None = None
     ach_change_code: str | None = None
     ach_originated_at: datetime | None = None
+    ach_planned_return: str | None = None
+    ach_return_after_days: int | None = None
     id: int = 0  # 0 until its insert has run (ids start at 1)
 
 

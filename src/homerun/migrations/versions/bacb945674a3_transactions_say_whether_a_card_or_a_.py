@@ -38,6 +38,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("ach_originated_at", sa.DateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("ach_planned_return", sa.String(length=3), nullable=True))
+        batch_op.add_column(sa.Column("ach_return_after_days", sa.Integer(), nullable=True))
         batch_op.alter_column(
             "com_ind",
             existing_type=sa.VARCHAR(length=1),
@@ -54,6 +56,8 @@ def downgrade() -> None:
             type_=sa.VARCHAR(length=1),
             existing_nullable=True,
         )
+        batch_op.drop_column("ach_return_after_days")
+        batch_op.drop_column("ach_planned_return")
         batch_op.drop_column("ach_originated_at")
         batch_op.drop_column("ach_change_code")
         batch_op.drop_column("ach_return_reason")
