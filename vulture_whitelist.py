@@ -204,3 +204,11 @@ TEL  # unused variable (src/homerun/ach/nacha.py)
 
 # Called by the ACH lifecycle when a payment is returned (tests/settlement/test_ach_returns.py).
 add_ach_return  # unused function (src/homerun/settlement/adjustments.py)
+
+# ACH: entry classes a payer may choose (read from the wire), and the R15 answer's fields.
+_.CCD  # unused variable (src/homerun/ach/bank_accounts.py)
+_.PPD  # unused variable (src/homerun/ach/bank_accounts.py)
+_.SAVINGS  # unused variable (src/homerun/ach/bank_accounts.py)
+_.TEL  # unused variable (src/homerun/ach/bank_accounts.py)
+_.last4  # unused variable (src/homerun/tokenizer/schemas.py)
+_.risk_info  # unused variable (src/homerun/tokenizer/schemas.py)

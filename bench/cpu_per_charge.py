@@ -55,6 +55,7 @@ async def measure(
     token: str,
     seed_rows: int = 0,
     profile_out: str | None = None,
+    ach: bool = False,
 ) -> dict[str, Any]:
     os.environ["HOMERUN_DATABASE_URL"] = url
     os.environ.setdefault("HOMERUN_ADMIN_TOKEN", "hr_admin_cpu_per_charge_0123456789")
@@ -69,7 +70,9 @@ async def measure(
     try:
         async with runtime.db.transaction() as session:
             merchant = await merchants.create(
-                session, runtime, MerchantCreate.model_validate({"name": "CPU bench"})
+                session,
+                runtime,
+                MerchantCreate.model_validate({"name": "CPU bench", "accepts": "both"}),
             )
             creds = await auth.issue(session, runtime, merchant)
         statements = 0
@@ -99,6 +102,22 @@ async def measure(
         headers = {"Authorization": f"Bearer {creds.api_key}"}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            if ach:  # a bank account's token (docs/ach.md): an ACH sale has no expiry
+                made = await client.post(
+                    "/homerun/v1/tokens",
+                    json={
+                        "routing_number": "036001808",
+                        "account_number": "86063057",
+                        "name": "CPU bench",
+                    },
+                    headers={"Authorization": f"Bearer {creds.public_key}"},
+                )
+                body = {
+                    "mid": merchant.mid,
+                    "amount": 1000,
+                    "account_token": made.json()["account_token"],
+                    "capture": "Y",
+                }
 
             async def charge() -> None:
                 answer = await client.post("/api/v1/charge", json=body, headers=headers)
@@ -145,6 +164,7 @@ async def measure(
         await runtime.db.dispose()
     return {
         "database": url.split(":", 1)[0],
+        "payment_method": "ach" if ach else "card",
         "seeded_rows": seed_rows,
         "charges": charges,
         "cpu_ms_per_charge": round(1000 * charge_cpu, 3),
@@ -163,6 +183,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--token", default="4111111111111111", help="account_token to charge")
     parser.add_argument("--profile-out", default=None, help="write the cProfile stats here")
+    parser.add_argument("--ach", action="store_true", help="charge a bank account (ACH) instead")
     parser.add_argument(
         "--seed-rows", type=int, default=0, help="SQLite: seed this many transactions first"
     )
@@ -170,7 +191,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="homerun-cpu-") as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/cpu.db"
         result = asyncio.run(
-            measure(url, args.charges, args.warmup, args.token, args.seed_rows, args.profile_out)
+            measure(
+                url,
+                args.charges,
+                args.warmup,
+                args.token,
+                args.seed_rows,
+                args.profile_out,
+                args.ach,
+            )
         )
     result["loadavg"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(result))

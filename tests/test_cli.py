@@ -184,6 +184,18 @@ async def test_merchants_create_refuses_a_bad_rate_plainly(db_url: str) -> None:
     assert await table_count(db_url, "merchants") == 0
 
 
+async def test_merchants_create_says_what_the_mid_takes(db_url: str) -> None:
+    code, out, err = await homerun(db_url, "merchants", "create", "Bank Store", "--accepts", "ach")
+    assert code == 0, err
+    mid = json.loads(out)["mid"]
+    code, out, err = await homerun(db_url, "merchants", "create", "Bad", "--accepts", "cash")
+    assert (code, out) == (1, "")
+    assert err.startswith("error: accepts: ") and "Traceback" not in err
+    async with runtime_on(db_url) as runtime, runtime.db.transaction() as session:
+        made = (await session.scalars(select(Merchant))).all()
+    assert [(m.mid, m.accepts) for m in made] == [(mid, "ach")]
+
+
 async def test_credentials_create_issues_a_second_working_set(db_url: str) -> None:
     code, out, _ = await homerun(db_url, "merchants", "create", "Two Keys")
     assert code == 0
@@ -329,6 +341,7 @@ async def test_serve_prints_a_working_demo(db_url: str, tmp_path: Path) -> None:
             assert (charged.json()["result"], charged.json()["amount"]) == ("A", "10.00")
             merchant = await http.get(f"/homerun/v1/merchants/{mid}", headers=bearer(admin))
             assert merchant.status_code == 200 and merchant.json()["name"] == "Homerun Demo Store"
+            assert merchant.json()["accepts"] == "both"  # the demo takes cards and ACH
             await assert_credentials_work(
                 http,
                 {

@@ -195,13 +195,14 @@ def migrate() -> None:
     console.print("database is up to date")
 
 
-async def _create_merchant(name: str, surcharge_rate: str | None) -> None:
+async def _create_merchant(name: str, surcharge_rate: str | None, accepts: str) -> None:
     try:
         data = MerchantCreate.model_validate(
             {
                 "name": name,
                 "surcharge_enabled": surcharge_rate is not None,
                 "surcharge_rate": surcharge_rate or "0",
+                "accepts": accepts,
             }
         )
     except ValidationError as problem:
@@ -223,9 +224,12 @@ def create_merchant(
     surcharge_rate: Annotated[
         str | None, typer.Option(help="Surcharge percent, e.g. 3.00; enables surcharging.")
     ] = None,
+    accepts: Annotated[
+        str, typer.Option(help="What the MID takes: cards, ach (bank accounts) or both.")
+    ] = "cards",
 ) -> None:
     """Create a merchant (and its first credentials)."""
-    asyncio.run(_create_merchant(name, surcharge_rate))
+    asyncio.run(_create_merchant(name, surcharge_rate, accepts))
 
 
 async def _issue_credentials(mid: str) -> None:

@@ -20,6 +20,7 @@ from homerun.merchants import repository as merchant_repository
 from homerun.merchants import service as merchants
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate
+from homerun.merchants.state import Accepts
 from homerun.runtime import Runtime
 from homerun.settlement import schedule
 
@@ -53,7 +54,7 @@ async def create_demo_if_empty(runtime: Runtime) -> DemoSetup | None:
         if await merchant_repository.count_all(session) > 0:
             return None
         merchant = await merchants.create(
-            session, runtime, MerchantCreate(name="Homerun Demo Store")
+            session, runtime, MerchantCreate(name="Homerun Demo Store", accepts=Accepts.BOTH)
         )
         await schedule.ensure_for_merchant(session, runtime, merchant)
         credentials = await auth.issue(session, runtime, merchant)

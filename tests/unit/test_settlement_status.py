@@ -21,6 +21,10 @@ PINNED = {
     "declined": "Declined",
     "unknown": "Unknown",
     "expired": "Expired",
+    # ACH (docs/ach.md): pending until it settles; "Returned" when the payer's bank sent it back.
+    "accepted": "Pending",
+    "originated": "Pending",
+    "returned": "Returned",
 }
 DOCUMENTED = {"Pending", "Authorized", "Verified", "Voided", "Settled", "Declined", "Unknown"}
 
@@ -31,7 +35,7 @@ def test_every_state_has_its_pinned_settlement_status() -> None:
 
 
 def test_only_documented_values_are_answered() -> None:
-    assert set(SETTLEMENT_STATUS.values()) == DOCUMENTED | {"Expired"}
+    assert set(SETTLEMENT_STATUS.values()) == DOCUMENTED | {"Expired", "Returned"}
 
 
 def test_payments_and_reporting_answer_from_the_same_table() -> None:

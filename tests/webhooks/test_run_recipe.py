@@ -12,6 +12,7 @@ import httpx
 from homerun.runtime import Runtime
 from homerun.webhooks.catalogue import EVENT_TYPES, MERCHANT
 from homerun.webhooks.dispatcher import deliver_due
+from tests.ach.helpers import ach_sale
 from tests.boarding.support import act_ok, create_ok, make_partner
 from tests.conftest import ADMIN, MerchantAccess
 from tests.helpers import charge, post
@@ -91,6 +92,21 @@ async def test_every_event_type_is_accepted_by_a_receiver_written_to_runs_recipe
     await ok(await client.post(f"/homerun/v1/merchants/{mid}/batches/close", headers=ADMIN))
     await ok(await post(client, m, "/api/v1/refund", trans_id=sale["trans_id"]))
     await ok(await post(client, m, "/api/v1/refund", trans_id=other["trans_id"], amount="5.00"))
+
+    # ACH: the merchant takes bank accounts too; one payment returned, one with a change.
+    await ok(
+        await client.patch(f"/homerun/v1/merchants/{mid}", json={"accepts": "both"}, headers=ADMIN)
+    )
+    ach_sales = [await ach_sale(client, m, 1200) for _ in range(2)]
+    await ok(await client.post(f"/homerun/v1/merchants/{mid}/ach/originate", headers=ADMIN))
+    for trans_id, code in zip(ach_sales, ("R01", "C01"), strict=True):
+        await ok(
+            await client.post(
+                f"/homerun/v1/merchants/{mid}/transactions/{trans_id}/ach-return",
+                json={"return_code": code},
+                headers=ADMIN,
+            )
+        )
 
     # Settlement: chargebacks opened and decided, and a deposit a few days on.
     opened = []

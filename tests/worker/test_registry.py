@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.billing import jobs as billing_jobs
 from homerun.jobs import job_registry
+from homerun.payments import ach_jobs
 from homerun.retention import jobs as retention_jobs
 from homerun.runtime import Runtime
 from homerun.sandbox.service import sync_clock
@@ -28,6 +29,7 @@ def test_the_registry_holds_every_packages_jobs() -> None:
     assert sorted(jobs.handlers) == [
         "billing.bucket",
         "boarding.step",
+        "payments.ach_cutoff_slot",
         "payments.reconcile",
         "settlement.chargeback_arrival",
         "settlement.chargeback_decision",
@@ -39,6 +41,7 @@ def test_the_registry_holds_every_packages_jobs() -> None:
         "verify.books",
     ]
     assert jobs.start_hooks == [
+        ach_jobs.ensure_ach_slots,
         settlement_jobs.ensure_schedule,
         billing_jobs.ensure_jobs,
         verify_jobs.ensure_schedule,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.kit.db.base import Base, BigId, UTCDateTime
 from homerun.kit.enum_column import StrEnumColumn
-from homerun.merchants.state import MerchantStatus
+from homerun.merchants.state import Accepts, MerchantStatus
 
 
 class Merchant(Base):
@@ -36,6 +36,12 @@ class Merchant(Base):
     fault_latency_ms: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     fault_timeout_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     fault_error_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    # Cards, ACH or both (ruling R15); what an ACH return costs the merchant (docs/ach.md).
+    accepts: Mapped[Accepts] = mapped_column(
+        StrEnumColumn(Accepts, 8), default=Accepts.CARDS, server_default=Accepts.CARDS.value
+    )
+    ach_return_fee: Mapped[int] = mapped_column(BigInteger, default=500, server_default="500")
     status: Mapped[MerchantStatus] = mapped_column(
         StrEnumColumn(MerchantStatus, 16), default=MerchantStatus.ACTIVE
     )

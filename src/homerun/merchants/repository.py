@@ -33,3 +33,21 @@ async def add(session: AsyncSession, merchant: Merchant) -> Merchant:
     session.add(merchant)
     await session.flush()
     return merchant
+
+
+_TAKES_ACH = Merchant.accepts.in_(["ach", "both"])
+
+
+async def ach_cutoff_zones(session: AsyncSession) -> list[tuple[str, str]]:
+    """Every (cut-off, time zone) of a merchant that takes ACH."""
+    stmt = select(Merchant.batch_cutoff, Merchant.timezone).where(_TAKES_ACH).distinct()
+    return [(row[0], row[1]) for row in await session.execute(stmt)]
+
+
+async def taking_ach(session: AsyncSession, cutoff: str, timezone: str) -> Sequence[Merchant]:
+    stmt = (
+        select(Merchant)
+        .where(_TAKES_ACH, Merchant.batch_cutoff == cutoff, Merchant.timezone == timezone)
+        .order_by(Merchant.id)
+    )
+    return (await session.execute(stmt)).scalars().all()

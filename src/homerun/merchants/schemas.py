@@ -23,7 +23,7 @@ from homerun.kit.decimal_schema import DOLLARS, decimal_string_or_number
 from homerun.kit.flags import parse_flag
 from homerun.kit.money import AmountError, parse_dollars, to_dollars
 from homerun.merchants.models import Merchant
-from homerun.merchants.state import MerchantStatus
+from homerun.merchants.state import Accepts, MerchantStatus
 from homerun.processors.registry import known_processors
 
 _STATUS_PATTERN = f"^({'|'.join(MerchantStatus)})$"  # "^(active|disabled)$"
@@ -161,6 +161,9 @@ class MerchantSettings(BaseModel):
     chargeback_fee: FeeMinor | None = None
     monthly_fee: FeeMinor | None = None
     faults: SimulatorFaults | None = None
+    # ACH (docs/ach.md): what the MID takes, and what each returned ACH payment costs.
+    accepts: Accepts | None = None
+    ach_return_fee: FeeMinor | None = None
 
     @field_validator("currency")
     @classmethod
@@ -219,6 +222,8 @@ class MerchantOut(BaseModel):
     chargeback_fee: str
     monthly_fee: str
     faults: SimulatorFaultsOut
+    accepts: str
+    ach_return_fee: str
     created_at: datetime
     updated_at: datetime
 
@@ -248,6 +253,8 @@ class MerchantOut(BaseModel):
                 timeout_rate=bps_as_percent(merchant.fault_timeout_bps),
                 error_rate=bps_as_percent(merchant.fault_error_bps),
             ),
+            accepts=merchant.accepts,
+            ach_return_fee=to_dollars(merchant.ach_return_fee),
             created_at=merchant.created_at,
             updated_at=merchant.updated_at,
         )

@@ -17,7 +17,7 @@ from homerun.kit.ids import new_mid
 from homerun.merchants import repository
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate, MerchantSettings, MerchantUpdate
-from homerun.merchants.state import MerchantStatus
+from homerun.merchants.state import Accepts, MerchantStatus
 from homerun.processors.faults import Faults
 from homerun.runtime import Runtime
 
@@ -35,6 +35,8 @@ _SETTING_COLUMNS = {
     "funding_delay_days": "funding_delay_days",
     "chargeback_fee": "chargeback_fee",
     "monthly_fee": "monthly_fee",
+    "accepts": "accepts",
+    "ach_return_fee": "ach_return_fee",
 }
 
 
@@ -73,6 +75,8 @@ async def create(session: AsyncSession, runtime: Runtime, data: MerchantCreate) 
         funding_delay_days=1,
         chargeback_fee=1500,
         monthly_fee=995,
+        accepts=Accepts.CARDS,
+        ach_return_fee=500,
         created_at=now,
         updated_at=now,
     )

@@ -9,9 +9,10 @@ from fastapi.responses import Response
 
 from homerun.calls import AdminSession, AdminToken, AppRuntime, MidMerchant, Route
 from homerun.errors import NotFound
-from homerun.kit.web import ERROR_RESPONSES, json_response
+from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.outbox import repository as outbox
-from homerun.payments import answers, repository, service
+from homerun.payments import ach_lifecycle, answers, repository, service
+from homerun.payments.schemas import AchReturnRequest
 
 router = APIRouter(
     prefix="/homerun/v1", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route
@@ -76,3 +77,43 @@ async def list_events(
         for e in rows
     ]
     return json_response({"items": items})
+
+
+@router.post(
+    "/merchants/{mid}/ach/originate",
+    responses=ERROR_RESPONSES,
+    summary="Originate the merchant's accepted ACH payments now (what its cut-off does)",
+)
+async def originate_ach(
+    merchant: MidMerchant, session: AdminSession, runtime: AppRuntime
+) -> Response:
+    done = await ach_lifecycle.originate_now(session, runtime, merchant)
+    return json_response({"batch_id": done.batch_id, "transaction_count": done.count})
+
+
+@router.post(
+    "/merchants/{mid}/ach/settle",
+    responses=ERROR_RESPONSES,
+    summary="Settle the merchant's originated ACH payments now",
+)
+async def settle_ach(merchant: MidMerchant, session: AdminSession, runtime: AppRuntime) -> Response:
+    count = await ach_lifecycle.settle_now(session, runtime, merchant)
+    return json_response({"transaction_count": count})
+
+
+@router.post(
+    "/merchants/{mid}/transactions/{trans_id}/ach-return",
+    responses=ERROR_RESPONSES,
+    summary="The payer's bank returns an ACH payment (R01..R85) or notifies a change (C01..)",
+)
+async def ach_return(
+    merchant: MidMerchant,
+    trans_id: str,
+    body: Json[AchReturnRequest],
+    session: AdminSession,
+    runtime: AppRuntime,
+) -> Response:
+    txn = await ach_lifecycle.bank_answer(
+        session, runtime, merchant, trans_id, body.return_code, body.return_reason
+    )
+    return json_response(answers.transaction(txn, merchant.mid))

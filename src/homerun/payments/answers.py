@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from homerun.ach.bank_accounts import mask_account
+from homerun.ach.returns import reason_of
 from homerun.kit.cards import mask
 from homerun.kit.flags import yn
 from homerun.kit.money import AmountForm, echo, to_dollars
@@ -11,11 +13,13 @@ from homerun.payments.codes import GATEWAY_PROC
 from homerun.payments.row import AnyTransaction
 from homerun.payments.schemas import CUSTOM_FIELDS, HOLDER_FIELDS
 from homerun.payments.service import Refusal, Reversal
-from homerun.payments.state import SETTLEMENT_STATUS, State
+from homerun.payments.state import SETTLEMENT_STATUS, PaymentMethod, State
 from homerun.payments.surcharge import fee_held
 
 
 def _card_fields(txn: AnyTransaction) -> dict[str, Any]:
+    if txn.payment_method is PaymentMethod.ACH:
+        return _bank_fields(txn)
     masked = mask(txn.last_four)
     return {
         "card_number": masked,
@@ -26,6 +30,30 @@ def _card_fields(txn: AnyTransaction) -> dict[str, Any]:
         "account_token": txn.account_token,
         "expiration": txn.expiration,
         "comm_card": yn(txn.comm_card),
+    }
+
+
+def _bank_fields(txn: AnyTransaction) -> dict[str, Any]:
+    """A bank payment (ruling R15): "ACH" for the brand, the account masked to its last
+    four, no expiry, and what the payer's bank sent back, if anything."""
+    masked = mask_account(txn.last_four)
+    return {
+        "card_number": masked,
+        "account": masked,
+        "card_type": txn.card_brand,
+        "card_brand": txn.card_brand,
+        "card_funding": None,
+        "account_token": txn.account_token,
+        "expiration": None,
+        "comm_card": "N",
+        "payment_method": txn.payment_method.value,
+        "account_type": txn.ach_account_type,
+        "routing_number": txn.ach_routing_number,
+        "entry_class": txn.ach_entry_class,
+        "return_code": txn.ach_return_code,
+        "return_reason": txn.ach_return_reason,
+        "change_code": txn.ach_change_code,
+        "change_reason": reason_of(txn.ach_change_code) if txn.ach_change_code else None,
     }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.kit.money import AmountForm, apply_rate_bps, proportion
 from homerun.merchants.models import Merchant
 from homerun.payments import codes, events, repository
+from homerun.payments.ach_changes import void_or_refund_ach
 from homerun.payments.codes import Answer
 from homerun.payments.models import Transaction
 from homerun.payments.outcomes import (
@@ -25,8 +26,9 @@ from homerun.payments.outcomes import (
     processor_reference,
     require_own_mid,
 )
+from homerun.payments.refund_row import refund_row
 from homerun.payments.schemas import CaptureRequest, VoidOrRefundRequest
-from homerun.payments.state import SETTLED_STATES, Event, Result, State, apply
+from homerun.payments.state import SETTLED_STATES, Event, PaymentMethod, Result, State, apply
 from homerun.payments.surcharge import fee_held
 from homerun.processors.base import Outcome
 from homerun.runtime import Runtime
@@ -129,6 +131,9 @@ async def void_or_refund(
     state = txn.state
     action = request.action.lower() if request.action else None
     wanted = request.amount.minor if request.amount else 0
+    if txn.payment_method is PaymentMethod.ACH:
+        outcome = await void_or_refund_ach(session, merchant, txn, action, wanted, form, now)
+        return _initiated_by(outcome, request)
 
     if txn.kind != "refund" and state in (State.AUTHORIZED, State.CAPTURED):
         if action == "refund":
@@ -263,7 +268,7 @@ async def _refund(
             "the processor refused the refund",
             txn,
         )
-    refund = _refund_row(txn, amount, fee, form, result.auth_code, now)
+    refund = refund_row(txn, amount, fee, form, result.auth_code, now)
     await repository.add(session, refund)
     txn.state = apply(txn.state, Event.REFUND_REST if is_rest else Event.REFUND_PART)
     txn.amount_refunded += amount
@@ -272,54 +277,6 @@ async def _refund(
     reversal = Reversal(refund, txn, "refund", amount, fee, form)
     events.reversed_(session, reversal, merchant.mid, now)
     return reversal
-
-
-def _refund_row(
-    txn: Transaction,
-    amount: int,
-    fee: int,
-    form: AmountForm,
-    auth_code: str | None,
-    now: datetime,
-) -> Transaction:
-    """A refund's own row: captured at once, the original's card and references copied."""
-    return Transaction(
-        merchant_id=txn.merchant_id,
-        kind="refund",
-        state=State.CAPTURED.value,
-        parent_id=txn.id,
-        currency=txn.currency,
-        amount_form=form.value,
-        amount_requested=amount,
-        amount_authorized=amount,
-        amount_captured=amount,
-        amount_refunded=0,
-        fee_rate_bps=txn.fee_rate_bps,
-        fee_amount=fee,
-        fee_refunded=0,
-        result="A",
-        resp_code="00",
-        resp_text="Approval",
-        resp_proc=txn.resp_proc,
-        auth_code=auth_code,
-        avs_resp="",
-        cvv_resp="",
-        comm_card=txn.comm_card,
-        card_brand=txn.card_brand,
-        card_funding=txn.card_funding,
-        bin=txn.bin,
-        last_four=txn.last_four,
-        account_token=txn.account_token,
-        expiration=txn.expiration,
-        order_id=txn.order_id,
-        invoice_id=txn.invoice_id,
-        user_identifier=txn.user_identifier,
-        holder=txn.holder,
-        custom=txn.custom,
-        extra={},
-        created_at=now,
-        updated_at=now,
-    )
 
 
 # ---------------------------------------------------------------- reconciliation

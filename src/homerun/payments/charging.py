@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.errors import ValidationFailed
 from homerun.kit.cards import expiry_from_mmyy
 from homerun.kit.db import writes
 from homerun.kit.flags import yn
@@ -20,6 +21,7 @@ from homerun.kit.money import apply_rate_bps
 from homerun.merchants.models import Merchant
 from homerun.merchants.state import MerchantStatus
 from homerun.payments import codes, events, reconciliation, repository
+from homerun.payments.ach_charging import charge_bank_account, refuse_card_on_ach_only
 from homerun.payments.card_source import (
     Source,
     describe_card,
@@ -36,6 +38,7 @@ from homerun.payments.state import Kind, Result, State
 from homerun.payments.surcharge import surcharge_for
 from homerun.processors.base import AuthorizationRequest, CardData, Processor
 from homerun.runtime import Runtime
+from homerun.tokenizer import bank_tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +60,19 @@ async def charge(
         return await _refuse(session, merchant, txn, codes.MERCHANT_DISABLED)
     if request.currency and request.currency != merchant.currency:
         return await _refuse(session, merchant, txn, codes.WRONG_CURRENCY)
+    if not merchant.accepts.cards:
+        return await _charge_ach_only(session, runtime, merchant, request, txn)
     source = await resolve_source(session, runtime, merchant, request)
+    if source is codes.INVALID_TOKEN and request.account_token:
+        # Not a card's token: a bank account's, perhaps (looked for only now, so that a
+        # card charge costs what it did).
+        bank = await bank_tokens.resolve(session, merchant.id, request.account_token)
+        if bank is not None:
+            return await charge_bank_account(session, runtime, merchant, request, txn, bank)
     if isinstance(source, Answer):
         return await _refuse(session, merchant, txn, source)
+    if request.com_ind and len(request.com_ind) > 1:
+        raise ValidationFailed.field("com_ind", "an entry class applies to bank accounts only")
     checked = _check(runtime, merchant, request, txn, source, now)
     if isinstance(checked, Answer):
         return await _refuse(session, merchant, txn, checked, source)
@@ -75,6 +88,21 @@ async def charge(
         await writes.flush(session)  # the job names the row's id
         await reconciliation.schedule(session, txn, now)
     return txn
+
+
+async def _charge_ach_only(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    request: ChargeRequest,
+    txn: NewTransaction,
+) -> AnyTransaction:
+    """A MID that takes bank accounts only: anything but an ACH token is refused (R15)."""
+    token = request.account_token
+    bank = await bank_tokens.resolve(session, merchant.id, token) if token else None
+    if bank is None:
+        raise refuse_card_on_ach_only()
+    return await charge_bank_account(session, runtime, merchant, request, txn, bank)
 
 
 async def _charge_remote(

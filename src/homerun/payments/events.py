@@ -116,3 +116,23 @@ def reversed_(session: AsyncSession, reversal: Reversal, mid: str, at: datetime)
         reversed_fee_amount=to_dollars(reversal.fee),
     )
     _add(session, reversal.txn, event_type, payload, at)
+
+
+def ach_returned(session: AsyncSession, txn: Transaction, mid: str, at: datetime) -> None:
+    """The payer's bank returned an ACH payment (ruling R15)."""
+    payload = _payload(
+        txn,
+        mid,
+        return_code=txn.ach_return_code,
+        return_reason=txn.ach_return_reason,
+        returned_amount=to_dollars(txn.amount_captured),
+    )
+    _add(session, txn, "transaction.returned", payload, at)
+
+
+def ach_change(
+    session: AsyncSession, txn: Transaction, mid: str, at: datetime, reason: str
+) -> None:
+    """A notification of change about an ACH payment: correct the account before the next."""
+    payload = _payload(txn, mid, change_code=txn.ach_change_code, change_reason=reason)
+    _add(session, txn, "transaction.noc", payload, at)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.merchants.models import Merchant
-from homerun.payments import service
+from homerun.payments import ach_jobs, service
 from homerun.payments.reconciliation import RECONCILE, RECONCILE_AFTER
 from homerun.payments.state import State
 from homerun.runtime import Runtime
@@ -20,6 +20,7 @@ TRANSACTIONS_RECONCILED = "transactions_reconciled"
 
 def register(jobs: JobRegistry) -> None:
     jobs.handler(RECONCILE, reconcile)
+    ach_jobs.register(jobs)
 
 
 async def reconcile(

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from homerun.ach.bank_accounts import AccountType
 from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
 from homerun.kit.enum_column import StrEnumColumn
-from homerun.payments.state import Kind, Result, State
+from homerun.payments.state import Kind, PaymentMethod, Result, State
 
 
 class Transaction(Base):
@@ -67,7 +68,8 @@ class Transaction(Base):
     cof: Mapped[str | None] = mapped_column(String(1), nullable=True)
     cof_sched: Mapped[str | None] = mapped_column(String(1), nullable=True)
     cof_perm: Mapped[str | None] = mapped_column(String(1), nullable=True)
-    com_ind: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    # One character for a card; for ACH the entry class it overrode (WEB, PPD, CCD, TEL).
+    com_ind: Mapped[str | None] = mapped_column(String(3), nullable=True)
     # The vaulted account charged, or stored by this charge (vaulted=True); uuids.
     vault_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     vault_holder_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
@@ -83,5 +85,27 @@ class Transaction(Base):
     # Simulator cards that will draw a chargeback: acted on by settlement.
     chargeback_after_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     chargeback_reason: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # ACH (docs/ach.md): the method, the bank account's type and routing number, the
+    # payment's entry class, and what the payer's bank sent back: a return (R01..R85) or a
+    # notification of change (C01..). Card rows leave them NULL (card_brand says "ACH"
+    # for a bank payment, last_four is the account's).
+    payment_method: Mapped[PaymentMethod] = mapped_column(
+        StrEnumColumn(PaymentMethod, 4),
+        default=PaymentMethod.CARD,
+        server_default=PaymentMethod.CARD.value,
+    )
+    ach_account_type: Mapped[AccountType | None] = mapped_column(
+        StrEnumColumn(AccountType, 8), nullable=True
+    )
+    ach_routing_number: Mapped[str | None] = mapped_column(String(9), nullable=True)
+    ach_entry_class: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    ach_return_code: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    ach_return_reason: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    ach_change_code: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    ach_originated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Simulator test accounts that the bank will send back (a return or a change), so many
+    # banking days after settlement: acted on by the ACH cut-off job.
+    ach_planned_return: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    ach_return_after_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ from homerun.calls import ApiMerchant, AppRuntime, MerchantSession, Route
 from homerun.kit.db.writes import settle
 from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.payments import answers, service
+from homerun.payments.ach_charging import AchNotTaken
 from homerun.payments.schemas import (
     CaptureRequest,
     ChargeAnswer,
@@ -36,7 +37,10 @@ async def charge(
     session: MerchantSession,
     runtime: AppRuntime,
 ) -> Response:
-    txn = await service.charge(session, runtime, merchant, body)
+    try:
+        txn = await service.charge(session, runtime, merchant, body)
+    except AchNotTaken:
+        return Response(status_code=400)  # bare, as Run answers it (spec §4.2, R15)
     await settle(session)  # the answer shows what the writes returned (its trans_id)
     return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from homerun.ach.bank_accounts import AccountType
 from homerun.payments.models import Transaction
-from homerun.payments.state import Kind, Result, State
+from homerun.payments.state import Kind, PaymentMethod, Result, State
 
 
 @dataclass(slots=True)
@@ -67,6 +68,16 @@ class NewTransaction:
     chargeback_after_days: int | None = None
     chargeback_reason: str | None = None
     parent_id: int | None = None
+    payment_method: PaymentMethod = PaymentMethod.CARD
+    ach_account_type: AccountType | None = None
+    ach_routing_number: str | None = None
+    ach_entry_class: str | None = None
+    ach_return_code: str | None = None
+    ach_return_reason: str | None = None
+    ach_change_code: str | None = None
+    ach_originated_at: datetime | None = None
+    ach_planned_return: str | None = None
+    ach_return_after_days: int | None = None
     id: int = 0  # 0 until its insert has run (ids start at 1)
 
 

@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from homerun.ach.bank_accounts import EntryClass
 from homerun.kit.money import MAX_MINOR, WireAmount, parse_charge_amount, parse_dollars
 from homerun.kit.wire import MID, CardExpiry, Flag, ShortText, WireModel
 
@@ -144,7 +145,8 @@ class ChargeRequest(HolderFields):
     vault: Flag = False
     vault_id: str | None = None
     vault_holder_id: str | None = None
-    com_ind: Annotated[str, Field(max_length=1)] | None = None
+    # One character for a card; for a bank account an entry class overriding the token's.
+    com_ind: Annotated[str, Field(max_length=3)] | None = None
     cof: Annotated[str, Field(pattern="^[CMcm]$")] | None = None
     cof_sched: Flag | None = None
     cof_perm: Flag | None = None
@@ -174,6 +176,13 @@ class ChargeRequest(HolderFields):
     custom_10: ShortText | None = Field(
         default=None, validation_alias=AliasChoices("custom_10", "custom10")
     )
+
+    @field_validator("com_ind")
+    @classmethod
+    def _com_ind(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > 1 and value.upper() not in set(EntryClass):
+            raise ValueError("must be one character, or for a bank account WEB, PPD, CCD or TEL")
+        return value
 
     def custom(self) -> dict[str, str]:
         return {k: v for k in CUSTOM_FIELDS if (v := getattr(self, k)) is not None}
@@ -303,3 +312,10 @@ class SurchargeAnswer(BaseModel):
     fee_amount: str
     fee_rate: int
     messages: list[str]
+
+
+class AchReturnRequest(WireModel):
+    """What the payer's bank sent back about an ACH payment (Homerun's admin action)."""
+
+    return_code: Annotated[str, Field(min_length=3, max_length=3)]
+    return_reason: Annotated[str, Field(min_length=1, max_length=100)] | None = None

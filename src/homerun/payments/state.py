@@ -21,6 +21,11 @@ class State(StrEnum):
     DECLINED = "declined"
     UNKNOWN = "unknown"  # the processor never answered; reconciled later
     EXPIRED = "expired"  # an authorization never captured in time
+    # ACH (ACH_TRANSITIONS below): accepted for origination, sent to the bank in the
+    # merchant's batch, then settled a banking day later, or returned by the payer's bank.
+    ACCEPTED = "accepted"
+    ORIGINATED = "originated"
+    RETURNED = "returned"
 
 
 class Kind(StrEnum):
@@ -54,7 +59,17 @@ SETTLEMENT_STATUS: dict[State, str] = {
     State.DECLINED: "Declined",
     State.UNKNOWN: "Unknown",
     State.EXPIRED: "Expired",
+    State.ACCEPTED: "Pending",
+    State.ORIGINATED: "Pending",
+    State.RETURNED: "Returned",
 }
+
+
+class PaymentMethod(StrEnum):
+    """What a transaction moved money from: a card, or a bank account by ACH."""
+
+    CARD = "card"
+    ACH = "ach"
 
 
 class Event(StrEnum):
@@ -70,6 +85,10 @@ class Event(StrEnum):
     REFUND_PART = "refund_part"
     REFUND_REST = "refund_rest"
     EXPIRE = "expire"
+    # ACH only.
+    ACCEPT = "accept"
+    ORIGINATE = "originate"
+    RETURN = "return"
 
 
 S, E = State, Event
@@ -99,6 +118,26 @@ TRANSITIONS: dict[tuple[State, Event], State] = {
 }
 
 
+# The ACH lifecycle (ruling R15, docs/ach.md): a table of its own over the same states, so
+# that no card move ever applies to a bank payment or the reverse. A void is allowed until
+# the payment is originated; a refund (an ACH credit, a row of its own that goes the same
+# way from `accepted`) only once it settled; the payer's bank may return it once it left.
+ACH_TRANSITIONS: dict[tuple[State, Event], State] = {
+    (S.PENDING, E.ACCEPT): S.ACCEPTED,
+    (S.ACCEPTED, E.VOID): S.VOIDED,
+    (S.ACCEPTED, E.ORIGINATE): S.ORIGINATED,
+    (S.ORIGINATED, E.SETTLE): S.SETTLED,
+    (S.ORIGINATED, E.RETURN): S.RETURNED,
+    (S.SETTLED, E.RETURN): S.RETURNED,
+    (S.PARTIALLY_REFUNDED, E.RETURN): S.RETURNED,
+    (S.REFUNDED, E.RETURN): S.RETURNED,
+    (S.SETTLED, E.REFUND_PART): S.PARTIALLY_REFUNDED,
+    (S.SETTLED, E.REFUND_REST): S.REFUNDED,
+    (S.PARTIALLY_REFUNDED, E.REFUND_PART): S.PARTIALLY_REFUNDED,
+    (S.PARTIALLY_REFUNDED, E.REFUND_REST): S.REFUNDED,
+}
+
+
 class IllegalTransition(Exception):
     def __init__(self, state: State, event: Event) -> None:
         super().__init__(f"{event.value} is not allowed on a {state.value} transaction")
@@ -115,6 +154,13 @@ def apply(state: State, event: Event) -> State:
 
 def allowed(state: State, event: Event) -> bool:
     return (state, event) in TRANSITIONS
+
+
+def apply_ach(state: State, event: Event) -> State:
+    try:
+        return ACH_TRANSITIONS[(state, event)]
+    except KeyError:
+        raise IllegalTransition(state, event) from None
 
 
 SETTLED_STATES = frozenset({S.SETTLED, S.PARTIALLY_REFUNDED, S.REFUNDED})

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PField
 
+from homerun.ach.bank_accounts import mask_account
 from homerun.kit.cards import BRAND_IDS, mask
 from homerun.kit.clock import as_utc
 from homerun.kit.flags import yn
@@ -78,8 +79,11 @@ def _custom(values: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def transaction_item(row: Mapping[Any, Any], mid: str) -> dict[str, Any]:
     holder = row["holder"] or {}
+    # Alphabetical, as the reference lists them. The ACH fields (docs/ach.md) are null on
+    # card payments, but payment_method.
     item: dict[str, Any] = {
         "account_token": row["account_token"],
+        "account_type": row["ach_account_type"],
         "amount": dollars(row["amount"]),
         "amount_refunded": dollars(row["amount_refunded"]),
         "auth_code": row["auth_code"],
@@ -87,11 +91,12 @@ def transaction_item(row: Mapping[Any, Any], mid: str) -> dict[str, Any]:
         "batch_id": row["batch_id"],
         "card_brand": row["card_brand"],
         "card_brand_id": brand_id(row["card_brand"]),
-        "card_number": mask(row["last_four"]),
+        "card_number": _masked(row),
         "comm_card": yn(row["comm_card"]),
         "currency": row["currency"],
         **_custom(row["custom"]),
         "cvv_resp": row["cvv_resp"] or None,
+        "entry_class": row["ach_entry_class"],
         "expiration": expiry(row["expiration"]),
         "fee_amount": dollars(row["fee_amount"]),
         "funded_batch_id": row["funded_batch_id"],
@@ -102,10 +107,13 @@ def transaction_item(row: Mapping[Any, Any], mid: str) -> dict[str, Any]:
         "name": holder.get("name"),
         "order_id": row["order_id"],
         "original_trans_id": None if row["parent_id"] is None else str(row["parent_id"]),
+        "payment_method": row["payment_method"],
         "resp_code": row["resp_code"],
         "resp_proc": row["resp_proc"],
         "resp_text": row["resp_text"],
         "result": row["result"],
+        "return_code": row["ach_return_code"],
+        "return_reason": row["ach_return_reason"],
         "settle_date": timestamp(row["settled_at"]),
         "settlement_status": SETTLEMENT_STATUS.get(row["state"], row["state"]),
         "trans_date": timestamp(row["created_at"]),
@@ -115,6 +123,12 @@ def transaction_item(row: Mapping[Any, Any], mid: str) -> dict[str, Any]:
         "vault_id": row["vault_id"],
     }
     return item
+
+
+def _masked(row: Mapping[Any, Any]) -> str | None:
+    if row["payment_method"] == "ach":
+        return mask_account(row["last_four"])
+    return mask(row["last_four"])
 
 
 def deposit_item(row: Mapping[Any, Any], mid: str) -> dict[str, Any]:
@@ -204,6 +218,7 @@ class TransactionItem(BaseModel):
     )
 
     account_token: Text = PField(description="Token of the card (16 digits, starts with 9)")
+    account_type: Text = PField(description="ACH: checking or savings")
     amount: Money = PField(description="Amount in dollars: captured, else authorized, else asked")
     amount_refunded: Money = PField(description="Dollars refunded against this sale so far")
     auth_code: Text
@@ -225,6 +240,7 @@ class TransactionItem(BaseModel):
     custom_09: Text = None
     custom_10: Text = None
     cvv_resp: Text = PField(description="CVV result code")
+    entry_class: Text = PField(description="ACH: WEB, PPD, CCD or TEL")
     expiration: Text = PField(description='Card expiry "MM/YY"')
     fee_amount: Money = PField(description="Surcharge collected, in dollars")
     funded_batch_id: Text = PField(description="The batch a deposit funded this in")
@@ -235,10 +251,13 @@ class TransactionItem(BaseModel):
     name: Text = PField(description="Cardholder name")
     order_id: str
     original_trans_id: Text = PField(description="For a refund: the sale it refunds")
+    payment_method: str = PField(description="card, or ach for a bank account")
     resp_code: str
     resp_proc: str
     resp_text: str
     result: str = PField(description="A approved, B retry, C declined")
+    return_code: Text = PField(description="ACH: the return code (R01..R85) once returned")
+    return_reason: Text = PField(description="ACH: the return's reason")
     settle_date: Text = PField(description="When the batch closed (ISO-8601 UTC)")
     settlement_status: str
     trans_date: str = PField(description="When the transaction was made (ISO-8601 UTC)")

@@ -106,6 +106,11 @@ _TXN_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "funding_date": Batch.deposit_date,
     "name": _T.holder["name"].as_string(),
     **{name: _T.custom[name].as_string() for name in CUSTOM_FIELDS},
+    "payment_method": _T.payment_method,
+    "account_type": _T.ach_account_type,
+    "entry_class": _T.ach_entry_class,
+    "return_code": _T.ach_return_code,
+    "return_reason": _T.ach_return_reason,
 }
 _TXN_FIELDS = _fields(
     Field("trans_id", Kind.INTEGER),
@@ -141,6 +146,11 @@ _TXN_FIELDS = _fields(
     Field("funding_date", Kind.DATE),
     _text("name"),
     *(_text(name) for name in CUSTOM_FIELDS),
+    _text("payment_method"),
+    _text("account_type"),
+    _text("entry_class"),
+    _text("return_code"),
+    _text("return_reason"),
 )
 _TXN_SELECTED: list[SQLColumnExpression[Any]] = [
     _T.id,
@@ -173,6 +183,11 @@ _TXN_SELECTED: list[SQLColumnExpression[Any]] = [
     _T.batch_id,
     _T.settled_at,
     _T.created_at,
+    _T.payment_method,
+    _T.ach_account_type,
+    _T.ach_entry_class,
+    _T.ach_return_code,
+    _T.ach_return_reason,
     _FUNDED_BATCH.label("funded_batch_id"),
     Batch.funding_master_id,
     Batch.deposit_date.label("funding_date"),

@@ -10,7 +10,7 @@ from sqlalchemy import CTE, String, Table, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.db.writes import write
-from homerun.tokenizer.models import CardToken
+from homerun.tokenizer.models import AchToken, CardToken
 
 _CARD_TOKENS = typing.cast(Table, CardToken.__table__)
 
@@ -99,3 +99,35 @@ def expiry_part(name: str) -> CTE:
 async def write_expiry(session: AsyncSession, change: ExpiryWrite) -> None:
     """The expiry update as a statement of its own (SQLite, or a charge without event)."""
     await write(session, _UPDATE_EXPIRY, expiry_params(change))
+
+
+# ---------------------------------------------------------------- bank accounts (ACH)
+
+_ACH_BY_TOKEN = select(AchToken).where(
+    AchToken.token == bindparam("token"), AchToken.merchant_id == bindparam("merchant_id")
+)
+
+
+async def ach_by_token(session: AsyncSession, merchant_id: int, token: str) -> AchToken | None:
+    return await session.scalar(_ACH_BY_TOKEN, {"token": token, "merchant_id": merchant_id})
+
+
+async def ach_by_fingerprint(
+    session: AsyncSession, merchant_id: int, fingerprint: str
+) -> AchToken | None:
+    return await session.scalar(
+        select(AchToken).where(
+            AchToken.merchant_id == merchant_id, AchToken.fingerprint == fingerprint
+        )
+    )
+
+
+async def card_token_taken(session: AsyncSession, token: str) -> bool:
+    """Whether a card already has this token (a new bank token must not reuse it)."""
+    return (await session.scalar(select(CardToken.id).where(CardToken.token == token))) is not None
+
+
+async def add_ach(session: AsyncSession, row: AchToken) -> AchToken:
+    session.add(row)
+    await session.flush()
+    return row

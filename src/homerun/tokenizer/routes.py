@@ -14,10 +14,17 @@ from homerun.errors import ValidationFailed
 from homerun.kit.cards import BRAND_IDS, CVV_LENGTH, CardNumberError
 from homerun.kit.web import ERROR_RESPONSES, Json, json_response, require_bearer
 from homerun.merchants.models import Merchant
+from homerun.merchants.state import MERCHANT_TYPE_ID
 from homerun.processors.base import CardData
 from homerun.processors.registry import processor_for
 from homerun.tokenizer import service
-from homerun.tokenizer.schemas import TokenizeAnswer, TokenizeRequest
+from homerun.tokenizer.bank_routes import bank_account_token
+from homerun.tokenizer.schemas import (
+    AchTokenizeAnswer,
+    MerchantTypeAnswer,
+    TokenizeAnswer,
+    TokenizeRequest,
+)
 
 router = APIRouter(prefix="/homerun/v1", tags=["Homerun tokenizer"], route_class=Route)
 
@@ -43,9 +50,9 @@ PublicKeySession = Annotated[AsyncSession, keyed_session(_public_key_merchant, _
 
 @router.post(
     "/tokens",
-    response_model=TokenizeAnswer,
+    response_model=TokenizeAnswer | AchTokenizeAnswer,
     responses=ERROR_RESPONSES,
-    summary="Tokenize a card number (Bearer public_key)",
+    summary="Tokenize a card number, or a bank account with routing_number (Bearer public_key)",
 )
 async def tokenize(
     merchant: PublicKeyMerchant,
@@ -53,6 +60,16 @@ async def tokenize(
     session: PublicKeySession,
     runtime: AppRuntime,
 ) -> Response:
+    if body.routing_number is not None:
+        if not merchant.accepts.ach:
+            raise ValidationFailed.field("routing_number", "this merchant does not take ACH")
+        return json_response(await bank_account_token(session, runtime, merchant, body))
+    if not merchant.accepts.cards:
+        raise ValidationFailed.field(
+            "account_number", "this merchant takes bank accounts only: send routing_number"
+        )
+    if "expiry" not in body.model_fields_set:
+        raise ValidationFailed.field("expiry", "is required")
     pan = body.account_number.replace(" ", "").replace("-", "")
     expiry = body.expiry
     if expiry is not None and expiry.has_passed(runtime.clock.now().date()):
@@ -80,5 +97,22 @@ async def tokenize(
                 "last_four": card.last_four,
                 "funding": profile.funding,
             },
+        }
+    )
+
+
+@router.get(
+    "/tokenizer/merchant",
+    response_model=MerchantTypeAnswer,
+    responses=ERROR_RESPONSES,
+    summary="What the public key's merchant takes, for Runner.js (Bearer public_key)",
+)
+async def merchant_type(merchant: PublicKeyMerchant) -> Response:
+    # Runner.js shows card fields, bank-account fields or a choice (ruling R15).
+    return json_response(
+        {
+            "mid": merchant.mid,
+            "merchant_type_id": MERCHANT_TYPE_ID[merchant.accepts],
+            "accepts": merchant.accepts,
         }
     )

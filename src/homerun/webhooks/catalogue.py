@@ -37,6 +37,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
     _t("transaction.void", MERCHANT, "homerun", True, "an unsettled transaction was voided"),
     _t("transaction.refund", MERCHANT, "run", True, "a settled sale was refunded in full"),
     _t("transaction.partialrefund", MERCHANT, "run", True, "a settled sale was refunded in part"),
+    _t("transaction.returned", MERCHANT, "homerun", True, "the bank returned an ACH payment"),
+    _t("transaction.noc", MERCHANT, "homerun", True, "the bank notified an ACH account change"),
     _t("chargeback.entered", MERCHANT, "run", True, "a chargeback was opened"),
     _t("chargeback.won", MERCHANT, "homerun", True, "a chargeback was decided for the merchant"),
     _t("chargeback.lost", MERCHANT, "homerun", True, "a chargeback was decided against it"),

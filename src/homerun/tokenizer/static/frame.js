@@ -11,6 +11,7 @@
   var channel = body.getAttribute("data-channel") || "";
   var today = Cards.parseToday(body.getAttribute("data-today"));
   var TOKENIZE_URL = "/homerun/v1/tokens";
+  var MERCHANT_URL = "/homerun/v1/tokenizer/merchant";
 
   var el = {
     form: document.getElementById("card-form"),
@@ -24,13 +25,33 @@
     cardLabel: document.getElementById("card-label"),
     expiryLabel: document.getElementById("expiry-label"),
     cvvLabel: document.getElementById("cvv-label"),
-    problem: document.getElementById("frame-problem")
+    problem: document.getElementById("frame-problem"),
+    cardField: document.getElementById("card-field"),
+    methodField: document.getElementById("method-field"),
+    methodCard: document.getElementById("method-card"),
+    methodBank: document.getElementById("method-bank"),
+    bankFields: document.getElementById("bank-fields"),
+    routing: document.getElementById("routing-number"),
+    account: document.getElementById("account-number"),
+    repeat: document.getElementById("repeat-account-number"),
+    accountType: document.getElementById("account-type"),
+    name: document.getElementById("account-name"),
+    entryClass: document.getElementById("entry-class")
   };
   var errorsOf = {
     card: document.getElementById("card-error"),
     expiry: document.getElementById("expiry-error"),
-    cvv: document.getElementById("cvv-error")
+    cvv: document.getElementById("cvv-error"),
+    routing: document.getElementById("routing-error"),
+    account: document.getElementById("account-error"),
+    repeat: document.getElementById("repeat-error"),
+    name: document.getElementById("name-error")
   };
+  // Which inputs each bank error marks invalid.
+  var bankInput = {
+    routing: el.routing, account: el.account, repeat: el.repeat, name: el.name
+  };
+  var bankMode = false;
 
   var config = null;
   var consumed = false;
@@ -149,9 +170,9 @@
       css = blocks;
     }
     if (!css || typeof css !== "object") return;
-    applyRules([el.number, el.cvv], css.input);
-    applyRules([el.month, el.year], css.select);
-    applyRules([el.cardLabel, el.expiryLabel, el.cvvLabel], css.label);
+    applyRules([el.number, el.cvv, el.routing, el.account, el.repeat, el.name], css.input);
+    applyRules([el.month, el.year, el.accountType, el.entryClass], css.select);
+    applyRules(Array.prototype.slice.call(document.querySelectorAll("label, legend")), css.label);
   }
 
   function applyConfig(options) {
@@ -165,7 +186,13 @@
     var labels = [
       [el.cardLabel, options.cardLabel],
       [el.expiryLabel, options.expiryLabel],
-      [el.cvvLabel, options.cvvLabel]
+      [el.cvvLabel, options.cvvLabel],
+      [document.getElementById("routing-label"), options.routingNumberLabel],
+      [document.getElementById("account-label"), options.accountNumberLabel],
+      [document.getElementById("repeat-label"), options.repeatedAccountNumberLabel],
+      [document.getElementById("account-type-label"), options.accountTypeLabel],
+      [document.getElementById("name-label"), options.customerNameLabel],
+      [document.getElementById("entry-class-label"), options.entryClassCodeLabel]
     ];
     labels.forEach(function (pair) {
       var value = text(pair[1]);
@@ -186,10 +213,43 @@
     } catch (e) {
       /* a malformed css option never stops the form */
     }
-    body.classList.remove("pending");
-    send("loaded", { height: height() });
-    watchHeight();
+    learnMerchantType(function (typeId) {
+      // Ruling R15: 1 cards only, 2 ACH only, 3 both (the payer chooses).
+      el.methodField.hidden = typeId !== 3;
+      setBankMode(typeId === 2);
+      body.classList.remove("pending");
+      send("loaded", { height: height() });
+      watchHeight();
+    });
   }
+
+  /* What the merchant takes, from its public key; cards if it cannot be learnt. */
+  function learnMerchantType(done) {
+    if (!config.publicKey) return done(1);
+    fetch(MERCHANT_URL, {
+      headers: { Authorization: "Bearer " + config.publicKey },
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (info) {
+      var typeId = info && info.merchant_type_id;
+      done(typeId === 2 || typeId === 3 ? typeId : 1);
+    }, function () { done(1); });
+  }
+
+  function setBankMode(on) {
+    bankMode = on;
+    el.bankFields.hidden = !on;
+    el.cardField.hidden = on;
+    el.expiryField.hidden = on || !config.useExpiry;
+    el.cvvField.hidden = on || !config.useCvv;
+    el.methodBank.checked = on;
+    el.methodCard.checked = !on;
+  }
+
+  el.methodCard.addEventListener("change", function () { setBankMode(false); });
+  el.methodBank.addEventListener("change", function () { setBankMode(true); });
 
   /* ------------------------------------------------------------ checks */
 
@@ -280,6 +340,125 @@
   });
   el.form.addEventListener("submit", function (event) { event.preventDefault(); });
 
+  /* ------------------------------------------------------------ bank checks */
+
+  function abaValid(digits) {
+    if (!/^\d{9}$/.test(digits)) return false;
+    var weights = [3, 7, 1, 3, 7, 1, 3, 7, 1];
+    var total = 0;
+    for (var i = 0; i < 9; i++) total += weights[i] * Number(digits.charAt(i));
+    return total % 10 === 0;
+  }
+
+  function bankErrors(final) {
+    var errors = {};
+    var routing = el.routing.value;
+    var account = el.account.value;
+    if (routing.length === 9 || (final && routing)) {
+      if (!abaValid(routing)) errors.routing = "Enter a valid 9-digit routing number";
+    } else if (final) {
+      errors.routing = "Enter the routing number";
+    }
+    if (final && !/^\d{4,17}$/.test(account)) errors.account = "Enter the account number (4 to 17 digits)";
+    if ((final || el.repeat.value.length >= account.length) && el.repeat.value !== account) {
+      errors.repeat = "The account numbers do not match";
+    }
+    if (final && !el.name.value.trim()) errors.name = "Enter the account holder's name";
+    return errors;
+  }
+
+  function showBankErrors(errors, only) {
+    Object.keys(bankInput).forEach(function (key) {
+      if (only && only.indexOf(key) < 0) return;
+      setError(key, errors[key] || "", bankInput[key]);
+    });
+  }
+
+  [el.routing, el.account, el.repeat].forEach(function (input) {
+    input.addEventListener("input", function () {
+      var digits = input.value.replace(/\D/g, "");
+      if (digits !== input.value) input.value = digits;
+      var shown = [];
+      if (el.routing.value) shown.push("routing");
+      if (el.repeat.value) shown.push("repeat");
+      showBankErrors(bankErrors(false), shown.length ? shown : ["routing"]);
+    });
+  });
+
+  var BANK_SERVER_FIELDS = {
+    routing_number: "routing",
+    account_number: "account",
+    repeated_account_number: "repeat",
+    name: "name"
+  };
+
+  function consumeBank(last4) {
+    consumed = true;
+    el.account.value = el.repeat.value = "\u2022\u2022\u2022\u2022 " + last4;
+    [el.routing, el.account, el.repeat, el.accountType, el.name, el.entryClass,
+      el.methodCard, el.methodBank].forEach(function (node) { node.disabled = true; });
+  }
+
+  function tokenizeBank(requestId) {
+    var errors = bankErrors(true);
+    showBankErrors(errors);
+    if (!config.publicKey) errors.publicKey = "Runner was initialised without a publicKey";
+    var names = Object.keys(errors);
+    if (names.length) {
+      var input = bankInput[names[0]];
+      if (input) input.focus();
+      return answer(requestId, emptyResult(errors[names[0]], errors));
+    }
+    var payload = {
+      routing_number: el.routing.value,
+      account_number: el.account.value,
+      repeated_account_number: el.repeat.value,
+      account_type: el.accountType.value,
+      name: el.name.value.trim(),
+      entry_class: el.entryClass.value
+    };
+    busy = true;
+    fetch(TOKENIZE_URL, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: "Bearer " + config.publicKey },
+      body: JSON.stringify(payload),
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { ok: response.ok, status: response.status, data: data || {} };
+      });
+    }).then(function (reply) {
+      busy = false;
+      var data = reply.data;
+      if (!reply.ok) {
+        var serverErrors = {};
+        var fields = data.errors || {};
+        Object.keys(fields).forEach(function (name) {
+          var ours = BANK_SERVER_FIELDS[name];
+          if (ours) serverErrors[ours] = [].concat(fields[name]).join(", ");
+        });
+        showBankErrors(serverErrors);
+        var message = data.message || "The account could not be tokenized (HTTP " + reply.status + ")";
+        return answer(requestId, emptyResult(message, serverErrors));
+      }
+      // Ruling R15: a risk decline (D) answers an empty account_token, not an error.
+      var result = {
+        account_token: data.account_token || "",
+        token: data.token || data.account_token || "",
+        expiry: "",
+        card_info: {},
+        bank_account: data.bank_account || null,
+        risk_info: data.risk_info || null
+      };
+      if (result.account_token) consumeBank((data.bank_account && data.bank_account.last4) || "");
+      answer(requestId, result);
+    }, function () {
+      busy = false;
+      answer(requestId, emptyResult("The tokenizer could not be reached; check the connection"));
+    });
+  }
+
   /* ------------------------------------------------------------ tokenize */
 
   function emptyResult(message, errors) {
@@ -323,6 +502,7 @@
         "These card fields were already used; create a new Runner to take another card"));
     }
     if (busy) return answer(requestId, emptyResult("A tokenize call is already running"));
+    if (bankMode) return tokenizeBank(requestId);
     touched = { card: true, expiry: true, cvv: true };
     var card = checkCard(true);
     var expiryError = checkExpiry(true);

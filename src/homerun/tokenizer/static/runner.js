@@ -79,7 +79,10 @@
 
   var OPTION_NAMES = [
     "publicKey", "mid", "env", "useExpiry", "useCvv", "cardLabel", "expiryLabel", "cvvLabel",
-    "cardPlaceholder", "cvvPlaceholder", "css", "returnCvv"
+    "cardPlaceholder", "cvvPlaceholder", "css", "returnCvv",
+    // ACH (iStream): the bank-account fields' labels.
+    "accountNumberLabel", "routingNumberLabel", "repeatedAccountNumberLabel", "accountTypeLabel",
+    "customerNameLabel", "entryClassCodeLabel", "errorType"
   ];
 
   function Runner() {

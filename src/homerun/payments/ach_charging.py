@@ -1,0 +1,96 @@
+"""A charge of a bank account (ruling R15): always a sale, accepted for origination.
+
+Nothing is known at the moment of an ACH charge: the payment is accepted (result "A",
+settlement_status "Pending") and its money moves when it is originated in the merchant's
+batch and settles; the payer's bank may return it days later (docs/ach.md). The row goes
+through the ACH lifecycle table (state.ACH_TRANSITIONS) and the same write path as a card
+charge (repository.insert_new). Surcharges never apply.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.ach.bank_accounts import EntryClass
+from homerun.errors import HomerunError, ValidationFailed
+from homerun.merchants.models import Merchant
+from homerun.payments import events, repository
+from homerun.payments.row import NewTransaction
+from homerun.payments.schemas import ChargeRequest
+from homerun.payments.state import Event, Kind, PaymentMethod, Result, apply_ach
+from homerun.processors.registry import processor_for
+from homerun.processors.simulator.ach_accounts import behaviour_of
+from homerun.runtime import Runtime
+from homerun.tokenizer import bank_tokens
+from homerun.tokenizer.models import AchToken
+
+ACH_BRAND = "ACH"
+ACCEPTED_CODE, ACCEPTED_TEXT = "00", "Accepted"
+
+
+class AchNotTaken(HomerunError):
+    """An ACH charge on a MID that does not take ACH. Run answers it with a bare 400
+    (spec §4.2, ruling R15), and so does the charge route; any other caller of the
+    charge gets the R6 body this carries."""
+
+    status_code = 400
+    code = "ach_not_accepted"
+
+    def __init__(self) -> None:
+        super().__init__("this merchant does not take ACH payments")
+
+
+def refuse_card_on_ach_only() -> ValidationFailed:
+    return ValidationFailed.field(
+        "account_token", "this merchant takes bank accounts (ACH) only: send an ACH token"
+    )
+
+
+async def charge_bank_account(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    request: ChargeRequest,
+    txn: NewTransaction,
+    bank: AchToken,
+) -> NewTransaction:
+    if not merchant.accepts.ach:
+        raise AchNotTaken
+    if "capture" in request.model_fields_set and not request.capture:
+        raise ValidationFailed.field(
+            "capture", 'must be "Y" (or absent) for a bank account: an ACH payment is a sale'
+        )
+    if txn.amount_requested == 0:
+        raise ValidationFailed.field("amount", "must be more than 0 for a bank account")
+    entry_class = bank.entry_class
+    if request.com_ind:
+        if request.com_ind.upper() not in set(EntryClass):
+            raise ValidationFailed.field(
+                "com_ind", "for a bank account must be WEB, PPD, CCD or TEL"
+            )
+        entry_class = EntryClass(request.com_ind.upper())
+    txn.payment_method = PaymentMethod.ACH
+    txn.kind = Kind.SALE
+    txn.card_brand = ACH_BRAND
+    txn.last_four = bank.last_four
+    txn.account_token = bank.token
+    txn.ach_account_type = bank.account_type
+    txn.ach_routing_number = bank.routing_number
+    txn.ach_entry_class = entry_class.value
+    txn.com_ind = request.com_ind.upper() if request.com_ind else None
+    txn.holder = {"name": bank.holder_name, **txn.holder}
+    txn.resp_proc = processor_for(merchant.processor).name
+    # What the payer's bank will send back, days after settlement (the simulator's test
+    # accounts: docs/testing.md): kept on the row for the ACH cut-off job, as a card's
+    # chargeback is.
+    account = behaviour_of(
+        bank.routing_number, await bank_tokens.account_number(session, runtime, bank)
+    )
+    txn.ach_planned_return = account.return_code
+    txn.ach_return_after_days = account.return_after_days
+    txn.state = apply_ach(txn.state, Event.ACCEPT)
+    txn.result, txn.resp_code, txn.resp_text = Result.APPROVED, ACCEPTED_CODE, ACCEPTED_TEXT
+    txn.amount_authorized = txn.amount_captured = txn.amount_requested
+    event = events.new_transaction_outcome(txn, merchant.mid, txn.created_at)
+    await repository.insert_new(session, txn, event)
+    return txn
