@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from homerun.kit.banking_days import add_banking_days
 from tests.ach.helpers import ach_sale
 from tests.conftest import MerchantFactory
 from tests.helpers import events, transaction
@@ -56,11 +57,13 @@ async def test_a_week_of_ach(client: httpx.AsyncClient, make_merchant: MerchantF
     assert (await transaction(client, m, sales["86063201"]))["change_code"] == "C01"
     kinds = [e["event_type"] for e in await events(client, m)]
     assert kinds.count("transaction.returned") == 1 and kinds.count("transaction.noc") == 1
-    # R10 comes sixty banking days (twelve weeks) after settlement, and not a day before.
+    # R10 comes sixty banking days after settlement (twelve weeks, and a day more for each
+    # Federal Reserve holiday on the way), and not a day before.
     tuesday = monday + timedelta(days=1, hours=13, minutes=1)
-    await advance_until(client, tuesday + timedelta(weeks=12) - timedelta(days=1))
+    due = tuesday + (add_banking_days(tuesday.date(), 60) - tuesday.date())
+    await advance_until(client, due - timedelta(days=1))
     assert (await transaction(client, m, sales["86063110"]))["state"] == "settled"
-    await advance_until(client, tuesday + timedelta(weeks=12))
+    await advance_until(client, due)
     late_return = await transaction(client, m, sales["86063110"])
     assert (late_return["state"], late_return["return_code"]) == ("returned", "R10")
     kinds = [e["event_type"] for e in await events(client, m)]
