@@ -5,6 +5,7 @@ which nothing of the request is in the database."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -115,6 +116,30 @@ async def test_a_500_leaves_the_keep_alive_connection_usable(
             answered = await http.post("/test/fine", json={"n": 2})
             assert (answered.status_code, answered.json()) == (200, {"ok": True})
     assert len(ports) == 6 and len(set(ports)) == 1, ports
+
+
+async def test_an_unexpected_error_is_logged_with_its_traceback_and_no_card_number(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(runtime=runtime)
+
+    async def broken() -> Response:
+        raise ValueError(
+            "could not read 4111 1111 1111 1111 or 4111-1111-1111-1111 or 4111111111111111"
+        )
+
+    app.add_api_route("/test/leaky", broken)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+    with caplog.at_level(logging.ERROR, logger="homerun"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://homerun.test") as http:
+            assert_r6(await http.get("/test/leaky"), 500, "internal_error")
+    logged = [r.getMessage() for r in caplog.records if r.name == "homerun"]
+    assert len(logged) == 1
+    assert logged[0].startswith("unhandled error\nTraceback (most recent call last):")
+    assert logged[0].endswith(
+        "ValueError: could not read [masked digits] or [masked digits] or [masked digits]"
+    )
+    assert "1111" not in logged[0] and "in broken" in logged[0]
 
 
 async def test_an_unexpected_error_is_answered_without_raising(
