@@ -347,3 +347,35 @@ def test_which_faults_mean_the_database_is_unavailable(tmp_path: Path) -> None:
     assert [database_unavailable(exc) for exc in retrying_fails_the_same] == [False] * len(
         retrying_fails_the_same
     )
+
+
+@postgresql_only
+async def test_pooled_connections_terminated_between_requests_are_503s_then_replaced(
+    client: httpx.AsyncClient, runtime: Runtime, merchant: MerchantAccess, database_url: str
+) -> None:
+    for _ in range(3):  # some connections in the pool
+        assert (await charge(client, merchant)).status_code == 200
+    before = await footprint(runtime, merchant.mid)
+    admin = await asyncpg.connect(database_url)
+    try:
+        ended = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+    assert ended >= 1
+    statuses = []
+    for _ in range(ended + 3):
+        answer = await charge(client, merchant)
+        if answer.status_code == 503:
+            assert_503(answer)
+        statuses.append(answer.status_code)
+    # Each dead connection costs at most the request that finds it, then the pool opens anew.
+    assert set(statuses) == {200, 503} and statuses[0] == 503, statuses
+    assert statuses.count(503) <= ended and statuses[-3:] == [200, 200, 200], statuses
+    assert await footprint(runtime, merchant.mid) == (
+        before[0] + statuses.count(200),
+        before[1] + statuses.count(200),
+        before[2],
+    )
