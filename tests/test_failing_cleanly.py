@@ -227,7 +227,7 @@ async def test_a_row_lock_held_past_lock_timeout_is_a_503(
         finally:
             await holder.close()
         assert_503(failed)
-        assert 0.2 <= waited < 3, waited
+        assert 0.2 <= waited < 4.5, waited
         assert await footprint(runtime, merchant.mid) == before
         row = await transaction(client, merchant, trans_id)
         assert (row["state"], row["amount_captured"]) == ("authorized", 0)
@@ -242,7 +242,7 @@ async def test_a_row_lock_held_past_lock_timeout_is_a_503(
 
 
 async def _sleep_route(session: Session) -> Response:
-    await session.execute(text("SELECT pg_sleep(2)"))
+    await session.execute(text("SELECT pg_sleep(10)"))
     return json_response({"slept": True})
 
 
@@ -257,7 +257,7 @@ async def test_a_statement_past_statement_timeout_is_a_503(
         started = asyncio.get_running_loop().time()
         answer = await http.get("/test/slow")
         assert_503(answer)
-        assert asyncio.get_running_loop().time() - started < 1.5
+        assert asyncio.get_running_loop().time() - started < 5  # not the 10 s of the sleep
 
 
 @sqlite_only

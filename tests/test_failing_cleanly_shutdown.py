@@ -232,7 +232,7 @@ async def test_past_the_grace_a_stuck_request_is_cut_and_rolled_back(
             else:
                 assert (cut.status_code, cut.headers["connection"]) == (500, "close")
     # One second of grace for the request and one for the worker, then the process ends.
-    assert took < 6, took
+    assert took < 10, took  # not the 60 s the lock would last
     assert "timeout graceful shutdown exceeded" in text_of(tmp_path / "serve.log")
     assert await state_of(db_url, trans_id) == "authorized"
 
