@@ -5,6 +5,7 @@ which nothing of the request is in the database."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -117,6 +118,30 @@ async def test_a_500_leaves_the_keep_alive_connection_usable(
     assert len(ports) == 6 and len(set(ports)) == 1, ports
 
 
+async def test_an_unexpected_error_is_logged_with_its_traceback_and_no_card_number(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(runtime=runtime)
+
+    async def broken() -> Response:
+        raise ValueError(
+            "could not read 4111 1111 1111 1111 or 4111-1111-1111-1111 or 4111111111111111"
+        )
+
+    app.add_api_route("/test/leaky", broken)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+    with caplog.at_level(logging.ERROR, logger="homerun"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://homerun.test") as http:
+            assert_r6(await http.get("/test/leaky"), 500, "internal_error")
+    logged = [r.getMessage() for r in caplog.records if r.name == "homerun"]
+    assert len(logged) == 1
+    assert logged[0].startswith("unhandled error\nTraceback (most recent call last):")
+    assert logged[0].endswith(
+        "ValueError: could not read [masked digits] or [masked digits] or [masked digits]"
+    )
+    assert "1111" not in logged[0] and "in broken" in logged[0]
+
+
 async def test_an_unexpected_error_is_answered_without_raising(
     settings: Settings, runtime: Runtime
 ) -> None:
@@ -202,7 +227,7 @@ async def test_a_row_lock_held_past_lock_timeout_is_a_503(
         finally:
             await holder.close()
         assert_503(failed)
-        assert 0.2 <= waited < 3, waited
+        assert 0.2 <= waited < 4.5, waited
         assert await footprint(runtime, merchant.mid) == before
         row = await transaction(client, merchant, trans_id)
         assert (row["state"], row["amount_captured"]) == ("authorized", 0)
@@ -217,7 +242,7 @@ async def test_a_row_lock_held_past_lock_timeout_is_a_503(
 
 
 async def _sleep_route(session: Session) -> Response:
-    await session.execute(text("SELECT pg_sleep(2)"))
+    await session.execute(text("SELECT pg_sleep(10)"))
     return json_response({"slept": True})
 
 
@@ -232,7 +257,7 @@ async def test_a_statement_past_statement_timeout_is_a_503(
         started = asyncio.get_running_loop().time()
         answer = await http.get("/test/slow")
         assert_503(answer)
-        assert asyncio.get_running_loop().time() - started < 1.5
+        assert asyncio.get_running_loop().time() - started < 5  # not the 10 s of the sleep
 
 
 @sqlite_only
@@ -321,4 +346,36 @@ def test_which_faults_mean_the_database_is_unavailable(tmp_path: Path) -> None:
     assert [database_unavailable(exc) for exc in unavailable] == [True] * len(unavailable)
     assert [database_unavailable(exc) for exc in retrying_fails_the_same] == [False] * len(
         retrying_fails_the_same
+    )
+
+
+@postgresql_only
+async def test_pooled_connections_terminated_between_requests_are_503s_then_replaced(
+    client: httpx.AsyncClient, runtime: Runtime, merchant: MerchantAccess, database_url: str
+) -> None:
+    for _ in range(3):  # some connections in the pool
+        assert (await charge(client, merchant)).status_code == 200
+    before = await footprint(runtime, merchant.mid)
+    admin = await asyncpg.connect(database_url)
+    try:
+        ended = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+    assert ended >= 1
+    statuses = []
+    for _ in range(ended + 3):
+        answer = await charge(client, merchant)
+        if answer.status_code == 503:
+            assert_503(answer)
+        statuses.append(answer.status_code)
+    # Each dead connection costs at most the request that finds it, then the pool opens anew.
+    assert set(statuses) == {200, 503} and statuses[0] == 503, statuses
+    assert statuses.count(503) <= ended and statuses[-3:] == [200, 200, 200], statuses
+    assert await footprint(runtime, merchant.mid) == (
+        before[0] + statuses.count(200),
+        before[1] + statuses.count(200),
+        before[2],
     )

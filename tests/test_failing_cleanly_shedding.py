@@ -104,7 +104,7 @@ async def test_a_request_that_waits_past_its_deadline_is_refused() -> None:
         waited = loop.time() - started
         for answer in late:
             assert_shed(answer)
-        assert 0.2 <= waited < 1.5, waited
+        assert 0.2 <= waited < 3, waited
         assert (gate.in_flight, gate.queued) == (1, 0)
         held.release.set()
         assert (await first).status_code == 200

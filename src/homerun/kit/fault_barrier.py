@@ -17,6 +17,8 @@ connection stays usable.
 from __future__ import annotations
 
 import logging
+import re
+import traceback
 
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +28,10 @@ from homerun.kit.db.faults import database_unavailable
 from homerun.kit.web import error_response, json_response
 
 log = logging.getLogger("homerun")
+
+# A run of 12 to 19 digits, spaced or dashed as cards are written: what could be a card
+# number in an exception's text. No Homerun message holds one; a library's might quote one.
+_CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){11,18}\d(?!\d)")
 
 _INTERNAL = {
     "error": "internal error",
@@ -59,7 +65,7 @@ class FaultBarrier:
         except Exception as exc:
             if started:
                 # Half an answer is out: only closing the connection can tell the client.
-                log.exception("error after the answer had begun", exc_info=exc)
+                log.error("error after the answer had begun\n%s", _masked_traceback(exc))
                 raise
             await self.answer(exc)(scope, receive, send)
 
@@ -76,7 +82,7 @@ class FaultBarrier:
                     self.retry_after_seconds,
                 )
             )
-        log.exception("unhandled error", exc_info=exc)
+        log.error("unhandled error\n%s", _masked_traceback(exc))
         return json_response(_INTERNAL, 500)
 
 
@@ -91,3 +97,9 @@ def _kinds(exc: BaseException) -> str:
         if current is exc:
             break
     return " <- ".join(names)
+
+
+def _masked_traceback(exc: BaseException) -> str:
+    """The traceback as logging would print it, with anything like a card number masked."""
+    text = "".join(traceback.format_exception(exc)).rstrip()
+    return _CARD_LIKE.sub("[masked digits]", text)

@@ -80,7 +80,7 @@ class Worker:
         while not stop.is_set():
             try:
                 await self.jobs.run_round_hooks(self.runtime)
-                await run_available(self.runtime, self.jobs, name, self.report)
+                await run_available(self.runtime, self.jobs, name, self.report, stop=stop)
             except Exception:
                 log.exception("worker loop error; retrying after the poll interval")
             if name.endswith("#0") and time.monotonic() >= next_housekeeping:

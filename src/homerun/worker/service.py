@@ -12,6 +12,7 @@ Exactly-once, on any number of workers:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -109,11 +110,17 @@ async def _record_failure(runtime: Runtime, claimed: Claimed, problem: Exception
 
 
 async def run_available(
-    runtime: Runtime, jobs: JobRegistry, name: str, report: Report, limit: int = 1000
+    runtime: Runtime,
+    jobs: JobRegistry,
+    name: str,
+    report: Report,
+    limit: int = 1000,
+    stop: asyncio.Event | None = None,
 ) -> int:
-    """Run due jobs one after another until none is due (or `limit` ran); how many ran."""
+    """Run due jobs one after another until none is due (or `limit` ran, or `stop` is set:
+    a worker shutting down finishes the job it holds and takes no other); how many ran."""
     ran = 0
-    while ran < limit:
+    while ran < limit and not (stop is not None and stop.is_set()):
         claimed = await claim_one(runtime, name)
         if claimed is None:
             break
