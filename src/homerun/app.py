@@ -38,6 +38,8 @@ from homerun.kit.web import error_response, json_response
 from homerun.merchants.routes import router as merchants_router
 from homerun.oauth.admin_routes import router as oauth_admin_router
 from homerun.oauth.routes import router as oauth_router
+from homerun.observability.logging import RequestLog, configure_logging
+from homerun.observability.middleware import RequestObserver
 from homerun.payments.admin_routes import router as transactions_admin_router
 from homerun.payments.routes import router as payments_router
 from homerun.reporting.routes import router as reporting_router
@@ -214,6 +216,7 @@ def create_app(
             app.state.runtime = runtime
             yield
             return
+        configure_logging(settings)
         opened = await open_runtime(settings)
         app.state.runtime = opened
         settle_startup_heap()
@@ -260,4 +263,6 @@ def create_app(
     install_docs(app)
     app.add_middleware(AdminTokenReload)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: it times and logs every answer, the refusals above included.
+    app.add_middleware(RequestObserver, log=RequestLog() if settings.request_log else None)
     return app

@@ -13,6 +13,11 @@ class Mode(StrEnum):
     LIVE = "live"
 
 
+class LogFormat(StrEnum):
+    JSON = "json"  # one JSON object per line, for a log collector
+    CONSOLE = "console"  # aligned key=value lines, for a person at a terminal
+
+
 # Postal-code prefixes where card surcharges are not allowed by default:
 # Connecticut (060-069), Massachusetts (010-027), Maine (039-049), Puerto Rico (006-009).
 DEFAULT_SURCHARGE_RESTRICTED = (
@@ -128,6 +133,11 @@ class Settings(BaseSettings):
         description="Scheduled payments one worker charges per database transaction.",
     )
     log_level: str = "info"
+    # What an operator sees (docs/operations.md).
+    log_format: LogFormat = Field(
+        default=LogFormat.JSON, description="Log lines as `json` objects or `console` text."
+    )
+    request_log: bool = Field(default=True, description="Write one log line per request.")
 
     @field_validator("billing_retry_days")
     @classmethod

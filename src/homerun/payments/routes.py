@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from homerun.calls import ApiMerchant, AppRuntime, MerchantSession, Route
 from homerun.kit.db.writes import settle
 from homerun.kit.web import ERROR_RESPONSES, Json, json_response
+from homerun.observability.context import note_trans_id
 from homerun.payments import answers, service
 from homerun.payments.schemas import (
     CaptureRequest,
@@ -38,6 +39,7 @@ async def charge(
 ) -> Response:
     txn = await service.charge(session, runtime, merchant, body)
     await settle(session)  # the answer shows what the writes returned (its trans_id)
+    note_trans_id(txn.id)
     return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
 
 
