@@ -39,7 +39,10 @@ from homerun.merchants.routes import router as merchants_router
 from homerun.oauth.admin_routes import router as oauth_admin_router
 from homerun.oauth.routes import router as oauth_router
 from homerun.observability.logging import RequestLog, configure_logging
+from homerun.observability.metrics import HttpMetrics
 from homerun.observability.middleware import RequestObserver
+from homerun.observability.multiprocess import process_exiting
+from homerun.observability.routes import router as metrics_router
 from homerun.payments.admin_routes import router as transactions_admin_router
 from homerun.payments.routes import router as payments_router
 from homerun.reporting.routes import router as reporting_router
@@ -225,6 +228,7 @@ def create_app(
                 yield
         finally:
             await opened.db.dispose()
+            process_exiting()
 
     app = FastAPI(
         title="Homerun",
@@ -258,11 +262,16 @@ def create_app(
         boarding_router,
         jobs_router,
         webhooks_router,
+        metrics_router,
     ):
         app.include_router(router)
     install_docs(app)
     app.add_middleware(AdminTokenReload)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Outermost: it times and logs every answer, the refusals above included.
-    app.add_middleware(RequestObserver, log=RequestLog() if settings.request_log else None)
+    app.add_middleware(
+        RequestObserver,
+        log=RequestLog() if settings.request_log else None,
+        metrics=HttpMetrics(),
+    )
     return app

@@ -33,6 +33,7 @@ from homerun.kit.web import validation_failed
 from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
 from homerun.oauth import service as oauth_service
+from homerun.observability import multiprocess
 from homerun.reporting import seed as seeding
 from homerun.runtime import Runtime
 from homerun.settlement import schedule
@@ -157,17 +158,23 @@ def serve(
     """Migrate, create the demo merchant on an empty database, and serve every surface."""
     settings = Settings()
     asyncio.run(_prepare_serve(settings, _client_url(host, port)))
-    uvicorn.run(
-        "homerun.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        log_level=settings.log_level,
-        access_log=False,
-    )
+    # Several processes write their metrics to one directory, and /metrics reads them all.
+    with multiprocess.serving(workers):
+        uvicorn.run(
+            "homerun.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            loop="uvloop",
+            http="httptools",
+            log_level=settings.log_level,
+            access_log=False,
+            # A new worker process imports Homerun and opens its runtime before it answers
+            # uvicorn's health check: more than uvicorn's 5 s on a busy machine, and it would
+            # then be killed and started again, forever.
+            timeout_worker_healthcheck=60,
+        )
 
 
 @app.command()

@@ -138,6 +138,10 @@ class Settings(BaseSettings):
         default=LogFormat.JSON, description="Log lines as `json` objects or `console` text."
     )
     request_log: bool = Field(default=True, description="Write one log line per request.")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token a scraper of /metrics must send; unset: loopback clients only.",
+    )
 
     @field_validator("billing_retry_days")
     @classmethod

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from homerun.config import LogFormat
 from homerun.observability.logging import REQUEST_LOGGER, formatter
@@ -25,3 +26,18 @@ def request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
     ]
     caplog.clear()
     return lines
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """A scrape's samples by (name, labels)."""
+    found: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    return found
+
+
+def value(
+    scraped: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    return scraped.get((name, frozenset(labels.items())), 0.0)

@@ -58,8 +58,9 @@ def formatter(log_format: LogFormat) -> logging.Formatter:
 
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
-    """Write every `homerun` and `uvicorn` record to `stream` (stdout) in the set format."""
-    handler = logging.StreamHandler(stream or sys.stdout)
+    """Write every `homerun` and `uvicorn` record to `stream` (stderr, where uvicorn writes
+    its own) in the set format."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter(settings.log_format))
     setattr(handler, _MARK, True)
     for name in _OWNED:

@@ -1,4 +1,4 @@
-"""One pure ASGI middleware around every request: its id, its log line, its timing.
+"""One pure ASGI middleware around every request: its id, its log line, its metrics.
 
 The request id is the caller's `X-Request-Id` when it is a sane value (1 to 128 of
 letters, digits and `._:-`), else a new uuid; either way it is echoed in the answer's
@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homerun.observability.context import close_note, open_note
 from homerun.observability.logging import RequestLog
+from homerun.observability.metrics import HttpMetrics
 
 REQUEST_ID = b"x-request-id"
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -27,6 +28,8 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _LONG_DIGITS = re.compile(r"\d{13,}")
 # The route of a request that matched none (404): never the raw path, which is unbounded.
 UNMATCHED = "unmatched"
+# Metric labels stay bounded: any other method a client invents is counted as OTHER.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def request_id_of(scope: Scope) -> str:
@@ -53,9 +56,12 @@ def masked_path(path: str) -> str:
 class RequestObserver:
     """The outermost of Homerun's middlewares, so that it times and sees every answer."""
 
-    def __init__(self, app: ASGIApp, log: RequestLog | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, log: RequestLog | None = None, metrics: HttpMetrics | None = None
+    ) -> None:
         self.app = app
         self.log = log
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,11 +85,15 @@ class RequestObserver:
         finally:
             close_note(token)
             elapsed = time.perf_counter() - start
+            route = route_of(scope)
+            if self.metrics is not None:
+                method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+                self.metrics.observe(route, method, status, elapsed)
             if self.log is not None and self.log.enabled():
                 fields: dict[str, Any] = {
                     "request_id": request_id,
                     "method": scope["method"],
-                    "route": route_of(scope),
+                    "route": route,
                     "path": masked_path(scope["path"]),
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 3),

@@ -184,3 +184,13 @@ async def mark_dispatched(session: AsyncSession, event_ids: list[int], now: date
         .values(dispatched_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """Events not fanned out yet, and when the oldest of them happened (the partial index
+    over undispatched rows keeps this small)."""
+    stmt = select(func.count(), func.min(OutboxEvent.occurred_at, type_=UTCDateTime)).where(
+        OutboxEvent.dispatched_at.is_(None)
+    )
+    count, oldest = (await session.execute(stmt)).one()
+    return int(count), oldest

@@ -9,6 +9,7 @@ from homerun.calls import ApiMerchant, AppRuntime, MerchantSession, Route
 from homerun.kit.db.writes import settle
 from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.observability.context import note_trans_id
+from homerun.observability.metrics import count_charge
 from homerun.payments import answers, service
 from homerun.payments.schemas import (
     CaptureRequest,
@@ -40,6 +41,7 @@ async def charge(
     txn = await service.charge(session, runtime, merchant, body)
     await settle(session)  # the answer shows what the writes returned (its trans_id)
     note_trans_id(txn.id)
+    count_charge(txn.result, txn.resp_code, txn.card_brand)
     return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
 
 

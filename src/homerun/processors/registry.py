@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from homerun.processors.base import Processor
 from homerun.processors.simulator.processor import Simulator
+from homerun.processors.timed import Timed
 
 _PROCESSORS: dict[str, Processor] = {"simulator": Simulator()}
+# Each processor as callers get it: its calls timed.
+_TIMED: dict[str, Timed] = {}
 
 
 def processor_for(name: str) -> Processor:
-    return _PROCESSORS[name]
+    processor = _PROCESSORS[name]
+    timed = _TIMED.get(name)
+    if timed is None or timed.inner is not processor:
+        timed = _TIMED[name] = Timed(processor, name)
+    return timed
 
 
 def known_processors() -> list[str]:

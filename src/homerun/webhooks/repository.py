@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     func,
     literal,
     literal_column,
@@ -483,3 +484,17 @@ async def count_by_state(session: AsyncSession, endpoint_id: int) -> dict[str, i
     counts = {PENDING: 0, DELIVERED: 0, FAILED: 0}
     counts.update({row[0]: int(row[1]) for row in (await session.execute(stmt)).all()})
     return counts
+
+
+async def pending_summary(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
+    """Deliveries still pending, and the earliest moment one of them fell due by `now`
+    (the attempt the dispatcher is furthest behind on; None when none is due)."""
+    stmt = select(
+        func.count(),
+        func.min(
+            case((WebhookDelivery.next_attempt_at <= now, WebhookDelivery.next_attempt_at)),
+            type_=UTCDateTime,
+        ),
+    ).where(WebhookDelivery.state == _PENDING_SQL)
+    count, oldest = (await session.execute(stmt)).one()
+    return int(count), oldest

@@ -8,10 +8,11 @@ IMMEDIATE), which does the same job there (and ignores FOR UPDATE).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, delete, func, literal, or_, select, true, update
+from sqlalchemy import Select, String, and_, delete, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -223,3 +224,32 @@ async def get(session: AsyncSession, job_id: int) -> Job | None:
 
 async def count_ready(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count(Job.id)).where(Job.state == READY)) or 0)
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One kind's share of the queue: what an operator watches (metrics, readiness)."""
+
+    kind: str
+    due: int = 0  # ready and due by now, leased (running) ones included
+    oldest_due_at: datetime | None = None  # the earliest of those
+    failed: int = 0  # gave up after the last attempt
+
+
+async def queue_by_kind(session: AsyncSession, now: datetime) -> list[Queued]:
+    """Per kind: the due jobs and the earliest of them, and the failed ones. One grouped
+    read over the (state, due_at) index; jobs due later (schedule slots) are not read."""
+    stmt = (
+        select(Job.kind, Job.state, func.count(), func.min(Job.due_at, type_=UTCDateTime))
+        .where(or_(and_(Job.state == READY, Job.due_at <= now), Job.state == FAILED))
+        .group_by(Job.kind, Job.state)
+    )
+    kinds: dict[str, Queued] = {}
+    for kind, state, count, oldest in (await session.execute(stmt)).all():
+        known = kinds.get(kind, Queued(kind))
+        if state == READY:
+            known = Queued(kind, int(count), oldest, known.failed)
+        else:
+            known = Queued(kind, known.due, known.oldest_due_at, int(count))
+        kinds[kind] = known
+    return sorted(kinds.values(), key=lambda queued: queued.kind)
