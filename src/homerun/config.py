@@ -138,6 +138,12 @@ class Settings(BaseSettings):
         default=LogFormat.JSON, description="Log lines as `json` objects or `console` text."
     )
     request_log: bool = Field(default=True, description="Write one log line per request.")
+    ready_max_job_lag_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="GET /homerun/v1/ready answers 503 when a due job has waited longer "
+        "than this for a worker; 0: not checked.",
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="Bearer token a scraper of /metrics must send; unset: loopback clients only.",

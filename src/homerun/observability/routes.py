@@ -1,4 +1,6 @@
-"""GET /metrics: Prometheus text, for a scraper allowed by HOMERUN_METRICS_TOKEN.
+"""GET /metrics (Prometheus text) and GET /homerun/v1/ready (readiness).
+
+/metrics is for a scraper allowed by HOMERUN_METRICS_TOKEN.
 
 With a token set, the scraper sends it as `Authorization: Bearer <token>` (401 without
 it). Without one, only loopback clients are served (403 for others): a Prometheus on
@@ -9,6 +11,7 @@ outbox backlog and the pending webhook deliveries.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 from collections.abc import Iterable
@@ -18,12 +21,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from sqlalchemy import text
 
 from homerun.calls import AppJobs, AppRuntime, Route
 from homerun.config import Settings
 from homerun.errors import Forbidden, Unauthorized
-from homerun.kit.web import bearer_token
+from homerun.kit.web import bearer_token, json_response
+from homerun.observability import readiness
 from homerun.observability.multiprocess import exposition
+from homerun.observability.readiness import NOT_CHECKED, Check
 from homerun.observability.sampler import sample
 from homerun.outbox import repository as outbox
 from homerun.runtime import Runtime
@@ -107,3 +113,40 @@ async def _from_database(runtime: Runtime, kinds: Iterable[str]) -> list[Metric]
             _age(now, oldest_due),
         ),
     ]
+
+
+@router.get(
+    "/homerun/v1/ready",
+    summary="Readiness: the database answers, its schema is current, the worker keeps up",
+)
+async def ready(runtime: AppRuntime) -> Response:
+    checks = await _readiness(runtime)
+    body, status = readiness.answer(checks, runtime.db.engine.dialect.name)
+    return json_response(body, status)
+
+
+async def _readiness(runtime: Runtime) -> list[Check]:
+    try:
+        async with asyncio.timeout(readiness.READY_TIMEOUT_SECONDS):
+            async with runtime.db.transaction() as session:
+                await session.execute(text("SELECT 1"))
+    except Exception:  # any fault means not ready; the body names the check, no more
+        return [
+            Check("database", "the database did not answer"),
+            Check("migrations", NOT_CHECKED),
+            Check("worker", NOT_CHECKED),
+        ]
+    try:
+        async with runtime.db.transaction() as session:
+            current: frozenset[str] | None = await readiness.current_revisions(session)
+    except Exception:  # no alembic_version table: never migrated
+        current = None
+    migrations = readiness.migrations_check(current)
+    if not migrations.ok:
+        return [Check("database", readiness.OK), migrations, Check("worker", NOT_CHECKED)]
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as session:
+        oldest = await jobs.oldest_waiting(session, now)
+    waited = (now - oldest).total_seconds() if oldest is not None else None
+    limit = runtime.settings.ready_max_job_lag_seconds
+    return [Check("database", readiness.OK), migrations, readiness.worker_check(waited, limit)]

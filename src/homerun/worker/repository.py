@@ -99,6 +99,15 @@ async def record_failure(
     await session.flush()
 
 
+async def oldest_waiting(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the earliest job that is due and that no worker holds fell due (readiness:
+    is the worker keeping up?); None when none waits."""
+    waiting = (
+        _claimable(now).order_by(None).with_only_columns(func.min(Job.due_at, type_=UTCDateTime))
+    )
+    return (await session.execute(waiting)).scalar_one_or_none()
+
+
 async def earliest_due(session: AsyncSession, until: datetime) -> Job | None:
     """The first ready job due by `until`, leased or not."""
     stmt = (
