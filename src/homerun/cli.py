@@ -34,6 +34,7 @@ from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
 from homerun.oauth import service as oauth_service
 from homerun.observability import multiprocess
+from homerun.observability.logging import configure_logging
 from homerun.reporting import seed as seeding
 from homerun.runtime import Runtime
 from homerun.settlement import schedule
@@ -187,7 +188,9 @@ def worker(
     Any number of workers on any number of nodes may run; each job runs once.
     `homerun serve` runs one too unless HOMERUN_WORKER_IN_SERVER=false.
     """
-    asyncio.run(run_worker(Settings(), job_registry(), name, concurrency))
+    settings = Settings()
+    configure_logging(settings)  # the same lines as the server's (HOMERUN_LOG_FORMAT)
+    asyncio.run(run_worker(settings, job_registry(), name, concurrency))
 
 
 @app.command()

@@ -4,7 +4,7 @@ database, and who may scrape."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 from pydantic import SecretStr
@@ -12,12 +12,20 @@ from sqlalchemy import delete
 
 from homerun.app import create_app
 from homerun.jobs import job_registry
+from homerun.merchants import service as merchants
 from homerun.runtime import Runtime
+from homerun.settlement import funding
+from homerun.webhooks.dispatcher import deliver_due
 from homerun.worker import repository as jobs
 from homerun.worker.models import Job
-from tests.conftest import MerchantAccess
+from tests.conftest import ADMIN, MerchantAccess
 from tests.helpers import charge
 from tests.observability.support import samples, value
+from tests.webhooks.conftest import hooks, receiver
+from tests.webhooks.receiver import Receiver
+from tests.webhooks.support import Hooks
+
+__all__ = ["hooks", "receiver"]  # the fixtures, taken from tests/webhooks
 
 Scrape = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -133,3 +141,41 @@ async def test_with_a_token_every_scraper_must_send_it(runtime: Runtime) -> None
         assert "homerun_" not in refused.text
     assert right.status_code == 200
     assert "homerun_http_requests_total" in right.text
+
+
+async def test_a_closed_batch_and_its_deposit_are_counted(
+    client: httpx.AsyncClient, runtime: Runtime, merchant: MerchantAccess
+) -> None:
+    assert (await charge(client, merchant, capture="Y")).json()["result"] == "A"
+    before = await scrape(client)
+    closed = await client.post(f"/homerun/v1/merchants/{merchant.mid}/batches/close", headers=ADMIN)
+    assert closed.status_code == 200 and closed.json()["batch_id"] is not None
+    async with runtime.db.transaction() as session:
+        owner = await merchants.get(session, merchant.mid)
+        day = date.fromisoformat(closed.json()["deposit_date"])
+        made = await funding.fund(session, runtime, owner, day)
+    assert len(made) == 1
+    after = await scrape(client)
+    assert delta(before, after, "homerun_settlement_batches_closed_total") == 1
+    assert delta(before, after, "homerun_deposits_funded_total") == 1
+
+
+async def test_webhook_deliveries_are_counted_with_their_lag(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    merchant: MerchantAccess,
+    receiver: Receiver,
+    hooks: Hooks,
+) -> None:
+    await hooks.add(receiver.url(), mid=merchant.mid)
+    assert (await charge(client, merchant)).json()["result"] == "A"
+    before = await scrape(client)
+    totals = await deliver_due(runtime)
+    after = await scrape(client)
+    assert totals.delivered == len(receiver.received) >= 1
+    delivered = delta(before, after, "homerun_webhook_deliveries_total", outcome="delivered")
+    assert delivered == totals.delivered
+    assert delta(before, after, "homerun_webhook_deliveries_total", outcome="retry") == 0
+    assert delta(before, after, "homerun_webhook_delivery_lag_seconds_count") == delivered
+    assert delta(before, after, "homerun_webhook_pending") == 0  # made and delivered
+    assert value(after, "homerun_outbox_backlog") == 0  # the run fanned out every event
