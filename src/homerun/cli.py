@@ -173,7 +173,8 @@ def serve(
             access_log=False,
             # A new worker process imports Homerun and opens its runtime before it answers
             # uvicorn's health check: more than uvicorn's 5 s on a busy machine, and it would
-            # then be killed and started again, forever.
+            # then be killed and started again, forever. (A hung worker is found within a
+            # minute instead.)
             timeout_worker_healthcheck=60,
         )
 

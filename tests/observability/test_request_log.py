@@ -18,7 +18,7 @@ from homerun.config import LogFormat
 from homerun.observability.logging import configure_logging
 from homerun.runtime import Runtime
 from tests.conftest import ADMIN, MerchantAccess
-from tests.helpers import charge
+from tests.helpers import charge, post
 from tests.observability.support import request_lines
 
 REQUEST_FIELDS = {"event", "level", "logger", "timestamp", "request_id", "method", "route"}
@@ -54,6 +54,21 @@ async def test_a_charge_logs_one_line_with_merchant_and_trans_id(
     assert stamp.utcoffset() is not None and stamp.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
     flat = json.dumps(line)
     assert merchant.api_key not in flat and "4111111111111111" not in flat
+
+
+async def test_capture_and_refund_log_the_transaction_they_answer(
+    client: httpx.AsyncClient, merchant: MerchantAccess, caplog: pytest.LogCaptureFixture
+) -> None:
+    sale = (await charge(client, merchant, capture="N")).json()
+    caplog.clear()
+    captured = await post(client, merchant, "/api/v1/capture", trans_id=sale["trans_id"])
+    voided = await post(client, merchant, "/api/v1/void", trans_id=sale["trans_id"])
+    assert captured.json()["result"] == "A" and voided.json()["result"] == "A"
+    lines = request_lines(caplog)
+    assert [(line["route"], line["mid"], line["trans_id"]) for line in lines] == [
+        ("/api/v1/capture", merchant.mid, captured.json()["trans_id"]),
+        ("/api/v1/void", merchant.mid, voided.json()["trans_id"]),
+    ]
 
 
 async def test_a_sane_request_id_is_kept_and_echoed(

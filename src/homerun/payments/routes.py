@@ -60,6 +60,7 @@ async def capture(
     outcome = await service.capture(session, runtime, merchant, body)
     if isinstance(outcome, service.Refusal):
         return json_response(answers.refusal(outcome, merchant.mid))
+    note_trans_id(outcome.id)
     form = body.amount.form if body.amount else None
     return json_response(answers.transaction(outcome, merchant.mid, form=form))
 
@@ -73,6 +74,7 @@ async def _void_or_refund(
     outcome = await service.void_or_refund(session, runtime, merchant, body)
     if isinstance(outcome, service.Refusal):
         return json_response(answers.refusal(outcome, merchant.mid))
+    note_trans_id(outcome.txn.id)  # the voided row, or the new refund's
     return json_response(answers.reversal(outcome, merchant.mid))
 
 
