@@ -40,6 +40,11 @@ from homerun.kit.web import error_response
 from homerun.merchants.routes import router as merchants_router
 from homerun.oauth.admin_routes import router as oauth_admin_router
 from homerun.oauth.routes import router as oauth_router
+from homerun.observability.logging import RequestLog, configure_logging
+from homerun.observability.metrics import HttpMetrics
+from homerun.observability.middleware import RequestObserver
+from homerun.observability.multiprocess import process_exiting
+from homerun.observability.routes import router as metrics_router
 from homerun.payments.admin_routes import router as transactions_admin_router
 from homerun.payments.routes import router as payments_router
 from homerun.reporting.routes import router as reporting_router
@@ -205,6 +210,7 @@ def create_app(
             app.state.runtime = runtime
             yield
             return
+        configure_logging(settings)
         opened = await open_runtime(settings)
         app.state.runtime = opened
         settle_startup_heap()
@@ -213,6 +219,7 @@ def create_app(
                 yield
         finally:
             await opened.db.dispose()
+            process_exiting()
 
     app = FastAPI(
         title="Homerun",
@@ -246,6 +253,7 @@ def create_app(
         boarding_router,
         jobs_router,
         webhooks_router,
+        metrics_router,
     ):
         app.include_router(router)
     install_docs(app)
@@ -261,6 +269,12 @@ def create_app(
             retry_after_seconds=settings.retry_after_seconds,
             bypass=UNQUEUED_PATHS,
         )
+    # Outside admission: it times and logs every answer, the refusals above included.
+    app.add_middleware(
+        RequestObserver,
+        log=RequestLog() if settings.request_log else None,
+        metrics=HttpMetrics(),
+    )
     # Added last, so outermost: it answers what any route or middleware raised.
     app.add_middleware(FaultBarrier, retry_after_seconds=settings.retry_after_seconds)
     return app

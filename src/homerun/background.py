@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from homerun.config import Mode
+from homerun.observability.sampler import sample_forever
 from homerun.runtime import Runtime
 from homerun.sandbox.service import sync_clock
 from homerun.worker.loop import Worker
@@ -41,6 +42,7 @@ async def background(runtime: Runtime, jobs: JobRegistry) -> AsyncIterator[None]
     settings = runtime.settings
     if settings.mode is Mode.SANDBOX and settings.clock_sync_seconds > 0:
         tasks.append(asyncio.create_task(_sync_clock_forever(runtime, stop)))
+    tasks.append(asyncio.create_task(sample_forever(runtime.db, stop)))
     if settings.worker_in_server:
         tasks.append(asyncio.create_task(Worker(runtime, jobs).run(stop)))
     try:

@@ -43,6 +43,7 @@ from homerun.kit.db.writes import before_commit
 from homerun.kit.web import JSON_BODY_DOC, error_response, require_bearer
 from homerun.merchants import service as merchants
 from homerun.merchants.models import Merchant
+from homerun.observability.context import note_merchant
 from homerun.runtime import Runtime
 from homerun.worker.registry import JobRegistry
 
@@ -82,7 +83,9 @@ AppJobs = Annotated[JobRegistry, Depends(_jobs)]
 
 async def _api_key_merchant(request: Request) -> Merchant:
     """The merchant whose Bearer api_key this is (401 `Key not found` otherwise)."""
-    return await auth.authenticate(runtime_of(request), require_bearer(request))
+    merchant = await auth.authenticate(runtime_of(request), require_bearer(request))
+    note_merchant(merchant.mid)  # for the request's log line
+    return merchant
 
 
 ApiMerchant = Annotated[Merchant, Depends(_api_key_merchant)]

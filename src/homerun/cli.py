@@ -33,6 +33,8 @@ from homerun.kit.web import validation_failed
 from homerun.merchants import service as merchants
 from homerun.merchants.schemas import MerchantCreate
 from homerun.oauth import service as oauth_service
+from homerun.observability import multiprocess
+from homerun.observability.logging import configure_logging
 from homerun.reporting import seed as seeding
 from homerun.retention.service import Purged, purge_all
 from homerun.runtime import Runtime
@@ -160,19 +162,26 @@ def serve(
     """Migrate, create the demo merchant on an empty database, and serve every surface."""
     settings = Settings()
     asyncio.run(_prepare_serve(settings, _client_url(host, port)))
-    uvicorn.run(
-        "homerun.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        log_level=settings.log_level,
-        access_log=False,
-        # SIGTERM: stop accepting, let in-flight requests finish within the grace.
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-    )
+    # Several processes write their metrics to one directory, and /metrics reads them all.
+    with multiprocess.serving(workers):
+        uvicorn.run(
+            "homerun.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            loop="uvloop",
+            http="httptools",
+            log_level=settings.log_level,
+            access_log=False,
+            # SIGTERM: stop accepting, let in-flight requests finish within the grace.
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+            # A new worker process imports Homerun and opens its runtime before it answers
+            # uvicorn's health check: more than uvicorn's 5 s on a busy machine, and it would
+            # then be killed and started again, forever. (A hung worker is found within a
+            # minute instead.)
+            timeout_worker_healthcheck=60,
+        )
 
 
 @app.command()
@@ -185,7 +194,9 @@ def worker(
     Any number of workers on any number of nodes may run; each job runs once.
     `homerun serve` runs one too unless HOMERUN_WORKER_IN_SERVER=false.
     """
-    asyncio.run(run_worker(Settings(), job_registry(), name, concurrency))
+    settings = Settings()
+    configure_logging(settings)  # the same lines as the server's (HOMERUN_LOG_FORMAT)
+    asyncio.run(run_worker(settings, job_registry(), name, concurrency))
 
 
 @app.command()

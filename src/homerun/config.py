@@ -13,6 +13,11 @@ class Mode(StrEnum):
     LIVE = "live"
 
 
+class LogFormat(StrEnum):
+    JSON = "json"  # one JSON object per line, for a log collector
+    CONSOLE = "console"  # aligned key=value lines, for a person at a terminal
+
+
 # Postal-code prefixes where card surcharges are not allowed by default:
 # Connecticut (060-069), Massachusetts (010-027), Maine (039-049), Puerto Rico (006-009).
 DEFAULT_SURCHARGE_RESTRICTED = (
@@ -194,6 +199,21 @@ class Settings(BaseSettings):
         description="Scheduled payments one worker charges per database transaction.",
     )
     log_level: str = "info"
+    # What an operator sees (docs/operations.md).
+    log_format: LogFormat = Field(
+        default=LogFormat.JSON, description="Log lines as `json` objects or `console` text."
+    )
+    request_log: bool = Field(default=True, description="Write one log line per request.")
+    ready_max_job_lag_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="GET /homerun/v1/ready answers 503 when a due job has waited longer "
+        "than this for a worker; 0: not checked.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token a scraper of /metrics must send; unset: loopback clients only.",
+    )
 
     @field_validator("billing_retry_days")
     @classmethod

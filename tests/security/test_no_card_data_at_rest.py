@@ -4,8 +4,8 @@ A scenario with known test cards runs on a database of its own: tokenizing, char
 (a test number as account_token, with an Idempotency-Key), $0 verification, vaulting,
 vault updates, a decline, faulty requests, a billing plan charged by the clock. Then
 the SQLite file and its -wal (or a pg_dump), the idempotency records, the outbox
-payloads and every captured log line (SQL with its parameters included) are searched
-for those numbers and CVVs.
+payloads and every captured log line (SQL with its parameters included, and the request
+log's JSON lines as written in production) are searched for those numbers and CVVs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from homerun.idempotency.models import IdempotencyRecord
+from homerun.observability.logging import REQUEST_LOGGER
 from homerun.outbox.models import OutboxEvent
 from tests.billing.support import rule
 from tests.conftest import ADMIN, MerchantAccess
@@ -32,6 +33,7 @@ from tests.isolated import (
     new_merchant,
     settings_for,
 )
+from tests.observability.support import rendered
 
 # Test cards and the CVVs sent with them. CVVs are chosen so that, as whole numbers,
 # nothing else in a small database spells them (ids stay small, amounts are round).
@@ -215,3 +217,9 @@ async def test_no_card_number_or_cvv_on_disk_or_in_the_logs(
     ).encode()
     assert b"INSERT INTO card_tokens" in logged  # the SQL log really was captured
     assert leaks(logged, stored=False) == []
+    # The request log, rendered as production writes it: one JSON line per request.
+    lines = [rendered(r) for r in caplog.records if r.name == REQUEST_LOGGER]
+    requests = b"\n".join(line.encode() for line in lines)
+    assert requests.count(b'"route":"/api/v1/charge"') == 2 * len(CARDS) + 3
+    assert requests.count(b'"route":"/homerun/v1/tokens"') == len(CARDS) + 1
+    assert leaks(requests, stored=False) == []

@@ -35,6 +35,7 @@ from homerun.errors import Conflict, NotFound, ValidationFailed
 from homerun.kit.db import writes
 from homerun.kit.money import to_dollars
 from homerun.merchants.models import Merchant
+from homerun.observability.metrics import count_charge
 from homerun.payments import service as payments
 from homerun.payments.row import AnyTransaction
 from homerun.payments.schemas import ChargeRequest
@@ -355,6 +356,7 @@ async def _charge(
     )
     txn = await payments.charge(session, runtime, merchant, request)
     await writes.flush(session)  # the attempt names the charge's id
+    count_charge(txn.result, txn.resp_code, txn.card_brand)
     payment.attempts += 1
     batch.attempts.append(
         BillingAttempt(

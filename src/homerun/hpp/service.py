@@ -42,6 +42,7 @@ from homerun.kit.db import writes
 from homerun.kit.ids import new_hpp_client_id
 from homerun.merchants.models import Merchant
 from homerun.merchants.state import MerchantStatus
+from homerun.observability.metrics import count_charge
 from homerun.payments import service as payments
 from homerun.payments.models import Transaction
 from homerun.payments.row import AnyTransaction
@@ -304,6 +305,7 @@ async def pay(
     except ValidationFailed as fault:
         return Invalid(page, merchant, {"card_number": fault.message})
     await writes.flush(session)  # the answer and the payment row name the charge's id
+    count_charge(txn.result, txn.resp_code, txn.card_brand)
     if txn.result != "A":
         return Declined(page, merchant, txn)
 

@@ -201,3 +201,13 @@ async def purge_dispatched(
         ~unless,
         limit=limit,
     )
+
+
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """Events not fanned out yet, and when the oldest of them happened (the partial index
+    over undispatched rows keeps this small)."""
+    stmt = select(func.count(), func.min(OutboxEvent.occurred_at, type_=UTCDateTime)).where(
+        OutboxEvent.dispatched_at.is_(None)
+    )
+    count, oldest = (await session.execute(stmt)).one()
+    return int(count), oldest

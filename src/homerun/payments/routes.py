@@ -8,6 +8,8 @@ from fastapi.responses import Response
 from homerun.calls import ApiMerchant, AppRuntime, MerchantSession, Route
 from homerun.kit.db.writes import settle
 from homerun.kit.web import ERROR_RESPONSES, Json, json_response
+from homerun.observability.context import note_trans_id
+from homerun.observability.metrics import count_charge
 from homerun.payments import answers, service
 from homerun.payments.ach_charging import AchNotTaken
 from homerun.payments.schemas import (
@@ -42,6 +44,8 @@ async def charge(
     except AchNotTaken:
         return Response(status_code=400)  # bare, as Run answers it (spec §4.2, R15)
     await settle(session)  # the answer shows what the writes returned (its trans_id)
+    note_trans_id(txn.id)
+    count_charge(txn.result, txn.resp_code, txn.card_brand, txn.payment_method)
     return json_response(answers.transaction(txn, merchant.mid, form=body.amount.form))
 
 
@@ -60,6 +64,7 @@ async def capture(
     outcome = await service.capture(session, runtime, merchant, body)
     if isinstance(outcome, service.Refusal):
         return json_response(answers.refusal(outcome, merchant.mid))
+    note_trans_id(outcome.id)
     form = body.amount.form if body.amount else None
     return json_response(answers.transaction(outcome, merchant.mid, form=form))
 
@@ -73,6 +78,7 @@ async def _void_or_refund(
     outcome = await service.void_or_refund(session, runtime, merchant, body)
     if isinstance(outcome, service.Refusal):
         return json_response(answers.refusal(outcome, merchant.mid))
+    note_trans_id(outcome.txn.id)  # the voided row, or the new refund's
     return json_response(answers.reversal(outcome, merchant.mid))
 
 

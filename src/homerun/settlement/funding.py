@@ -22,6 +22,7 @@ from homerun.ledger import repository as ledger_lines
 from homerun.ledger import service as ledger
 from homerun.ledger.accounts import Account, Kind
 from homerun.merchants.models import Merchant
+from homerun.observability.metrics import count_deposits
 from homerun.runtime import Runtime
 from homerun.settlement import events, repository
 from homerun.settlement.models import Batch, Deposit
@@ -52,6 +53,7 @@ async def fund(
         made.append((alone, None))
     for deposit, batch in made:
         await _complete(session, merchant, deposit, batch)
+    count_deposits(len(made))
     return [deposit for deposit, _ in made]
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.ledger import service as ledger
 from homerun.ledger.accounts import Account, Kind
 from homerun.merchants.models import Merchant
+from homerun.observability.metrics import count_batch_closed
 from homerun.payments import settlement_marks
 from homerun.runtime import Runtime
 from homerun.settlement import calendar, repository, schedule
@@ -90,6 +91,7 @@ async def close_batch(
         await schedule.schedule_chargeback_arrival(
             session, runtime, merchant.id, batch_id, days, now
         )
+    count_batch_closed()
     return ClosedBatch(
         batch_id,
         batch.transaction_count,

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun import __version__
 from homerun.config import Mode, Settings
+from homerun.observability.metrics import count_webhooks
 from homerun.runtime import Runtime
 from homerun.webhooks import repository, schedule, signing
 from homerun.webhooks.fanout import FAN_OUT_BATCH, fan_out
@@ -144,6 +145,12 @@ async def record(session: AsyncSession, runtime: Runtime, outcomes: Sequence[Out
     await repository.mark_delivered(session, delivered)
     await repository.mark_retry(session, retries)
     tally.delivered = len(delivered)
+    count_webhooks(
+        len(delivered),
+        len(retries),
+        tally.failed,
+        ((o.at - o.attempt.due.occurred_at).total_seconds() for o in outcomes if o.ok),
+    )
     tally.recorded = len(outcomes)
     return tally
 

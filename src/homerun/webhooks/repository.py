@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     exists,
     func,
     literal,
@@ -500,3 +501,17 @@ def delivery_refers_to(event_id: Any) -> Any:
     """True where a delivery of the event `event_id` (a column) is still kept."""
     d = WebhookDelivery
     return exists().where(d.event_id == event_id)
+
+
+async def pending_summary(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
+    """Deliveries still pending, and the earliest moment one of them fell due by `now`
+    (the attempt the dispatcher is furthest behind on; None when none is due)."""
+    stmt = select(
+        func.count(),
+        func.min(
+            case((WebhookDelivery.next_attempt_at <= now, WebhookDelivery.next_attempt_at)),
+            type_=UTCDateTime,
+        ),
+    ).where(WebhookDelivery.state == _PENDING_SQL)
+    count, oldest = (await session.execute(stmt)).one()
+    return int(count), oldest

@@ -8,10 +8,11 @@ IMMEDIATE), which does the same job there (and ignores FOR UPDATE).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, delete, func, literal, or_, select, true, update
+from sqlalchemy import Select, String, and_, delete, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,6 +96,15 @@ async def record_failure(
     else:
         job.due_at = retry_at
     await session.flush()
+
+
+async def oldest_waiting(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the earliest job that is due and that no worker holds fell due (readiness:
+    is the worker keeping up?); None when none waits."""
+    waiting = (
+        _claimable(now).order_by(None).with_only_columns(func.min(Job.due_at, type_=UTCDateTime))
+    )
+    return (await session.execute(waiting)).scalar_one_or_none()
 
 
 async def earliest_due(session: AsyncSession, until: datetime) -> Job | None:
@@ -236,3 +246,34 @@ async def purge_failed(session: AsyncSession, before: datetime, limit: int) -> i
     return await delete_oldest(
         session, Job.id, Job.state == JobState.FAILED, Job.updated_at < before, limit=limit
     )
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One kind's share of the queue: what an operator watches (metrics, readiness)."""
+
+    kind: str
+    due: int = 0  # ready and due by now, leased (running) ones included
+    oldest_due_at: datetime | None = None  # the earliest of those
+    failed: int = 0  # gave up after the last attempt
+
+
+async def queue_by_kind(session: AsyncSession, now: datetime) -> list[Queued]:
+    """Per kind: the due jobs and the earliest of them, and the failed ones. One grouped
+    read over the (state, due_at) index; jobs due later (schedule slots) are not read."""
+    stmt = (
+        select(Job.kind, Job.state, func.count(), func.min(Job.due_at, type_=UTCDateTime))
+        .where(
+            or_(and_(Job.state == JobState.READY, Job.due_at <= now), Job.state == JobState.FAILED)
+        )
+        .group_by(Job.kind, Job.state)
+    )
+    kinds: dict[str, Queued] = {}
+    for kind, state, count, oldest in (await session.execute(stmt)).all():
+        known = kinds.get(kind, Queued(kind))
+        if state == JobState.READY:
+            known = Queued(kind, int(count), oldest, known.failed)
+        else:
+            known = Queued(kind, known.due, known.oldest_due_at, int(count))
+        kinds[kind] = known
+    return sorted(kinds.values(), key=lambda queued: queued.kind)

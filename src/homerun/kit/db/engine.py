@@ -183,6 +183,14 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
+    def load(self) -> tuple[int, int]:
+        """Connections checked out of the pool, and units of work waiting for their turn
+        (the metrics' view; read, never on the path of a request)."""
+        checked_out = getattr(self.engine.pool, "checkedout", None)
+        in_use = int(checked_out()) if callable(checked_out) else 0
+        waiting = sum(len(gate._waiters or ()) for gate in self._admissions.values())
+        return in_use, waiting
+
 
 def _pool_size(engine: AsyncEngine) -> int:
     size = getattr(engine.pool, "size", None)
