@@ -24,6 +24,7 @@ from homerun.background import background
 from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
+from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
 from homerun.hpp.routes import router as hpp_router
@@ -255,6 +256,7 @@ def create_app(
         boarding_router,
         jobs_router,
         webhooks_router,
+        dashboard_router,
     ):
         app.include_router(router)
     install_docs(app)
