@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from tests.people.support import PASSWORD
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+_SEEN = re.compile(r'name="seen" value="([^"]+)"')
 
 
 def csrf_of(html: str) -> str:
@@ -41,6 +42,11 @@ class Visitor:
 
     async def sign_in(self, email: str, password: str = PASSWORD) -> httpx.Response:
         return await self.form("/dashboard/sign-in", email=email, password=password)
+
+    async def seen(self, trans_id: str) -> str:
+        """What a payment's page showed of it (its forms send it back); "" without a form."""
+        found = _SEEN.search((await self.get(f"/dashboard/payments/{trans_id}")).text)
+        return found.group(1) if found else ""
 
     async def csrf(self) -> str:
         home = await self.get("/dashboard")

@@ -134,9 +134,12 @@ async def test_a_refund_from_the_payment_page_goes_through_the_payments_service(
     assert "Up to $20.00" in page.text and "/void" not in page.text
     csrf = await v.csrf()
 
-    typo = await v.post(f"/dashboard/payments/{trans_id}/refund", csrf=csrf, amount="4.0.0")
+    seen = await v.seen(trans_id)
+    assert seen == "settled:2000:2000:0"
+    url = f"/dashboard/payments/{trans_id}/refund"
+    typo = await v.post(url, csrf=csrf, seen=seen, amount="4.0.0")
     assert typo.status_code == 422 and "Amount: must be a dollar amount" in typo.text
-    done = await v.post(f"/dashboard/payments/{trans_id}/refund", csrf=csrf, amount="$5.25")
+    done = await v.post(url, csrf=csrf, seen=seen, amount="$5.25")
     assert (done.status_code, done.headers["location"]) == (
         303,
         f"/dashboard/payments/{trans_id}?done=refunded",
@@ -147,11 +150,17 @@ async def test_a_refund_from_the_payment_page_goes_through_the_payments_service(
     assert "The refund was made." in shown.text and "-$5.25" in shown.text
     assert "Up to $14.75" in shown.text
 
-    too_much = await v.post(f"/dashboard/payments/{trans_id}/refund", csrf=csrf, amount="15.00")
+    # The same form again (a second click): the payment has changed since, nothing is done.
+    twice = await v.post(url, csrf=csrf, seen=seen, amount="$5.25")
+    assert twice.status_code == 409 and "this payment changed since you opened it" in twice.text
+    assert (await transaction(client, merchant, trans_id))["amount_refunded"] == 525
+
+    seen = await v.seen(trans_id)
+    too_much = await v.post(url, csrf=csrf, seen=seen, amount="15.00")
     assert too_much.status_code == 409
     assert "refund amount is more than what remains to refund" in too_much.text
     assert (await transaction(client, merchant, trans_id))["amount_refunded"] == 525
-    rest = await v.post(f"/dashboard/payments/{trans_id}/refund", csrf=csrf, amount="")
+    rest = await v.post(url, csrf=csrf, seen=seen, amount="")
     assert rest.status_code == 303
     final = await v.get(f"/dashboard/payments/{trans_id}")
     assert "Refunded" in final.text and "/refund" not in final.text.split("</h1>")[1]
@@ -171,7 +180,9 @@ async def test_an_unsettled_payment_is_voided(
     trans_id = await _charged(client, merchant, amount=1234)
     page = await v.get(f"/dashboard/payments/{trans_id}")
     assert f'action="/dashboard/payments/{trans_id}/void"' in page.text
-    voided = await v.post(f"/dashboard/payments/{trans_id}/void", csrf=await v.csrf())
+    voided = await v.post(
+        f"/dashboard/payments/{trans_id}/void", csrf=await v.csrf(), seen=await v.seen(trans_id)
+    )
     assert voided.headers["location"] == f"/dashboard/payments/{trans_id}?done=voided"
     assert (await transaction(client, merchant, trans_id))["state"] == "voided"
 

@@ -86,7 +86,7 @@ async def test_serve_prints_demo_sign_ins_that_work(db_url: str, tmp_path: Path)
         assert partner.group(1) == "admin@demo-partner.example"
         for email, password, tenant in (
             (*owner.groups(), "Homerun Demo Store"),
-            (*partner.groups(), "Partner"),
+            (*partner.groups(), "Homerun Demo Partner"),
         ):
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
                 form = await http.get("/")

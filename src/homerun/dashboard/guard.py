@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.boarding import partners
 from homerun.errors import UnsupportedMediaType, ValidationFailed
 from homerun.kit.ids import keyed_hash
 from homerun.merchants import service as merchants
@@ -71,6 +72,7 @@ class Viewer:
     user: User
     row: UserSession
     merchant: Merchant | None
+    tenant_name: str  # the merchant's or partner's name, or the instance's operators
 
     @property
     def csrf(self) -> str:
@@ -86,10 +88,14 @@ async def viewer(request: Request, session: AsyncSession, runtime: Runtime) -> V
     )
     if found is None:
         return None
-    merchant = None
-    if found.user.merchant_id is not None:
-        merchant = await merchants.by_id(session, found.user.merchant_id)
-    return Viewer(found.user, found.row, merchant)
+    user = found.user
+    merchant, name = None, "Homerun operators"
+    if user.merchant_id is not None:
+        merchant = await merchants.by_id(session, user.merchant_id)
+        name = merchant.name if merchant is not None else ""
+    elif user.partner_id is not None:
+        name = (await partners.get_partner(session, user.partner_id)).name
+    return Viewer(user, found.row, merchant, name)
 
 
 async def pending(

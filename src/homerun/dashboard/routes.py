@@ -21,7 +21,7 @@ from homerun.dashboard import filters, guard, service, views
 from homerun.dashboard.guard import SESSION_COOKIE, SIGN_IN_COOKIE, Viewer
 from homerun.kit.money import AmountError, parse_dollars
 from homerun.kit.pages import html_response
-from homerun.payments.outcomes import Refusal
+from homerun.payments.outcomes import Refusal, Reversal
 from homerun.people import service as people
 from homerun.people.crypto import password_problem
 from homerun.people.roles import Action
@@ -309,26 +309,33 @@ async def reverse(
         return _forbidden(viewer)
     if action not in ("void", "refund"):
         return _not_found(viewer)
-    found = await service.payment(session, merchant, trans_id[:32])
-    if found is None:
-        return _not_found(viewer, "payment")
-    zone = service.merchant_zone(merchant)
     typed = fields.get("amount", "").strip()[:16]
-    amount = None
+    amount, error, status = None, None, 409
     if typed:
         try:
             amount = parse_dollars(typed.removeprefix("$"))
         except AmountError as problem:
-            error = f"Amount: {problem}."
-            return _page(views.payment(viewer, found, zone, error=error, amount=typed), 422)
-    outcome = await service.reverse(
-        session, runtime, _actor(request, viewer), merchant, str(found.txn.id), action, amount
-    )
-    if isinstance(outcome, Refusal):
-        error = f"Not done: {outcome.detail} ({outcome.answer.resp_text})."
-        return _page(views.payment(viewer, found, zone, error=error, amount=typed), 409)
-    done = "refunded" if outcome.kind == "refund" else "voided"
-    return _redirect(f"/dashboard/payments/{quote(str(found.txn.id))}?done={done}")
+            error, status = f"Amount: {problem}.", 422
+    if error is None:
+        # The payment is locked before anything of it is read in this transaction, so what
+        # the service sees is the committed row, never an earlier read of it.
+        seen = fields.get("seen", "")[:100]
+        actor = _actor(request, viewer)
+        outcome = await service.reverse(
+            session, runtime, actor, merchant, trans_id[:32], action, amount, seen
+        )
+        if isinstance(outcome, Reversal):
+            done = "refunded" if outcome.kind == "refund" else "voided"
+            return _redirect(f"/dashboard/payments/{quote(str(outcome.original.id))}?done={done}")
+        if isinstance(outcome, Refusal):
+            error = f"Not done: {outcome.detail} ({outcome.answer.resp_text})."
+        elif isinstance(outcome, service.Changed):
+            error = "Not done: this payment changed since you opened it. Check it and try again."
+    found = await service.payment(session, merchant, trans_id[:32])
+    if found is None:
+        return _not_found(viewer, "payment")
+    zone = service.merchant_zone(merchant)
+    return _page(views.payment(viewer, found, zone, error=error, amount=typed), status)
 
 
 @router.get("/dashboard/audit")

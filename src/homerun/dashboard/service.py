@@ -23,6 +23,7 @@ from homerun.payments import service as payments
 from homerun.payments.lookup import Figures, Search
 from homerun.payments.models import Transaction
 from homerun.payments.repository import get as get_transaction
+from homerun.payments.repository import get_for_update as lock_transaction
 from homerun.payments.schemas import VoidOrRefundRequest
 from homerun.runtime import Runtime
 
@@ -73,6 +74,20 @@ async def payment(session: AsyncSession, merchant: Merchant, trans_id: str) -> P
     return Payment(txn, await lookup.refunds_of(session, merchant.id, txn.id), parent)
 
 
+def version(txn: Transaction) -> str:
+    """What a payment's page showed of its money: a form sends it back, and a reversal is
+    made only if the payment still reads the same (see `reverse`)."""
+    return f"{txn.state}:{txn.amount_authorized}:{txn.amount_captured}:{txn.amount_refunded}"
+
+
+class Changed:
+    """The payment moved since its page was shown (a second click, another person)."""
+
+
+class Missing:
+    """No such payment of this merchant's."""
+
+
 async def reverse(
     session: AsyncSession,
     runtime: Runtime,
@@ -81,8 +96,19 @@ async def reverse(
     trans_id: str,
     action: str,
     amount: int | None,
-) -> payments.Reversal | payments.Refusal:
-    """Void or refund (`action`), all of what is left or `amount` minor units of it."""
+    seen: str,
+) -> payments.Reversal | payments.Refusal | Changed | Missing:
+    """Void or refund (`action`), all of what is left or `amount` minor units of it.
+
+    The payment is locked first and compared with what its page showed (`seen`): a form
+    posted twice, or after someone else refunded, changes nothing. The same transaction
+    then calls the payments service, whose own lock it already holds.
+    """
+    locked = await lock_transaction(session, merchant.id, trans_id)
+    if locked is None:
+        return Missing()
+    if version(locked) != seen:
+        return Changed()
     request = VoidOrRefundRequest.model_validate(
         {
             "trans_id": trans_id,

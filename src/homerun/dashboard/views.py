@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from homerun.audit.models import AuditEvent
 from homerun.dashboard.filters import STATUS_CHOICES, STATUS_LABELS, Filters, cursor_text
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.service import Page, Payment
+from homerun.dashboard.service import Page, Payment, version
 from homerun.kit.money import to_dollars
 from homerun.kit.pages import Assets, Templates
 from homerun.payments.lookup import Figures
@@ -66,14 +66,10 @@ def _frame(viewer: Viewer | None, here: str = "") -> dict[str, Any]:
             viewer=viewer,
             nav=_nav(viewer, here),
             csrf=viewer.csrf,
-            tenant_name=viewer.merchant.name if viewer.merchant else _tenant_label(viewer),
+            tenant_name=viewer.tenant_name,
             role_name=ROLE_NAMES[viewer.user.role],
         )
     return context
-
-
-def _tenant_label(viewer: Viewer) -> str:
-    return "Homerun operators" if viewer.user.partner_id is None else "Partner"
 
 
 # ---------------------------------------------------------------- signing in
@@ -252,6 +248,7 @@ def payment(
         refunds=[_row(r, zone) for r in found.refunds],
         parent=_row(found.parent, zone) if found.parent else None,
         actions=_actions(viewer, txn),
+        seen=version(txn),
         notice=notice,
         error=error,
         amount=amount,
