@@ -35,11 +35,12 @@ from homerun.merchants.schemas import MerchantCreate
 from homerun.oauth import service as oauth_service
 from homerun.observability import multiprocess
 from homerun.observability.logging import configure_logging
+from homerun.people.cli import app as users_app
 from homerun.reporting import seed as seeding
 from homerun.retention.service import Purged, purge_all
 from homerun.runtime import Runtime
 from homerun.settlement import schedule
-from homerun.startup import create_demo_if_empty, open_runtime
+from homerun.startup import DemoSetup, create_demo_if_empty, open_runtime
 from homerun.verify.cli import verify as verify_command
 from homerun.webhooks.cli import app as webhooks_app
 from homerun.worker.cli import run_worker
@@ -59,6 +60,7 @@ app.add_typer(partners_app, name="partners")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(keys_app, name="keys")
 app.command("verify")(verify_command)
+app.add_typer(users_app, name="users")
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
@@ -136,6 +138,15 @@ async def _prepare_serve(settings: Settings, base_url: str) -> None:
     )
     if demo.boarding is not None:
         _print_demo_partner(demo.boarding, base_url)
+    _print_demo_sign_ins(demo, base_url)
+
+
+def _print_demo_sign_ins(demo: DemoSetup, base_url: str) -> None:
+    if not demo.sign_ins:
+        return
+    _show("dashboard", f"{base_url}/dashboard")
+    for sign_in in demo.sign_ins:
+        _show(sign_in.who, f"{sign_in.email}  password {sign_in.password}  (shown once)")
 
 
 def _print_demo_partner(partner: DemoPartner, base_url: str) -> None:

@@ -198,6 +198,23 @@ class Settings(BaseSettings):
         le=10_000,
         description="Scheduled payments one worker charges per database transaction.",
     )
+    # The dashboard's sign-in (docs/dashboard.md).
+    dashboard_session_idle_seconds: int = Field(
+        default=1800, ge=60, description="A dashboard session ends after this long unused."
+    )
+    dashboard_session_absolute_seconds: int = Field(
+        default=43200, ge=300, description="A dashboard session ends this long after sign-in."
+    )
+    dashboard_lockout_after: int = Field(
+        default=5, ge=1, le=100, description="Failed sign-ins in a row that lock an account."
+    )
+    dashboard_lockout_base_seconds: int = Field(
+        default=30, ge=1, description="The first lock-out; each further failure doubles it."
+    )
+    dashboard_lockout_max_seconds: int = Field(default=3600, ge=1)
+    dashboard_link_ttl_seconds: int = Field(
+        default=3 * 86400, ge=300, description="How long an invitation or reset link works."
+    )
     log_level: str = "info"
     # What an operator sees (docs/operations.md).
     log_format: LogFormat = Field(

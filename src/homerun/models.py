@@ -4,6 +4,7 @@ them all (migrations' autogenerate and the schema-drift test compare against it)
 It sits above the domain packages, beside app.py: kit/ only defines Base and stays
 domain-free."""
 
+from homerun.audit import models as audit_models
 from homerun.auth import models as auth_models
 from homerun.billing import models as billing_models
 from homerun.boarding import models as boarding_models
@@ -17,6 +18,7 @@ from homerun.merchants import models as merchant_models
 from homerun.oauth import models as oauth_models
 from homerun.outbox import models as outbox_models
 from homerun.payments import models as payment_models
+from homerun.people import models as people_models
 from homerun.settlement import models as settlement_models
 from homerun.tokenizer import models as tokenizer_models
 from homerun.vault import models as vault_models
@@ -25,6 +27,7 @@ from homerun.worker import models as worker_models
 
 __all__ = [
     "Base",
+    "audit_models",
     "auth_models",
     "billing_models",
     "boarding_models",
@@ -37,6 +40,7 @@ __all__ = [
     "oauth_models",
     "outbox_models",
     "payment_models",
+    "people_models",
     "settlement_models",
     "tokenizer_models",
     "vault_models",

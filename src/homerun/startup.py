@@ -21,6 +21,7 @@ from homerun.merchants import service as merchants
 from homerun.merchants.models import Merchant
 from homerun.merchants.schemas import MerchantCreate
 from homerun.merchants.state import Accepts
+from homerun.people.demo import DemoSignIn, create_demo_users
 from homerun.runtime import Runtime
 from homerun.settlement import schedule
 
@@ -46,6 +47,7 @@ class DemoSetup:
     merchant: Merchant
     credentials: IssuedCredentials
     boarding: DemoPartner | None = None  # a partner with a rep code and a boarding client
+    sign_ins: tuple[DemoSignIn, ...] = ()  # the dashboard's demo users, passwords shown once
 
 
 async def create_demo_if_empty(runtime: Runtime) -> DemoSetup | None:
@@ -59,4 +61,6 @@ async def create_demo_if_empty(runtime: Runtime) -> DemoSetup | None:
         await schedule.ensure_for_merchant(session, runtime, merchant)
         credentials = await auth.issue(session, runtime, merchant)
         demo_partner = await boarding.create_demo(session, runtime)
-        return DemoSetup(merchant, credentials, demo_partner)
+        partner_id = demo_partner.partner.id if demo_partner is not None else None
+        sign_ins = await create_demo_users(session, runtime, merchant.id, partner_id)
+        return DemoSetup(merchant, credentials, demo_partner, tuple(sign_ins))

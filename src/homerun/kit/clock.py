@@ -18,6 +18,11 @@ class Clock:
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
 
+    def wall(self) -> datetime:
+        """Real time, which sandbox moves never change: for what people live through
+        (sign-in sessions, TOTP codes, lock-outs), not for what payments do."""
+        return datetime.now(UTC)
+
     @property
     def offset(self) -> timedelta:
         return self._offset

@@ -14,6 +14,10 @@ async def by_mid(session: AsyncSession, mid: str) -> Merchant | None:
     return await session.scalar(select(Merchant).where(Merchant.mid == mid))
 
 
+async def by_id(session: AsyncSession, merchant_id: int) -> Merchant | None:
+    return await session.get(Merchant, merchant_id)
+
+
 async def mid_exists(session: AsyncSession, mid: str) -> bool:
     return (await session.scalar(select(Merchant.id).where(Merchant.mid == mid))) is not None
 

@@ -93,6 +93,11 @@ async def get(session: AsyncSession, mid: str) -> Merchant:
     return merchant
 
 
+async def by_id(session: AsyncSession, merchant_id: int) -> Merchant | None:
+    """A merchant by its row id (a dashboard user's merchant)."""
+    return await repository.by_id(session, merchant_id)
+
+
 async def update(
     session: AsyncSession, runtime: Runtime, mid: str, data: MerchantUpdate
 ) -> Merchant:

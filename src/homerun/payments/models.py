@@ -23,6 +23,8 @@ class Transaction(Base):
         # ... and this one in time order across the merchants of a multi-merchant client.
         Index("ix_transactions_created", "created_at", "id"),
         Index("ix_transactions_merchant_order", "merchant_id", "order_id"),
+        # People find a payment by its card's last four digits (the dashboard's search).
+        Index("ix_transactions_merchant_last_four", "merchant_id", "last_four", "created_at", "id"),
     )
 
     # The primary key is the wire trans_id (as a numeric string).

@@ -1,0 +1,83 @@
+"""Recording and reading the audit log.
+
+Every sign-in, failed sign-in, role change, refund and key roll made through the dashboard
+or the `homerun users` command is one row. There is no update and no delete: the table is
+written only by `record`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.audit import repository
+from homerun.audit.models import AuditEvent
+
+
+class AuditAction(StrEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    LOCKED_OUT = "locked_out"
+    USER_CREATED = "user_created"
+    USER_INVITED = "user_invited"
+    PASSWORD_SET = "password_set"  # noqa: S105 - an event name
+    PASSWORD_RESET_ISSUED = "password_reset_issued"  # noqa: S105 - an event name
+    ROLE_CHANGED = "role_changed"
+    USER_DISABLED = "user_disabled"
+    TOTP_ENABLED = "totp_enabled"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    REFUND = "refund"
+    VOID = "void"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, and from where."""
+
+    label: str  # an email, or "cli"
+    user_id: int | None = None
+    ip: str = ""
+
+
+CLI = Actor("cli")
+
+
+async def record(
+    session: AsyncSession,
+    at: datetime,
+    actor: Actor,
+    action: AuditAction,
+    *,
+    merchant_id: int | None = None,
+    partner_id: int | None = None,
+    **detail: Any,
+) -> None:
+    await repository.append(
+        session,
+        {
+            "at": at,
+            "user_id": actor.user_id,
+            "actor": actor.label[:254],
+            "action": action.value,
+            "merchant_id": merchant_id,
+            "partner_id": partner_id,
+            "ip": actor.ip[:45],
+            "detail": detail,
+        },
+    )
+
+
+async def events(
+    session: AsyncSession,
+    *,
+    merchant_id: int | None,
+    before: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> Sequence[AuditEvent]:
+    return await repository.newest(session, merchant_id=merchant_id, before=before, limit=limit)

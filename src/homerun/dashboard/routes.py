@@ -1,0 +1,357 @@
+"""The dashboard at /dashboard: thin handlers over people, the dashboard's service and views.
+
+Every page is HTML with a strict CSP (kit.pages); none is part of the OpenAPI document.
+A page that needs a signed-in user sends everyone else to the sign-in page; a user whose
+role may not do a thing gets 403, and another merchant's payment is not found (404).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.audit import service as audit
+from homerun.audit.service import Actor
+from homerun.calls import AppRuntime, Route, Session
+from homerun.dashboard import filters, guard, service, views
+from homerun.dashboard.guard import SESSION_COOKIE, SIGN_IN_COOKIE, Viewer
+from homerun.kit.money import AmountError, parse_dollars
+from homerun.kit.pages import html_response
+from homerun.payments.outcomes import Refusal, Reversal
+from homerun.people import service as people
+from homerun.people.crypto import password_problem
+from homerun.people.roles import Action
+from homerun.people.state import LinkPurpose, SessionStage
+from homerun.runtime import Runtime
+
+router = APIRouter(route_class=Route, include_in_schema=False)
+Fields = Annotated[dict[str, str], Depends(guard.form_fields)]
+_SIGN_IN_COOKIE_AGE = 3600
+_NOTICES = {
+    "signed_out": "You have signed out.",
+    "password_set": "Your password is saved. Sign in with it now.",
+    "expired": "Your session ended. Sign in again.",
+}
+_DONE = {"refunded": "The refund was made.", "voided": "The payment was voided."}
+
+
+def _redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def _page(html: str, status: int = 200) -> Response:
+    return html_response(html, status)
+
+
+def _forbidden(viewer: Viewer | None) -> Response:
+    return _page(
+        views.message(
+            viewer, "You cannot do that", "Your role does not allow this. Ask your account owner."
+        ),
+        403,
+    )
+
+
+def _not_found(viewer: Viewer | None, what: str = "page") -> Response:
+    return _page(views.message(viewer, "Not found", f"There is no such {what} here."), 404)
+
+
+def _actor(request: Request, viewer: Viewer) -> Actor:
+    return Actor(viewer.user.email, viewer.user.id, guard.client_ip(request))
+
+
+async def _signed_in(
+    request: Request, session: AsyncSession, runtime: Runtime
+) -> Viewer | Response:
+    viewer = await guard.viewer(request, session, runtime)
+    if viewer is None:
+        return _redirect("/dashboard/sign-in")
+    return viewer
+
+
+# ---------------------------------------------------------------- signing in
+
+
+@router.get("/")
+async def root() -> Response:
+    return _redirect("/dashboard")
+
+
+def _sign_in_form(
+    request: Request,
+    runtime: Runtime,
+    *,
+    status: int = 200,
+    email: str = "",
+    error: str | None = None,
+    notice: str | None = None,
+) -> Response:
+    nonce, new = guard.sign_in_nonce(request)
+    html = views.sign_in(
+        guard.sign_in_csrf(runtime, nonce), email=email, error=error, notice=notice
+    )
+    response = _page(html, status)
+    if new:
+        guard.set_cookie(request, response, SIGN_IN_COOKIE, nonce, _SIGN_IN_COOKIE_AGE)
+    return response
+
+
+def _sign_in_csrf_ok(request: Request, runtime: Runtime, fields: dict[str, str]) -> bool:
+    nonce = request.cookies.get(SIGN_IN_COOKIE)
+    return bool(nonce) and guard.csrf_matches(guard.sign_in_csrf(runtime, nonce or ""), fields)
+
+
+@router.get("/dashboard/sign-in")
+async def sign_in_page(
+    request: Request, session: Session, runtime: AppRuntime, notice: str = ""
+) -> Response:
+    if await guard.viewer(request, session, runtime) is not None:
+        return _redirect("/dashboard")
+    return _sign_in_form(request, runtime, notice=_NOTICES.get(notice))
+
+
+@router.post("/dashboard/sign-in")
+async def sign_in(
+    request: Request, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    email = fields.get("email", "")[:254]
+    if not _sign_in_csrf_ok(request, runtime, fields):
+        return _sign_in_form(
+            request, runtime, status=403, email=email, error="The form had expired. Try again."
+        )
+    opened = await people.sign_in(
+        session, runtime, email, fields.get("password", "")[:1024], guard.client_ip(request)
+    )
+    if isinstance(opened, people.Refused):
+        return _sign_in_form(request, runtime, status=401, email=email, error=opened.message)
+    await people.end_by_token(session, runtime, request.cookies.get(SESSION_COOKIE))
+    response = _redirect("/dashboard/sign-in/code" if opened.needs_code else "/dashboard")
+    age = runtime.settings.dashboard_session_absolute_seconds
+    guard.set_cookie(request, response, SESSION_COOKIE, opened.token, age)
+    guard.clear_cookie(request, response, SIGN_IN_COOKIE)
+    return response
+
+
+@router.get("/dashboard/sign-in/code")
+async def code_page(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    waiting = await guard.pending(request, session, runtime)
+    if waiting is None:
+        return _redirect("/dashboard/sign-in")
+    return _page(views.code_step(waiting.row.csrf_token))
+
+
+@router.post("/dashboard/sign-in/code")
+async def code(request: Request, fields: Fields, session: Session, runtime: AppRuntime) -> Response:
+    waiting = await guard.pending(request, session, runtime)
+    if waiting is None:
+        return _redirect("/dashboard/sign-in")
+    if not guard.csrf_matches(waiting.row.csrf_token, fields):
+        return _page(views.code_step(waiting.row.csrf_token, error="Try again."), 403)
+    opened = await people.sign_in_code(
+        session, runtime, waiting.row, fields.get("code", "")[:40], guard.client_ip(request)
+    )
+    if isinstance(opened, people.Refused):
+        if opened.message == people.LOCKED:
+            return _sign_in_form(request, runtime, status=401, error=opened.message)
+        error = "That code is not right. Check the time on your device and try again."
+        return _page(views.code_step(waiting.row.csrf_token, error=error), 401)
+    response = _redirect("/dashboard")
+    age = runtime.settings.dashboard_session_absolute_seconds
+    guard.set_cookie(request, response, SESSION_COOKIE, opened.token, age)
+    return response
+
+
+@router.post("/dashboard/sign-out")
+async def sign_out(
+    request: Request, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    found = await people.current(
+        session, runtime, request.cookies.get(SESSION_COOKIE), stage=SessionStage.SIGNED_IN
+    )
+    if found is None:
+        return _redirect("/dashboard/sign-in")
+    if not guard.csrf_matches(found.row.csrf_token, fields):
+        return _forbidden(None)
+    await people.sign_out(session, runtime, found, guard.client_ip(request))
+    response = _redirect("/dashboard/sign-in?notice=signed_out")
+    guard.clear_cookie(request, response, SESSION_COOKIE)
+    return response
+
+
+# ---------------------------------------------------------------- one-time links
+
+
+async def _link_page(
+    request: Request,
+    session: AsyncSession,
+    runtime: Runtime,
+    token: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+) -> Response:
+    link = await people.open_link(session, runtime, token[:100])
+    if link is None:
+        text = "This link has expired or was already used. Ask for a new one."
+        return _page(views.message(None, "Link not valid", text), 404)
+    user = await people.user_of_link(session, link)
+    nonce, new = guard.sign_in_nonce(request)
+    html = views.welcome(
+        token,
+        user.email,
+        reset=link.purpose is LinkPurpose.RESET,
+        error=error,
+        csrf=guard.sign_in_csrf(runtime, nonce),
+    )
+    response = _page(html, status)
+    if new:
+        guard.set_cookie(request, response, SIGN_IN_COOKIE, nonce, _SIGN_IN_COOKIE_AGE)
+    return response
+
+
+@router.get("/dashboard/welcome/{token}")
+async def welcome_page(
+    request: Request, token: str, session: Session, runtime: AppRuntime
+) -> Response:
+    return await _link_page(request, session, runtime, token)
+
+
+@router.post("/dashboard/welcome/{token}")
+async def welcome(
+    request: Request, token: str, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    if not _sign_in_csrf_ok(request, runtime, fields):
+        return await _link_page(
+            request, session, runtime, token, status=403, error="The form had expired. Try again."
+        )
+    password = fields.get("password", "")
+    problem = password_problem(password)
+    if problem is None and password != fields.get("confirm"):
+        problem = "the two passwords are not the same"
+    if problem is not None:
+        return await _link_page(
+            request, session, runtime, token, status=422, error=f"The password {problem}."
+        )
+    user = await people.use_link(session, runtime, token[:100], password, guard.client_ip(request))
+    if user is None:
+        return await _link_page(request, session, runtime, token)
+    return _redirect("/dashboard/sign-in?notice=password_set")
+
+
+# ---------------------------------------------------------------- pages
+
+
+@router.get("/dashboard")
+async def home(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    viewer = await _signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    figures = None
+    if viewer.merchant is not None and viewer.may(Action.VIEW_PAYMENTS):
+        figures = await service.home_figures(session, runtime, viewer.merchant)
+    currency = viewer.merchant.currency if viewer.merchant else "USD"
+    return _page(views.home(viewer, figures, currency))
+
+
+@router.get("/dashboard/payments")
+async def payments(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    viewer = await _signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    merchant = viewer.merchant
+    if merchant is None or not viewer.may(Action.VIEW_PAYMENTS):
+        return _forbidden(viewer)
+    zone = service.merchant_zone(merchant)
+    wanted = filters.read(dict(request.query_params), zone)
+    if wanted.errors:
+        return _page(views.payments(viewer, wanted, None, zone), 400)
+    page = await service.find_payments(session, merchant, wanted.search)
+    return _page(views.payments(viewer, wanted, page, zone))
+
+
+@router.get("/dashboard/payments/{trans_id}")
+async def payment(
+    request: Request, trans_id: str, session: Session, runtime: AppRuntime, done: str = ""
+) -> Response:
+    viewer = await _signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    merchant = viewer.merchant
+    if merchant is None or not viewer.may(Action.VIEW_PAYMENTS):
+        return _forbidden(viewer)
+    found = await service.payment(session, merchant, trans_id[:32])
+    if found is None:
+        return _not_found(viewer, "payment")
+    zone = service.merchant_zone(merchant)
+    return _page(views.payment(viewer, found, zone, notice=_DONE.get(done)))
+
+
+@router.post("/dashboard/payments/{trans_id}/{action}")
+async def reverse(
+    request: Request,
+    trans_id: str,
+    action: str,
+    fields: Fields,
+    session: Session,
+    runtime: AppRuntime,
+) -> Response:
+    viewer = await _signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    if not guard.csrf_matches(viewer.csrf, fields):
+        return _forbidden(viewer)
+    merchant = viewer.merchant
+    if merchant is None or not viewer.may(Action.REFUND):
+        return _forbidden(viewer)
+    if action not in ("void", "refund"):
+        return _not_found(viewer)
+    typed = fields.get("amount", "").strip()[:16]
+    amount, error, status = None, None, 409
+    if typed:
+        try:
+            amount = parse_dollars(typed.removeprefix("$"))
+        except AmountError as problem:
+            error, status = f"Amount: {problem}.", 422
+    if error is None:
+        # The payment is locked before anything of it is read in this transaction, so what
+        # the service sees is the committed row, never an earlier read of it.
+        seen = fields.get("seen", "")[:100]
+        actor = _actor(request, viewer)
+        outcome = await service.reverse(
+            session, runtime, actor, merchant, trans_id[:32], action, amount, seen
+        )
+        if isinstance(outcome, Reversal):
+            done = "refunded" if outcome.kind == "refund" else "voided"
+            return _redirect(f"/dashboard/payments/{quote(str(outcome.original.id))}?done={done}")
+        if isinstance(outcome, Refusal):
+            error = f"Not done: {outcome.detail} ({outcome.answer.resp_text})."
+        elif isinstance(outcome, service.Changed):
+            error = "Not done: this payment changed since you opened it. Check it and try again."
+    found = await service.payment(session, merchant, trans_id[:32])
+    if found is None:
+        return _not_found(viewer, "payment")
+    zone = service.merchant_zone(merchant)
+    return _page(views.payment(viewer, found, zone, error=error, amount=typed), status)
+
+
+@router.get("/dashboard/audit")
+async def audit_log(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    viewer = await _signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    if not viewer.may(Action.VIEW_AUDIT):
+        return _forbidden(viewer)
+    # An owner reads their merchant's log; an operator reads the whole instance's.
+    merchant_id = viewer.user.merchant_id
+    events = await audit.events(session, merchant_id=merchant_id, limit=200)
+    zone = service.merchant_zone(viewer.merchant) if viewer.merchant else filters.UTC_ZONE
+    return _page(views.audit(viewer, list(events), zone))
+
+
+@router.get("/dashboard/assets/{name}")
+async def asset(request: Request, name: str) -> Response:
+    return views.assets.response(request, name)

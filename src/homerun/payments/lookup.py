@@ -1,0 +1,120 @@
+"""Read-only look-ups of a merchant's transactions for people (the dashboard): one
+aggregate for the home page's figures, and a keyset-paged search.
+
+Every query is scoped to one merchant and walks an index led by merchant_id:
+(merchant_id, created_at, id) for time ranges and paging, (merchant_id, order_id) and
+(merchant_id, last_four, created_at, id) for the two searches people make most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
+
+from homerun.payments.models import Transaction
+from homerun.payments.state import Kind, Result, State
+
+_PAYMENT_KINDS = (Kind.SALE, Kind.AUTH)
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Money in minor units; counts of approved and of answered (approved or declined)."""
+
+    today_volume: int
+    today_count: int
+    month_volume: int
+    month_count: int  # approved payments
+    month_answered: int
+    month_refunds: int
+    month_refund_count: int
+
+
+async def figures(
+    session: AsyncSession, merchant_id: int, day_start: datetime, month_start: datetime
+) -> Figures:
+    """Today's and this month's volume, approvals and refunds: one pass over the month's
+    rows (`day_start` is within the month, or the month began today)."""
+    t = Transaction
+    payment = t.kind.in_(_PAYMENT_KINDS)
+    approved = and_(payment, t.result == Result.APPROVED)
+    today = t.created_at >= day_start
+    refund = and_(t.kind == Kind.REFUND, t.result == Result.APPROVED)
+
+    def total(
+        condition: ColumnElement[bool], value: ColumnElement[int] | InstrumentedAttribute[int]
+    ) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return total(condition, literal(1))
+
+    start = min(day_start, month_start)
+    row = (
+        await session.execute(
+            select(
+                total(and_(approved, today), t.amount_captured),
+                count(and_(approved, today)),
+                total(approved, t.amount_captured),
+                count(approved),
+                count(and_(payment, t.result.in_((Result.APPROVED, Result.DECLINED)))),
+                total(refund, t.amount_captured),
+                count(refund),
+            ).where(t.merchant_id == merchant_id, t.created_at >= start)
+        )
+    ).one()
+    values = [int(v) for v in row]
+    return Figures(*values)
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    last_four: str | None = None
+    order_id: str | None = None
+    states: tuple[State, ...] = ()
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    # The keyset: rows strictly older than this (created_at, id), newest first.
+    before: tuple[datetime, int] | None = None
+
+
+async def search(
+    session: AsyncSession, merchant_id: int, wanted: Search, limit: int
+) -> Sequence[Transaction]:
+    """A page of the merchant's transactions, newest first; ask for one more than a page to
+    know whether another follows."""
+    t = Transaction
+    query = select(t).where(t.merchant_id == merchant_id)
+    if wanted.last_four:
+        query = query.where(t.last_four == wanted.last_four)
+    if wanted.order_id:
+        query = query.where(t.order_id == wanted.order_id)
+    if wanted.states:
+        query = query.where(t.state.in_(wanted.states))
+    if wanted.since is not None:
+        query = query.where(t.created_at >= wanted.since)
+    if wanted.until is not None:
+        query = query.where(t.created_at < wanted.until)
+    if wanted.before is not None:
+        at, key = wanted.before
+        query = query.where(or_(t.created_at < at, and_(t.created_at == at, t.id < key)))
+    query = query.order_by(t.created_at.desc(), t.id.desc()).limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def refunds_of(
+    session: AsyncSession, merchant_id: int, parent_id: int
+) -> Sequence[Transaction]:
+    t = Transaction
+    query = (
+        select(t)
+        .where(t.merchant_id == merchant_id, t.parent_id == parent_id)
+        .order_by(t.created_at, t.id)
+    )
+    return (await session.scalars(query)).all()
