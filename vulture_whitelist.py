@@ -194,7 +194,6 @@ _.webhook_deliveries  # unused variable (src/homerun/retention/service.py:29)
 _.outbox_events  # unused variable (src/homerun/retention/service.py:30)
 _.failed_jobs  # unused variable (src/homerun/retention/service.py:31)
 # Read by a metrics exporter: the latest scheduled verify run's violations per check.
-last_counts  # unused function (src/homerun/verify/jobs.py:42)
 
 # NACHA Standard Entry Class codes (ach/nacha.py EntryClass): chosen from stored values.
 WEB  # unused variable (src/homerun/ach/nacha.py)

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, text
 
 from homerun.runtime import Runtime
@@ -375,6 +376,10 @@ async def test_one_corruption_is_caught_by_exactly_its_check(
     assert await violations(runtime) == []
 
 
+def books_violations(check: str) -> float | None:
+    return REGISTRY.get_sample_value("homerun_books_violations", {"check": check})
+
+
 async def test_the_worker_verifies_on_a_schedule_and_keeps_the_counts(
     day: Day, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -384,12 +389,16 @@ async def test_the_worker_verifies_on_a_schedule_and_keeps_the_counts(
     async with runtime.db.transaction() as session:
         job = await session.scalar(select(Job).where(Job.key == jobs.KEY))
         assert job is not None and job.kind == jobs.VERIFY
-        assert jobs.last_counts(scheduled) is None
+        assert scheduled.caches.of(jobs.LastRun).at is None
         with caplog.at_level(logging.INFO, logger="homerun.verify"):
             # In the job's own transaction, as the worker runs it (on SQLite: the write turn).
             next_due = await jobs.verify_books(session, scheduled, job, Report())
     assert next_due == job.due_at + timedelta(hours=1)
-    assert jobs.last_counts(scheduled) == {name: 0 for name in service.names()}
+    assert scheduled.caches.of(jobs.LastRun).counts == {name: 0 for name in service.names()}
+    assert books_violations("settlement.batch_totals") == 0
+    assert REGISTRY.get_sample_value("homerun_books_verified_timestamp_seconds") == (
+        scheduled.caches.of(jobs.LastRun).at.timestamp()  # type: ignore[union-attr]
+    )
     assert [r.getMessage() for r in caplog.records] == [
         f"books verified: {len(service.CHECKS)} checks, no violations"
     ]
@@ -409,9 +418,11 @@ async def test_the_worker_verifies_on_a_schedule_and_keeps_the_counts(
                 text("UPDATE batches SET refund_count = refund_count - 1 WHERE batch_id = :b"),
                 {"b": day.first_batch},
             )
-    assert jobs.last_counts(scheduled) == {
+    assert scheduled.caches.of(jobs.LastRun).counts == {
         name: int(name == "settlement.batch_totals") for name in service.names()
     }
+    assert books_violations("settlement.batch_totals") == 1
+    assert books_violations("ledger.journals_balance") == 0
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (
             logging.ERROR,

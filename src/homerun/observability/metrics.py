@@ -66,6 +66,18 @@ WEBHOOK_LAG = Histogram(
     "From the event to its successful delivery.",
     buckets=_LAG,
 )
+BOOKS_VIOLATIONS = Gauge(
+    "homerun_books_violations",
+    "Violations per check found by the latest scheduled `homerun verify` of a process "
+    "(HOMERUN_VERIFY_INTERVAL_SECONDS); the highest over processes.",
+    ["check"],
+    multiprocess_mode="max",
+)
+BOOKS_VERIFIED_AT = Gauge(
+    "homerun_books_verified_timestamp_seconds",
+    "When the latest scheduled `homerun verify` finished (Unix time, clock time).",
+    multiprocess_mode="max",
+)
 BATCHES_CLOSED = Counter("homerun_settlement_batches_closed", "Settlement batches closed.")
 DEPOSITS_FUNDED = Counter("homerun_deposits_funded", "Deposits made to merchants.")
 
@@ -115,3 +127,10 @@ class HttpMetrics:
         if duration is None:
             duration = self._durations[(route, method)] = HTTP_DURATION.labels(route, method)
         duration.observe(seconds)
+
+
+def books_verified(counts: dict[str, int], at: float) -> None:
+    """A scheduled verify run's outcome: its violations per check, and when it ended."""
+    for check, n in counts.items():
+        BOOKS_VIOLATIONS.labels(check).set(n)
+    BOOKS_VERIFIED_AT.set(at)

@@ -1,6 +1,6 @@
 """`homerun verify` on a schedule: a recurring job every HOMERUN_VERIFY_INTERVAL_SECONDS of
-clock time (0, the default: none), whose run logs its violation count and leaves it where a
-metric can read it (`last_counts`).
+clock time (0, the default: none), whose run logs its violation count and sets the gauge
+homerun_books_violations (LastRun keeps the latest counts in the process).
 
 The run reads its own snapshot (homerun.verify.reader), not the job's transaction. On SQLite
 the job's transaction still holds the write turn while the run reads, so there a scheduled
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.observability.metrics import books_verified
 from homerun.runtime import Runtime
 from homerun.verify import service
 from homerun.worker import repository as jobs_table
@@ -37,13 +38,6 @@ class LastRun:
 
     def clear(self) -> None:
         self.at, self.counts = None, {}
-
-
-def last_counts(runtime: Runtime) -> dict[str, int] | None:
-    """Violations per check of the latest scheduled run in this process (every check named,
-    0 when it held), or None before the first: what a gauge reads."""
-    last = runtime.caches.of(LastRun)
-    return dict(last.counts) if last.at is not None else None
 
 
 def register(jobs: JobRegistry) -> None:
@@ -72,6 +66,7 @@ async def verify_books(
     report = await service.run(runtime, examples=1)
     last = runtime.caches.of(LastRun)
     last.at, last.counts = runtime.clock.now(), report.counts()
+    books_verified(last.counts, last.at.timestamp())
     broken = {name: n for name, n in last.counts.items() if n}
     if broken:
         log.error("books NOT verified: %d violation(s): %s", report.violations, broken)
