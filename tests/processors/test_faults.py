@@ -8,10 +8,11 @@ import time
 import httpx
 import pytest
 
-from homerun.processors.base import AuthorizationRequest, CardData
+from homerun.processors.base import AuthorizationRequest, CardData, Processor
 from homerun.processors.faults import Faults, WithFaults, draw
 from homerun.processors.registry import processor_for
 from homerun.processors.simulator.processor import Simulator
+from homerun.processors.timed import Timed
 from tests.conftest import ADMIN, MerchantAccess
 from tests.helpers import charge, events, transaction
 
@@ -60,9 +61,15 @@ async def test_latency_is_added_to_every_call() -> None:
 
 
 def test_only_the_simulator_is_given_faults_and_none_means_none() -> None:
-    assert isinstance(processor_for("simulator", Faults()), Simulator)
-    assert isinstance(processor_for("simulator", None), Simulator)
-    assert isinstance(processor_for("simulator", Faults(error_bps=1)), WithFaults)
+    # Every processor comes timed (homerun_processor_duration_seconds); inside is what answers.
+    assert isinstance(inner(processor_for("simulator", Faults())), Simulator)
+    assert isinstance(inner(processor_for("simulator", None)), Simulator)
+    assert isinstance(inner(processor_for("simulator", Faults(error_bps=1))), WithFaults)
+
+
+def inner(processor: Processor) -> Processor:
+    assert isinstance(processor, Timed)
+    return processor.inner
 
 
 async def set_faults(
