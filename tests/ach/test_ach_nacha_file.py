@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from homerun.bankfiles import service
 from homerun.cli import app
 from homerun.kit.banking_days import next_banking_day
+from homerun.payments import ach_batches
 from tests.ach import nacha_reader
 from tests.ach.helpers import ach_sale, originate, settle_ach
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
@@ -170,7 +171,7 @@ async def test_the_bank_file_of_a_batch_of_sales_and_of_refund_credits(
     monkeypatch: pytest.MonkeyPatch,
     partition: int,
 ) -> None:
-    monkeypatch.setattr(service, "PARTITION", partition)
+    monkeypatch.setattr(ach_batches, "STREAM_PARTITION", partition)
     monkeypatch.setattr(service, "RECORDS_PER_CHUNK", 3 if partition == 1 else 500)
     caplog.set_level(logging.DEBUG)
     sold = [(await sell(client, m, paid), paid) for paid in SALES]

@@ -26,7 +26,6 @@ from homerun.runtime import Runtime
 from homerun.tokenizer import bank_tokens
 from homerun.tokenizer import repository as tokens
 
-PARTITION = ach_batches.STREAM_PARTITION
 ENTRY_DESCRIPTION = "PAYMENT"
 RECORDS_PER_CHUNK = 500  # about 47 KB of the file per piece sent
 
@@ -76,23 +75,22 @@ async def _refill(
     session: AsyncSession,
     runtime: Runtime,
     merchant_id: int,
-    rows: AsyncGenerator[AchEntryRow],
+    partitions: AsyncGenerator[list[AchEntryRow]],
     pending: _Pending,
 ) -> None:
-    part: list[AchEntryRow] = []
-    while len(part) < PARTITION:
-        row = await anext(rows, None)
-        if row is None:
-            pending.exhausted = True
-            break
-        part.append(row)
+    part = await anext(partitions, None)
+    if part is None:
+        pending.exhausted = True
+        return
     sealed = await tokens.ach_by_tokens(session, merchant_id, {row.account_token for row in part})
-    for row in part:
-        token = sealed.get(row.account_token)
-        if token is None:  # never expected: tokens are kept while a payment refers to them
-            raise LookupError(f"transaction {row.trans_id} has no bank token")
-        number = await bank_tokens.account_number(session, runtime, token)
-        pending.entries.append((row.entry_class, _entry(row, number)))
+    numbers: dict[str, str] = {}  # a partition's payments often share an account
+    for token, row in sealed.items():
+        numbers[token] = await bank_tokens.account_number(session, runtime, row)
+    for entry_row in part:
+        number = numbers.get(entry_row.account_token)
+        if number is None:  # never expected: tokens are kept while a payment refers to them
+            raise LookupError(f"transaction {entry_row.trans_id} has no bank token")
+        pending.entries.append((entry_row.entry_class, _entry(entry_row, number)))
 
 
 async def nacha_file(
@@ -132,7 +130,7 @@ async def nacha_file(
                 entries=of_class(entry_class),
             )
 
-    rows = ach_batches.entries(session, merchant.id, batch.batch_id)
+    rows = ach_batches.entries(session, merchant.id, batch.batch_id)  # partitions of rows
     try:
         writer = nacha.records(header, file_batches())
         piece: list[str] = []

@@ -100,8 +100,9 @@ async def batch(session: AsyncSession, merchant_id: int, batch_id: str) -> AchBa
 
 async def entries(
     session: AsyncSession, merchant_id: int, batch_id: str
-) -> AsyncGenerator[AchEntryRow]:
-    """The batch's entries by entry class, then in the order they were made, streamed."""
+) -> AsyncGenerator[list[AchEntryRow]]:
+    """The batch's entries by entry class, then in the order they were made, streamed a
+    partition (STREAM_PARTITION rows) at a time."""
     stmt = (
         select(
             Transaction.id,
@@ -123,17 +124,19 @@ async def entries(
     )
     result = await session.stream(stmt)
     try:
-        async for row in result:
-            holder = row[7] or {}
-            yield AchEntryRow(
-                trans_id=row[0],
-                is_credit=row[1] == Kind.REFUND,
-                amount=row[2],
-                account_token=row[3] or "",
-                routing_number=row[4] or "",
-                account_type=str(row[5]),
-                entry_class=row[6] or "",
-                holder_name=str(holder.get("name") or ""),
-            )
+        async for partition in result.partitions():
+            yield [
+                AchEntryRow(
+                    trans_id=row[0],
+                    is_credit=row[1] == Kind.REFUND,
+                    amount=row[2],
+                    account_token=row[3] or "",
+                    routing_number=row[4] or "",
+                    account_type=str(row[5]),
+                    entry_class=row[6] or "",
+                    holder_name=str((row[7] or {}).get("name") or ""),
+                )
+                for row in partition
+            ]
     finally:
         await result.close()
