@@ -271,8 +271,12 @@ async def test_an_unknown_batch_or_another_merchants_is_404(
         "mid": other.mid,
         "batches": [],
     }
-    unknown = await client.get("/homerun/v1/merchants/800000000000/ach/batches", headers=ADMIN)
-    assert unknown.status_code == 404
+    for path in ("", f"/{batch_id}/nacha"):
+        unknown = await client.get(
+            f"/homerun/v1/merchants/800000000000/ach/batches{path}", headers=ADMIN
+        )
+        assert unknown.status_code == 404
+        assert unknown.json()["message"] == "merchant 800000000000 not found"
     # A card batch's id is no ACH batch.
     card = await post(
         client, m, "/api/v1/charge", amount=700, account_token="4111111111111111", expiration="1230"
