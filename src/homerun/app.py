@@ -20,6 +20,7 @@ from homerun.admin.routes import router as health_router
 from homerun.auth.routes import admin_router as credentials_router
 from homerun.auth.routes import router as refresh_router
 from homerun.background import background
+from homerun.bankfiles.routes import router as bankfiles_router
 from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
@@ -244,6 +245,7 @@ def create_app(
         credentials_router,
         tokenizer_router,
         transactions_admin_router,
+        bankfiles_router,
         settlement_router,
         sandbox_router,
         oauth_router,

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from homerun.auth import service as auth
+from homerun.bankfiles.cli import app as ach_app
 from homerun.boarding.cli import app as partners_app
 from homerun.boarding.demo import DemoPartner
 from homerun.config import Settings
@@ -59,6 +60,7 @@ app.add_typer(admin_token_app, name="admin-token")
 app.add_typer(partners_app, name="partners")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(keys_app, name="keys")
+app.add_typer(ach_app, name="ach")
 app.command("verify")(verify_command)
 app.add_typer(users_app, name="users")
 console = Console(highlight=False)

@@ -160,6 +160,16 @@ class Settings(BaseSettings):
     )
     webhook_allow_private: bool = False
     webhook_secret_overlap_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
+    # The NACHA files of ACH batches (docs/ach.md, "The NACHA file").
+    ach_odfi_routing_number: str = Field(
+        default="036001808",
+        pattern=r"^[0-9]{9}$",
+        description="The originating bank's routing number: the files' immediate destination "
+        "and every batch's ODFI.",
+    )
+    ach_odfi_name: str = Field(
+        default="Homerun Sandbox Bank", max_length=23, description="The originating bank's name."
+    )
     # Billing plans (docs/vault-and-billing.md).
     billing_retry_days: list[int] = Field(
         default_factory=lambda: [1, 3, 7],
@@ -231,6 +241,14 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer token a scraper of /metrics must send; unset: loopback clients only.",
     )
+
+    @field_validator("ach_odfi_routing_number")
+    @classmethod
+    def _odfi_routing(cls, value: str) -> str:
+        # The ABA check digit (weights 3, 7, 1): a bank file names no bank that cannot be.
+        if sum(int(d) * w for d, w in zip(value, (3, 7, 1) * 3, strict=True)) % 10:
+            raise ValueError("must pass the ABA routing-number checksum")
+        return value
 
     @field_validator("billing_retry_days")
     @classmethod

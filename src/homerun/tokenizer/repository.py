@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +111,18 @@ _ACH_BY_TOKEN = select(AchToken).where(
 
 async def ach_by_token(session: AsyncSession, merchant_id: int, token: str) -> AchToken | None:
     return await session.scalar(_ACH_BY_TOKEN, {"token": token, "merchant_id": merchant_id})
+
+
+async def ach_by_tokens(
+    session: AsyncSession, merchant_id: int, tokens: Collection[str]
+) -> dict[str, AchToken]:
+    """The merchant's bank tokens among `tokens` (a bank file's partition), by token."""
+    if not tokens:
+        return {}
+    rows = await session.scalars(
+        select(AchToken).where(AchToken.merchant_id == merchant_id, AchToken.token.in_(tokens))
+    )
+    return {row.token: row for row in rows}
 
 
 async def ach_by_fingerprint(
