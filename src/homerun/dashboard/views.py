@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from homerun.audit.models import AuditEvent
+from homerun.auth.service import IssuedCredentials
+from homerun.dashboard.developers import Overview
 from homerun.dashboard.filters import STATUS_CHOICES, STATUS_LABELS, Filters, cursor_text
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.service import Page, Payment, version
@@ -22,6 +24,7 @@ from homerun.payments.lookup import Figures
 from homerun.payments.models import Transaction
 from homerun.payments.state import Kind, State
 from homerun.people.roles import ROLE_NAMES, Action
+from homerun.webhooks.models import WebhookDelivery
 
 templates = Templates("homerun.dashboard")
 assets = Assets("homerun.dashboard", "/dashboard/assets")
@@ -50,6 +53,7 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
     items: list[tuple[str, str, Action | None]] = [
         ("Home", "/dashboard", None),
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
+        ("Developers", "/dashboard/developers", Action.MANAGE_CREDENTIALS),
         ("Audit log", "/dashboard/audit", Action.VIEW_AUDIT),
     ]
     return [
@@ -269,4 +273,105 @@ def audit(viewer: Viewer, events: list[AuditEvent], zone: ZoneInfo) -> str:
     ]
     return templates.render(
         "audit.html", title="Audit log", rows=rows, **_frame(viewer, "/dashboard/audit")
+    )
+
+
+# ---------------------------------------------------------------- developers
+
+
+@dataclass(frozen=True)
+class Issued:
+    """Secrets just made: shown on the answer to the POST that made them, and never again."""
+
+    credentials: IssuedCredentials
+    rolled: bool
+
+
+_RUNNER_VERSION = "1.5.5"
+
+
+def runner_snippet(base_url: str, public_key: str) -> str:
+    """A checkout page's few lines to draw the card fields with the merchant's public key."""
+    return (
+        f'<script src="{base_url}/javascripts/{_RUNNER_VERSION}/runner.js"></script>\n'
+        '<div id="run-form"></div>\n'
+        "<script>\n"
+        "  var runner = new Runner();\n"
+        f"  runner.init({{ element: '#run-form', publicKey: '{public_key}',\n"
+        "                useExpiry: true, useCvv: true });\n"
+        "  // On submit: runner.tokenize(function (res) { ... }) and send\n"
+        "  // res.account_token to your server, which calls POST /api/v1/charge.\n"
+        "</script>"
+    )
+
+
+def _delivery_row(d: WebhookDelivery, zone: ZoneInfo, may_resend: bool) -> dict[str, Any]:
+    return {
+        "webhook_id": d.webhook_id,
+        "event_type": d.event_type,
+        "when": when(d.occurred_at, zone),
+        "state": d.state.value.title(),
+        "state_class": {"delivered": "good", "failed": "bad"}.get(d.state.value, "muted"),
+        "attempts": d.attempts,
+        "last_status": str(d.last_status) if d.last_status is not None else "—",
+        "last_response": (d.last_error or d.last_response or "—")[:200],
+        "resend": may_resend and d.state.value == "failed",
+    }
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0 and seconds:
+        return f"{seconds // 3600} hour" + ("" if seconds == 3600 else "s")
+    if seconds % 60 == 0 and seconds:
+        return f"{seconds // 60} minute" + ("" if seconds == 60 else "s")
+    return f"{seconds} second" + ("" if seconds == 1 else "s")
+
+
+def developers(
+    viewer: Viewer,
+    found: Overview,
+    zone: ZoneInfo,
+    base_url: str,
+    grace_seconds: int,
+    *,
+    issued: Issued | None = None,
+    notice: str | None = None,
+    error: str | None = None,
+) -> str:
+    keys = [
+        {
+            "id": c.id,
+            "public_key": c.public_key,
+            "created": when(c.created_at, zone),
+            "revoked": when(c.revoked_at, zone) if c.revoked_at else None,
+        }
+        for c in found.credentials
+    ]
+    live = [c.public_key for c in found.credentials if c.revoked_at is None]
+    public_key = live[-1] if live else None
+    may_resend = viewer.may(Action.MANAGE_WEBHOOKS)
+    endpoints = [
+        {
+            "id": e.endpoint.id,
+            "url": e.endpoint.url,
+            "description": e.endpoint.description or "",
+            "events": ", ".join(e.endpoint.event_types),
+            "enabled": e.endpoint.enabled,
+            "deliveries": [_delivery_row(d, zone, may_resend) for d in e.deliveries],
+        }
+        for e in found.endpoints
+    ]
+    return templates.render(
+        "developers.html",
+        title="Developers",
+        keys=keys,
+        may_keys=viewer.may(Action.MANAGE_CREDENTIALS),
+        public_key=public_key,
+        snippet=runner_snippet(base_url, public_key) if public_key else None,
+        endpoints=endpoints,
+        issued=issued,
+        grace=_duration(grace_seconds),
+        notice=notice,
+        error=error,
+        **_frame(viewer, "/dashboard/developers"),
     )
