@@ -23,6 +23,7 @@ from homerun.background import background
 from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
+from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
@@ -258,6 +259,7 @@ def create_app(
         metrics_router,
         dashboard_router,
         developers_router,
+        deposits_router,
     ):
         app.include_router(router)
     install_docs(app)

@@ -21,6 +21,7 @@ EXPECTED: dict[Role, set[Action]] = {
     Role.OWNER: {
         Action.VIEW_PAYMENTS,
         Action.REFUND,
+        Action.VIEW_DEPOSITS,
         Action.VIEW_AUDIT,
         Action.MANAGE_USERS,
         Action.MANAGE_CREDENTIALS,
@@ -29,13 +30,14 @@ EXPECTED: dict[Role, set[Action]] = {
     Role.ADMIN: {
         Action.VIEW_PAYMENTS,
         Action.REFUND,
+        Action.VIEW_DEPOSITS,
         Action.MANAGE_USERS,
         Action.MANAGE_CREDENTIALS,
         Action.MANAGE_WEBHOOKS,
     },
     Role.DEVELOPER: {Action.VIEW_PAYMENTS, Action.MANAGE_CREDENTIALS, Action.MANAGE_WEBHOOKS},
     Role.SUPPORT: {Action.VIEW_PAYMENTS, Action.REFUND},
-    Role.VIEWER: {Action.VIEW_PAYMENTS},
+    Role.VIEWER: {Action.VIEW_PAYMENTS, Action.VIEW_DEPOSITS},
     Role.PARTNER_ADMIN: {Action.MANAGE_USERS, Action.VIEW_BOARDING, Action.MANAGE_BOARDING},
     Role.PARTNER_VIEWER: {Action.VIEW_BOARDING},
     Role.OPERATOR: {
@@ -118,6 +120,10 @@ async def test_every_role_over_http(
     assert posted.status_code == (303 if refunds else 403)
     refunded = (await transaction(client, merchant, trans_id))["amount_refunded"]
     assert refunded == (100 if refunds else 0)
+
+    deposits = may(role, Action.VIEW_DEPOSITS)
+    assert (await v.get("/dashboard/deposits")).status_code == (200 if deposits else 403)
+    assert ('href="/dashboard/deposits"' in home.text) is deposits
 
     keys = may(role, Action.MANAGE_CREDENTIALS)
     developers = await v.get("/dashboard/developers")

@@ -7,13 +7,14 @@ custom field) is always shown as text. No page carries an inline script or style
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from homerun.audit.models import AuditEvent
 from homerun.auth.service import IssuedCredentials
+from homerun.dashboard.deposits import DepositDetail, DepositPage
 from homerun.dashboard.developers import Overview
 from homerun.dashboard.filters import STATUS_CHOICES, STATUS_LABELS, Filters, cursor_text
 from homerun.dashboard.guard import Viewer
@@ -53,6 +54,7 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
     items: list[tuple[str, str, Action | None]] = [
         ("Home", "/dashboard", None),
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
+        ("Deposits", "/dashboard/deposits", Action.VIEW_DEPOSITS),
         ("Developers", "/dashboard/developers", Action.MANAGE_CREDENTIALS),
         ("Audit log", "/dashboard/audit", Action.VIEW_AUDIT),
     ]
@@ -374,4 +376,91 @@ def developers(
         notice=notice,
         error=error,
         **_frame(viewer, "/dashboard/developers"),
+    )
+
+
+# ---------------------------------------------------------------- deposits
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d %b %Y")
+
+
+def deposits(viewer: Viewer, page: DepositPage, zone: ZoneInfo, *, first: bool) -> str:
+    rows = [
+        {
+            "id": d.funding_master_id,
+            "href": f"/dashboard/deposits/{d.funding_master_id}",
+            "date": _day(d.deposit_date),
+            "batch": d.batch_id or "—",
+            "sales": money(d.sales_amount, d.currency),
+            "refunds": money(-d.refunds_amount, d.currency),
+            "fees": money(-d.fees_amount, d.currency),
+            "other": money(
+                d.reversals_amount + d.adjustments_amount - d.chargebacks_amount, d.currency
+            ),
+            "amount": money(d.amount, d.currency),
+            "amount_class": "bad" if d.amount < 0 else "",
+        }
+        for d in page.rows
+    ]
+    return templates.render(
+        "deposits.html",
+        title="Deposits",
+        rows=rows,
+        next_href=f"/dashboard/deposits?before={page.next_before}" if page.next_before else None,
+        first_href="/dashboard/deposits" if first else None,
+        **_frame(viewer, "/dashboard/deposits"),
+    )
+
+
+def deposit(viewer: Viewer, found: DepositDetail, zone: ZoneInfo) -> str:
+    d = found.contents.deposit
+    cur = d.currency
+    fmid = d.funding_master_id
+    summary = [
+        (f"Sales ({d.sales_count})", money(d.sales_amount, cur)),
+        (f"Refunds ({d.refunds_count})", money(-d.refunds_amount, cur)),
+        ("Processing fees", money(-d.fees_amount, cur)),
+        ("Chargebacks", money(-d.chargebacks_amount, cur)),
+        ("Chargebacks won back", money(d.reversals_amount, cur)),
+        ("Adjustments", money(d.adjustments_amount, cur)),
+    ]
+    chargebacks = [
+        {
+            "case": c.case_number,
+            "href": f"/dashboard/payments/{c.transaction_id}",
+            "trans_id": str(c.transaction_id),
+            "card": f"{(c.card_brand or 'Card').title()} ···· {c.last_four}"
+            if c.last_four
+            else "—",
+            "reason": f"{c.reason_code} {c.reason_text}",
+            "state": c.state.value.title(),
+            "amount": money(c.amount if c.reversal_funding_master_id == fmid else -c.amount, cur),
+            "here": "Won back" if c.reversal_funding_master_id == fmid else "Debited",
+        }
+        for c in found.contents.chargebacks
+    ]
+    adjustments = [
+        {
+            "when": when(a.adjustment_date, zone),
+            "type": a.adjustment_type.replace("_", " "),
+            "reason": a.adjustment_reason,
+            "amount": money(a.amount, cur),
+        }
+        for a in found.contents.adjustments
+    ]
+    return templates.render(
+        "deposit.html",
+        title=f"Deposit {fmid}",
+        fmid=fmid,
+        amount=money(d.amount, cur),
+        date=_day(d.deposit_date),
+        funded=when(d.funded_at, zone),
+        batch=d.batch_id,
+        summary=summary,
+        payments=[_row(t, zone) for t in found.transactions],
+        chargebacks=chargebacks,
+        adjustments=adjustments,
+        **_frame(viewer, "/dashboard/deposits"),
     )
