@@ -24,6 +24,8 @@ from homerun.bankfiles.routes import router as bankfiles_router
 from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
+from homerun.dashboard.deposit_routes import router as deposits_router
+from homerun.dashboard.developer_routes import router as developers_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
@@ -258,6 +260,8 @@ def create_app(
         webhooks_router,
         metrics_router,
         dashboard_router,
+        developers_router,
+        deposits_router,
     ):
         app.include_router(router)
     install_docs(app)

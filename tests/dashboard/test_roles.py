@@ -11,7 +11,7 @@ from homerun.boarding import partners
 from homerun.boarding.schemas import PartnerCreate
 from homerun.people.roles import ALLOWED, TENANT_OF, Action, Role, Tenant, may
 from homerun.runtime import Runtime
-from tests.conftest import MerchantAccess, MerchantFactory
+from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.dashboard.support import Visitor
 from tests.helpers import charge, settle, transaction
 from tests.people.support import make_user
@@ -21,6 +21,7 @@ EXPECTED: dict[Role, set[Action]] = {
     Role.OWNER: {
         Action.VIEW_PAYMENTS,
         Action.REFUND,
+        Action.VIEW_DEPOSITS,
         Action.VIEW_AUDIT,
         Action.MANAGE_USERS,
         Action.MANAGE_CREDENTIALS,
@@ -29,13 +30,14 @@ EXPECTED: dict[Role, set[Action]] = {
     Role.ADMIN: {
         Action.VIEW_PAYMENTS,
         Action.REFUND,
+        Action.VIEW_DEPOSITS,
         Action.MANAGE_USERS,
         Action.MANAGE_CREDENTIALS,
         Action.MANAGE_WEBHOOKS,
     },
     Role.DEVELOPER: {Action.VIEW_PAYMENTS, Action.MANAGE_CREDENTIALS, Action.MANAGE_WEBHOOKS},
     Role.SUPPORT: {Action.VIEW_PAYMENTS, Action.REFUND},
-    Role.VIEWER: {Action.VIEW_PAYMENTS},
+    Role.VIEWER: {Action.VIEW_PAYMENTS, Action.VIEW_DEPOSITS},
     Role.PARTNER_ADMIN: {Action.MANAGE_USERS, Action.VIEW_BOARDING, Action.MANAGE_BOARDING},
     Role.PARTNER_VIEWER: {Action.VIEW_BOARDING},
     Role.OPERATOR: {
@@ -118,6 +120,24 @@ async def test_every_role_over_http(
     assert posted.status_code == (303 if refunds else 403)
     refunded = (await transaction(client, merchant, trans_id))["amount_refunded"]
     assert refunded == (100 if refunds else 0)
+
+    deposits = may(role, Action.VIEW_DEPOSITS)
+    assert (await v.get("/dashboard/deposits")).status_code == (200 if deposits else 403)
+    assert ('href="/dashboard/deposits"' in home.text) is deposits
+
+    keys = may(role, Action.MANAGE_CREDENTIALS)
+    developers = await v.get("/dashboard/developers")
+    assert developers.status_code == (200 if keys else 403)
+    assert ('href="/dashboard/developers"' in home.text) is keys
+    made = await v.post("/dashboard/developers/keys", csrf=csrf)
+    assert made.status_code == (200 if keys else 403)
+    listed = await client.get(f"/homerun/v1/merchants/{merchant.mid}/credentials", headers=ADMIN)
+    assert len(listed.json()) == (2 if keys else 1)
+    rolled = await v.post(f"/dashboard/developers/keys/{merchant.credential_id}/roll", csrf=csrf)
+    assert rolled.status_code == (200 if keys else 403)
+    hooks = may(role, Action.MANAGE_WEBHOOKS)
+    resend = await v.post("/dashboard/developers/deliveries/wh_0000000000000000/resend", csrf=csrf)
+    assert resend.status_code == (404 if hooks else 403)
 
     audits = may(role, Action.VIEW_AUDIT)
     audit = await v.get("/dashboard/audit")

@@ -34,6 +34,10 @@ class AuditAction(StrEnum):
     RECOVERY_CODE_USED = "recovery_code_used"
     REFUND = "refund"
     VOID = "void"
+    KEY_CREATED = "key_created"
+    KEY_ROLLED = "key_rolled"
+    KEY_REVOKED = "key_revoked"
+    WEBHOOK_RESENT = "webhook_resent"
 
 
 @dataclass(frozen=True, slots=True)

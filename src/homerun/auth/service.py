@@ -135,10 +135,29 @@ async def refresh(
     credential_set = usable[0][1]
     if any(c.id != credential_set.id for _, c in found):
         raise Unauthorized("the presented keys belong to different credentials")
+    return await _rotate(session, runtime, credential_set, now)
+
+
+async def _rotate(
+    session: AsyncSession, runtime: Runtime, credential_set: CredentialSet, now: datetime
+) -> IssuedCredentials:
+    """New secrets for a set: its refresh tokens are used up at once, its api_keys keep
+    working for the rotation grace, so that a deploy can pick up the new key."""
     grace_until = now + timedelta(seconds=runtime.settings.rotation_grace_seconds)
     await repository.retire_live_secrets(session, credential_set.id, now, grace_until)
     runtime.caches.of(ApiKeyCache).forget_set(credential_set.id)
     return await _issue_secrets(session, runtime, credential_set, now)
+
+
+async def roll(
+    session: AsyncSession, runtime: Runtime, merchant: Merchant, credential_id: int
+) -> IssuedCredentials:
+    """The same rotation as `refresh`, asked for by the merchant's signed-in people (who
+    hold no secret to present) rather than by a holder of the keys."""
+    credential_set = await repository.set_of_merchant(session, merchant.id, credential_id)
+    if credential_set is None or credential_set.revoked_at is not None:
+        raise NotFound(f"credential {credential_id} not found for merchant {merchant.mid}")
+    return await _rotate(session, runtime, credential_set, runtime.clock.now())
 
 
 async def revoke(

@@ -7,12 +7,15 @@ custom field) is always shown as text. No page carries an inline script or style
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from homerun.audit.models import AuditEvent
+from homerun.auth.service import IssuedCredentials
+from homerun.dashboard.deposits import DepositDetail, DepositPage
+from homerun.dashboard.developers import Overview
 from homerun.dashboard.filters import STATUS_CHOICES, STATUS_LABELS, Filters, cursor_text
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.service import Page, Payment, version
@@ -22,6 +25,7 @@ from homerun.payments.lookup import Figures
 from homerun.payments.models import Transaction
 from homerun.payments.state import Kind, State
 from homerun.people.roles import ROLE_NAMES, Action
+from homerun.webhooks.models import WebhookDelivery
 
 templates = Templates("homerun.dashboard")
 assets = Assets("homerun.dashboard", "/dashboard/assets")
@@ -50,6 +54,8 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
     items: list[tuple[str, str, Action | None]] = [
         ("Home", "/dashboard", None),
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
+        ("Deposits", "/dashboard/deposits", Action.VIEW_DEPOSITS),
+        ("Developers", "/dashboard/developers", Action.MANAGE_CREDENTIALS),
         ("Audit log", "/dashboard/audit", Action.VIEW_AUDIT),
     ]
     return [
@@ -269,4 +275,192 @@ def audit(viewer: Viewer, events: list[AuditEvent], zone: ZoneInfo) -> str:
     ]
     return templates.render(
         "audit.html", title="Audit log", rows=rows, **_frame(viewer, "/dashboard/audit")
+    )
+
+
+# ---------------------------------------------------------------- developers
+
+
+@dataclass(frozen=True)
+class Issued:
+    """Secrets just made: shown on the answer to the POST that made them, and never again."""
+
+    credentials: IssuedCredentials
+    rolled: bool
+
+
+_RUNNER_VERSION = "1.5.5"
+
+
+def runner_snippet(base_url: str, public_key: str) -> str:
+    """A checkout page's few lines to draw the card fields with the merchant's public key."""
+    return (
+        f'<script src="{base_url}/javascripts/{_RUNNER_VERSION}/runner.js"></script>\n'
+        '<div id="run-form"></div>\n'
+        "<script>\n"
+        "  var runner = new Runner();\n"
+        f"  runner.init({{ element: '#run-form', publicKey: '{public_key}',\n"
+        "                useExpiry: true, useCvv: true });\n"
+        "  // On submit: runner.tokenize(function (res) { ... }) and send\n"
+        "  // res.account_token to your server, which calls POST /api/v1/charge.\n"
+        "</script>"
+    )
+
+
+def _delivery_row(d: WebhookDelivery, zone: ZoneInfo, may_resend: bool) -> dict[str, Any]:
+    return {
+        "webhook_id": d.webhook_id,
+        "event_type": d.event_type,
+        "when": when(d.occurred_at, zone),
+        "state": d.state.value.title(),
+        "state_class": {"delivered": "good", "failed": "bad"}.get(d.state.value, "muted"),
+        "attempts": d.attempts,
+        "last_status": str(d.last_status) if d.last_status is not None else "—",
+        "last_response": (d.last_error or d.last_response or "—")[:200],
+        "resend": may_resend and d.state.value == "failed",
+    }
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0 and seconds:
+        return f"{seconds // 3600} hour" + ("" if seconds == 3600 else "s")
+    if seconds % 60 == 0 and seconds:
+        return f"{seconds // 60} minute" + ("" if seconds == 60 else "s")
+    return f"{seconds} second" + ("" if seconds == 1 else "s")
+
+
+def developers(
+    viewer: Viewer,
+    found: Overview,
+    zone: ZoneInfo,
+    base_url: str,
+    grace_seconds: int,
+    *,
+    issued: Issued | None = None,
+    notice: str | None = None,
+    error: str | None = None,
+) -> str:
+    keys = [
+        {
+            "id": c.id,
+            "public_key": c.public_key,
+            "created": when(c.created_at, zone),
+            "revoked": when(c.revoked_at, zone) if c.revoked_at else None,
+        }
+        for c in found.credentials
+    ]
+    live = [c.public_key for c in found.credentials if c.revoked_at is None]
+    public_key = live[-1] if live else None
+    may_resend = viewer.may(Action.MANAGE_WEBHOOKS)
+    endpoints = [
+        {
+            "id": e.endpoint.id,
+            "url": e.endpoint.url,
+            "description": e.endpoint.description or "",
+            "events": ", ".join(e.endpoint.event_types),
+            "enabled": e.endpoint.enabled,
+            "deliveries": [_delivery_row(d, zone, may_resend) for d in e.deliveries],
+        }
+        for e in found.endpoints
+    ]
+    return templates.render(
+        "developers.html",
+        title="Developers",
+        keys=keys,
+        may_keys=viewer.may(Action.MANAGE_CREDENTIALS),
+        public_key=public_key,
+        snippet=runner_snippet(base_url, public_key) if public_key else None,
+        endpoints=endpoints,
+        issued=issued,
+        grace=_duration(grace_seconds),
+        notice=notice,
+        error=error,
+        **_frame(viewer, "/dashboard/developers"),
+    )
+
+
+# ---------------------------------------------------------------- deposits
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d %b %Y")
+
+
+def deposits(viewer: Viewer, page: DepositPage, zone: ZoneInfo, *, first: bool) -> str:
+    rows = [
+        {
+            "id": d.funding_master_id,
+            "href": f"/dashboard/deposits/{d.funding_master_id}",
+            "date": _day(d.deposit_date),
+            "batch": d.batch_id or "—",
+            "sales": money(d.sales_amount, d.currency),
+            "refunds": money(-d.refunds_amount, d.currency),
+            "fees": money(-d.fees_amount, d.currency),
+            "other": money(
+                d.reversals_amount + d.adjustments_amount - d.chargebacks_amount, d.currency
+            ),
+            "amount": money(d.amount, d.currency),
+            "amount_class": "bad" if d.amount < 0 else "",
+        }
+        for d in page.rows
+    ]
+    return templates.render(
+        "deposits.html",
+        title="Deposits",
+        rows=rows,
+        next_href=f"/dashboard/deposits?before={page.next_before}" if page.next_before else None,
+        first_href="/dashboard/deposits" if first else None,
+        **_frame(viewer, "/dashboard/deposits"),
+    )
+
+
+def deposit(viewer: Viewer, found: DepositDetail, zone: ZoneInfo) -> str:
+    d = found.contents.deposit
+    cur = d.currency
+    fmid = d.funding_master_id
+    summary = [
+        (f"Sales ({d.sales_count})", money(d.sales_amount, cur)),
+        (f"Refunds ({d.refunds_count})", money(-d.refunds_amount, cur)),
+        ("Processing fees", money(-d.fees_amount, cur)),
+        ("Chargebacks", money(-d.chargebacks_amount, cur)),
+        ("Chargebacks won back", money(d.reversals_amount, cur)),
+        ("Adjustments", money(d.adjustments_amount, cur)),
+    ]
+    chargebacks = [
+        {
+            "case": c.case_number,
+            "href": f"/dashboard/payments/{c.transaction_id}",
+            "trans_id": str(c.transaction_id),
+            "card": f"{(c.card_brand or 'Card').title()} ···· {c.last_four}"
+            if c.last_four
+            else "—",
+            "reason": f"{c.reason_code} {c.reason_text}",
+            "state": c.state.value.title(),
+            "amount": money(c.amount if c.reversal_funding_master_id == fmid else -c.amount, cur),
+            "here": "Won back" if c.reversal_funding_master_id == fmid else "Debited",
+        }
+        for c in found.contents.chargebacks
+    ]
+    adjustments = [
+        {
+            "when": when(a.adjustment_date, zone),
+            "type": a.adjustment_type.replace("_", " "),
+            "reason": a.adjustment_reason,
+            "amount": money(a.amount, cur),
+        }
+        for a in found.contents.adjustments
+    ]
+    return templates.render(
+        "deposit.html",
+        title=f"Deposit {fmid}",
+        fmid=fmid,
+        amount=money(d.amount, cur),
+        date=_day(d.deposit_date),
+        funded=when(d.funded_at, zone),
+        batch=d.batch_id,
+        summary=summary,
+        payments=[_row(t, zone) for t in found.transactions],
+        chargebacks=chargebacks,
+        adjustments=adjustments,
+        **_frame(viewer, "/dashboard/deposits"),
     )

@@ -118,3 +118,10 @@ async def refunds_of(
         .order_by(t.created_at, t.id)
     )
     return (await session.scalars(query)).all()
+
+
+async def in_batch(session: AsyncSession, merchant_id: int, batch_id: str) -> Sequence[Transaction]:
+    """The sales and refunds a settlement batch closed (on the batch_id index), in order."""
+    t = Transaction
+    query = select(t).where(t.batch_id == batch_id, t.merchant_id == merchant_id).order_by(t.id)
+    return (await session.scalars(query)).all()

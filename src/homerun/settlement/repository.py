@@ -356,3 +356,54 @@ async def page_of(
 async def add(session: AsyncSession, row: Batch | Deposit | Chargeback | Adjustment) -> None:
     session.add(row)
     await session.flush()
+
+
+# ---------------------------------------------------------------- a merchant's deposits
+
+
+async def deposits_newest(
+    session: AsyncSession, merchant_id: int, before_id: int | None, limit: int
+) -> Sequence[Deposit]:
+    stmt = select(Deposit).where(Deposit.merchant_id == merchant_id)
+    if before_id is not None:
+        stmt = stmt.where(Deposit.id < before_id)
+    return (await session.execute(stmt.order_by(Deposit.id.desc()).limit(limit))).scalars().all()
+
+
+async def deposit_of(
+    session: AsyncSession, merchant_id: int, funding_master_id: str
+) -> Deposit | None:
+    stmt = select(Deposit).where(
+        Deposit.merchant_id == merchant_id, Deposit.funding_master_id == funding_master_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def chargebacks_funded_by(
+    session: AsyncSession, merchant_id: int, funding_master_id: str
+) -> Sequence[Chargeback]:
+    """Chargebacks whose debit, or whose credit back when won, a deposit carried."""
+    stmt = (
+        select(Chargeback)
+        .where(
+            Chargeback.merchant_id == merchant_id,
+            (Chargeback.funding_master_id == funding_master_id)
+            | (Chargeback.reversal_funding_master_id == funding_master_id),
+        )
+        .order_by(Chargeback.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def adjustments_funded_by(
+    session: AsyncSession, merchant_id: int, funding_master_id: str
+) -> Sequence[Adjustment]:
+    stmt = (
+        select(Adjustment)
+        .where(
+            Adjustment.merchant_id == merchant_id,
+            Adjustment.funding_master_id == funding_master_id,
+        )
+        .order_by(Adjustment.id)
+    )
+    return (await session.execute(stmt)).scalars().all()

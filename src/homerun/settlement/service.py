@@ -142,3 +142,33 @@ async def balance(session: AsyncSession, merchant: Merchant) -> Balance:
         await ledger.position(session, merchant.id),
         await repository.open_captured_net(session, merchant.id),
     )
+
+
+@dataclass(frozen=True)
+class DepositContents:
+    """One deposit and what it carried beyond its batch's sales and refunds."""
+
+    deposit: Deposit
+    chargebacks: Sequence[Chargeback]  # debited here, or credited back here when won
+    adjustments: Sequence[Adjustment]
+
+
+async def recent_deposits(
+    session: AsyncSession, merchant: Merchant, before_id: int | None, limit: int
+) -> Sequence[Deposit]:
+    """A merchant's deposits, newest first, before a deposit id (keyset paging)."""
+    return await repository.deposits_newest(session, merchant.id, before_id, limit)
+
+
+async def deposit(
+    session: AsyncSession, merchant: Merchant, funding_master_id: str
+) -> DepositContents | None:
+    """The merchant's own deposit (another merchant's is not found either)."""
+    found = await repository.deposit_of(session, merchant.id, funding_master_id)
+    if found is None:
+        return None
+    return DepositContents(
+        found,
+        await repository.chargebacks_funded_by(session, merchant.id, funding_master_id),
+        await repository.adjustments_funded_by(session, merchant.id, funding_master_id),
+    )

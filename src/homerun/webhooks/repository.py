@@ -445,6 +445,18 @@ async def delivery_page(
     return (await session.execute(stmt)).scalars().all()
 
 
+async def newest_deliveries(
+    session: AsyncSession, endpoint_id: int, limit: int
+) -> Sequence[WebhookDelivery]:
+    stmt = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
 def _resend_values(now: datetime) -> dict[str, Any]:
     d = WebhookDelivery
     return {

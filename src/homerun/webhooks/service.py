@@ -209,6 +209,13 @@ async def list_deliveries(
     return list(page)
 
 
+async def recent_deliveries(
+    session: AsyncSession, endpoint_id: int, limit: int
+) -> list[WebhookDelivery]:
+    """An endpoint's latest deliveries, newest first (the dashboard's delivery log)."""
+    return list(await repository.newest_deliveries(session, endpoint_id, limit))
+
+
 async def get_delivery(session: AsyncSession, webhook_id: str) -> WebhookDelivery:
     found = await repository.delivery(session, webhook_id)
     if found is None:

@@ -1,0 +1,151 @@
+"""The Developers page: API credentials and webhook endpoints, thin handlers over
+dashboard.developers (which calls the same auth and webhooks functions as the API).
+
+A new secret is the answer to the POST that made it (no-store, never a redirect target,
+never stored): it is shown once. Another merchant's key or delivery is not found (404).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from homerun.calls import AppRuntime, Route, Session
+from homerun.dashboard import developers, guard, service, views
+from homerun.dashboard.guard import Viewer
+from homerun.dashboard.routes import (
+    Fields,
+    _actor,
+    _forbidden,
+    _not_found,
+    _page,
+    _redirect,
+    _signed_in,
+)
+from homerun.people.roles import Action
+
+router = APIRouter(route_class=Route, include_in_schema=False)
+PAGE = "/dashboard/developers"
+_DONE = {
+    "revoked": "The key was revoked. Calls with it are refused from now on.",
+    "resent": "The delivery is back in line and goes out now.",
+}
+
+
+def _key_id(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+async def _allowed(
+    request: Request, session: Session, runtime: AppRuntime, fields: Fields | None, action: Action
+) -> Viewer | Response:
+    """The signed-in merchant user who may take `action`, having sent the session's token."""
+    viewer = await _signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    if fields is not None and not guard.csrf_matches(viewer.csrf, fields):
+        return _forbidden(viewer)
+    if viewer.merchant is None or not viewer.may(action):
+        return _forbidden(viewer)
+    return viewer
+
+
+async def _render(
+    request: Request,
+    session: Session,
+    runtime: AppRuntime,
+    viewer: Viewer,
+    *,
+    status: int = 200,
+    issued: views.Issued | None = None,
+    notice: str | None = None,
+    error: str | None = None,
+) -> Response:
+    assert viewer.merchant is not None
+    found = await developers.overview(session, viewer.merchant)
+    html = views.developers(
+        viewer,
+        found,
+        service.merchant_zone(viewer.merchant),
+        str(request.base_url).rstrip("/"),
+        runtime.settings.rotation_grace_seconds,
+        issued=issued,
+        notice=notice,
+        error=error,
+    )
+    return _page(html, status)
+
+
+@router.get(PAGE)
+async def developers_page(
+    request: Request, session: Session, runtime: AppRuntime, done: str = ""
+) -> Response:
+    viewer = await _signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    if viewer.merchant is None or not (
+        viewer.may(Action.MANAGE_CREDENTIALS) or viewer.may(Action.MANAGE_WEBHOOKS)
+    ):
+        return _forbidden(viewer)
+    return await _render(request, session, runtime, viewer, notice=_DONE.get(done))
+
+
+@router.post(PAGE + "/keys")
+async def create_key(
+    request: Request, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_CREDENTIALS)
+    if isinstance(viewer, Response):
+        return viewer
+    assert viewer.merchant is not None
+    made = await developers.create_key(session, runtime, _actor(request, viewer), viewer.merchant)
+    return await _render(request, session, runtime, viewer, issued=views.Issued(made, rolled=False))
+
+
+@router.post(PAGE + "/keys/{credential_id}/{action}")
+async def change_key(
+    request: Request,
+    credential_id: str,
+    action: str,
+    fields: Fields,
+    session: Session,
+    runtime: AppRuntime,
+) -> Response:
+    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_CREDENTIALS)
+    if isinstance(viewer, Response):
+        return viewer
+    assert viewer.merchant is not None
+    key_id = _key_id(credential_id)
+    if key_id is None or action not in ("roll", "revoke"):
+        return _not_found(viewer, "key")
+    actor = _actor(request, viewer)
+    if action == "revoke":
+        if not await developers.revoke_key(session, runtime, actor, viewer.merchant, key_id):
+            return _not_found(viewer, "key")
+        return _redirect(PAGE + "?done=revoked")
+    rolled = await developers.roll_key(session, runtime, actor, viewer.merchant, key_id)
+    if rolled is None:
+        return _not_found(viewer, "key")
+    return await _render(
+        request, session, runtime, viewer, issued=views.Issued(rolled, rolled=True)
+    )
+
+
+@router.post(PAGE + "/deliveries/{webhook_id}/resend")
+async def resend(
+    request: Request, webhook_id: str, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_WEBHOOKS)
+    if isinstance(viewer, Response):
+        return viewer
+    assert viewer.merchant is not None
+    outcome = await developers.resend(
+        session, runtime, _actor(request, viewer), viewer.merchant, webhook_id[:32]
+    )
+    if outcome is None:
+        return _not_found(viewer, "delivery")
+    if isinstance(outcome, developers.Refused):
+        return await _render(
+            request, session, runtime, viewer, status=409, error=f"Not re-sent: {outcome.reason}."
+        )
+    return _redirect(PAGE + "?done=resent")
