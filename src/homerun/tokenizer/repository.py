@@ -112,6 +112,11 @@ async def ach_by_token(session: AsyncSession, merchant_id: int, token: str) -> A
     return await session.scalar(_ACH_BY_TOKEN, {"token": token, "merchant_id": merchant_id})
 
 
+async def ach_by_id(session: AsyncSession, merchant_id: int, ach_id: int) -> AchToken | None:
+    row = await session.get(AchToken, ach_id)
+    return row if row is not None and row.merchant_id == merchant_id else None
+
+
 async def ach_by_fingerprint(
     session: AsyncSession, merchant_id: int, fingerprint: str
 ) -> AchToken | None:
