@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 from homerun.ach.returns import reason_of
 from tests.ach.helpers import ach_token, admin_post
 from tests.billing.support import advance, get_plan, next_morning, plan_id, rule
-from tests.conftest import MerchantAccess, MerchantFactory
+from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.helpers import transaction
 from tests.vault.support import ACCOUNTS
 
@@ -106,3 +106,22 @@ async def test_a_plan_on_a_bank_account_without_returns_completes(
     for payment in plan["scheduled_payments"]:
         sale = await transaction(client, m, payment["trans_id"])
         assert (sale["payment_method"], sale["vault_id"]) == ("ach", account["uuid"])
+
+
+async def test_a_plan_on_a_bank_account_stops_when_the_merchant_stops_taking_ach(
+    client: httpx.AsyncClient, make_merchant: MerchantFactory
+) -> None:
+    m = await make_merchant(accepts="both")
+    identifier, _, start = await bank_plan(client, m, count=2)
+    changed = await client.patch(
+        f"/homerun/v1/merchants/{m.mid}", json={"accepts": "cards"}, headers=ADMIN
+    )
+    assert changed.status_code == 200, changed.text
+    m = await advance(client, m, start + timedelta(hours=1))
+    plan = await get_plan(client, m, identifier)
+    assert (plan["status"], plan["status_reason"]) == (
+        "STOPPED",
+        "the merchant no longer takes ACH payments",
+    )
+    assert statuses(plan) == ["CANCELLED", "CANCELLED"]
+    assert [p["trans_id"] for p in plan["scheduled_payments"]] == [None, None]

@@ -65,6 +65,7 @@ PLANS_STOPPED = "billing_plans_stopped"
 ACCOUNT_DELETED = "the vault payment account was deleted"
 DUNNING_GAVE_UP = "a payment failed after its last dunning retry"
 ACH_RETURNED = "an ACH payment was returned ({code}: {reason})"
+ACH_NOT_TAKEN = "the merchant no longer takes ACH payments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,8 +293,12 @@ async def _run_payment(
     if account is None or account.is_deleted:
         await _stop_in_batch(session, batch, plan, ACCOUNT_DELETED, now, report)
         return
-    if vault.is_bank(account) and await _stop_if_returned(session, batch, plan, now, report):
-        return
+    if vault.is_bank(account):
+        if not merchant.accepts.ach:
+            await _stop_in_batch(session, batch, plan, ACH_NOT_TAKEN, now, report)
+            return
+        if await _stop_if_returned(session, batch, plan, now, report):
+            return
     previous = await repository.transaction(session, payment.trans_id) if payment.trans_id else None
     if previous is not None and previous.state == "unknown":
         txn = await _reconcile(session, runtime, merchant, payment)
