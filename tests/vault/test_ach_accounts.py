@@ -292,3 +292,32 @@ async def test_vault_y_naming_an_unknown_holder_stores_nothing(
     assert refused.status_code == 400
     assert list(refused.json()["errors"]) == ["vault_holder_id"]
     assert await stored_rows(runtime, ach_only) == {"holders": 0, "accounts": 0, "tokens": 0}
+
+
+async def test_update_puts_a_bank_account_on_a_card_account(
+    client: httpx.AsyncClient, both: MerchantAccess
+) -> None:
+    card = await client.post(
+        ACCOUNTS,
+        json={"mid": both.mid, "account_token": "4111111111111111", "expiration": "1230"},
+        headers=both.headers,
+    )
+    assert card.status_code == 200, card.text
+    vault_id = card.json()["vault_id"]
+    token = await ach_token(client, both, account_type="savings")
+    changed = await put(client, both, vault_id, account_token=token)
+    assert changed.status_code == 200, changed.text
+    shown = await got(client, both, vault_id)
+    expected = {
+        "account_token": token,
+        "card_brand": "ACH",
+        "card_brand_id": None,
+        "vault_account_type_id": "4",
+        "ach_acct_type_id": "2",
+        "last_four": "3057",
+        "expiration": None,
+        "routing_number": ROUTING,
+    }
+    assert {k: shown[k] for k in expected} == expected
+    sale = await charge(client, both, vault_id=str(vault_id))
+    assert (sale.json()["payment_method"], sale.json()["account_type"]) == ("ach", "savings")
