@@ -240,3 +240,62 @@ async def test_a_single_use_link_used_twice(
     assert unknown is not None and unknown.status == 404
     assert await page.text_content("h1") == "Payment link not found"
     watch.assert_clean()
+
+
+async def test_a_bank_account_paid_on_a_page_of_a_mid_that_takes_both(
+    desktop: tuple[Any, Watch], homerun: LiveHomerun
+) -> None:
+    page, watch = desktop
+    merchant = await homerun.merchant(name="Garden Club", accepts="both")
+    url = await homerun.page(merchant, name="Annual dues", amount="60.00", lock_amount="true")
+    await page.goto(url)
+    # Card is chosen at first: the bank-account fields are hidden until asked for.
+    assert await page.is_checked("#method-card")
+    assert await page.locator("#bank-fields").is_hidden()
+    await page.check("#method-bank")
+    assert await page.locator("#bank-fields").is_visible()
+    assert await page.locator("#card-fields").is_hidden()
+    unlabelled = await page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden])')]
+                 .filter(i => !i.labels || i.labels.length === 0).map(i => i.id)"""
+    )
+    assert unlabelled == []
+
+    # Submitting empty: only the bank account's fields are named, none of the card's.
+    await page.click("#pay-button")
+    links = await page.locator("#client-summary a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert links == [
+        "#account_name",
+        "#routing_number",
+        "#account_number",
+        "#repeated_account_number",
+    ]
+
+    await page.fill("#account_name", "Pat Payer")
+    await page.fill("#routing_number", "036001809")  # fails the ABA checksum
+    await page.fill("#account_number", "86063057")
+    await page.fill("#repeated_account_number", "86063057")
+    await page.check("#account_type-savings")
+    await page.click("#pay-button")
+    await page.wait_for_selector("#error-summary")
+    assert "Enter a valid 9-digit routing number" in (await page.text_content("#error-summary"))
+    assert await page.input_value("#account_number") == ""  # never written back
+    assert await page.is_checked("#method-bank") and await page.is_checked("#account_type-savings")
+
+    await page.fill("#routing_number", "036001808")
+    await page.fill("#account_number", "86063057")
+    await page.fill("#repeated_account_number", "86063057")
+    await screenshot(page, "hpp-bank-account-desktop")
+    await page.click("#pay-button")
+    paid = await trans_id(page)
+    assert await page.text_content("h1") == "Payment received"
+    assert "Bank account ending 3057" in (await page.content())
+    stored = await homerun.transaction(merchant, paid)
+    expected = ("ach", "savings", "accepted", "Pat Payer")
+    assert (stored["payment_method"], stored["account_type"], stored["state"], stored["name"]) == (
+        expected
+    )
+    assert await low_contrast(page) == []
+    watch.assert_clean()

@@ -11,9 +11,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.billing.models import BillingAttempt, BillingPlan, ScheduledPayment
-from homerun.billing.state import OPEN_PAYMENT_STATUSES
+from homerun.billing.state import OPEN_PAYMENT_STATUSES, PaymentStatus
 from homerun.merchants.models import Merchant
 from homerun.payments.models import Transaction
+from homerun.payments.state import State
 from homerun.worker import repository as jobs
 
 BUCKET_JOB = "billing.bucket"
@@ -182,6 +183,25 @@ async def save_plans(session: AsyncSession, plans: list[BillingPlan]) -> None:
                 for p in plans
             ],
         )
+
+
+async def returned_ach_payment(
+    session: AsyncSession, plan_id: int
+) -> tuple[ScheduledPayment, Transaction] | None:
+    """The plan's first paid payment whose ACH payment the bank has since returned."""
+    stmt = (
+        select(ScheduledPayment, Transaction)
+        .join(Transaction, Transaction.id == ScheduledPayment.trans_id)
+        .where(
+            ScheduledPayment.plan_id == plan_id,
+            ScheduledPayment.status == PaymentStatus.COMPLETED,
+            Transaction.state == State.RETURNED.value,
+        )
+        .order_by(ScheduledPayment.payment_number)
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def attempt_for(

@@ -9,7 +9,9 @@ Charging runs in the worker (billing.jobs): scheduled payments are spread over
 `billing_job_buckets` keyed jobs; a bucket's job falls due at its earliest open payment,
 charges up to `billing_batch_size` due payments in its own transaction, and falls due
 again at the next one. Each charge is a merchant-initiated card-on-file charge (cof "M",
-cof_sched "Y") through payments.service on the plan's vault account.
+cof_sched "Y") through payments.service on the plan's vault account: a card, or a bank
+account (an ACH sale). A plan on a bank account one of whose payments was returned stops
+when its next payment falls due (_stop_if_returned), before anything is charged.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ PLANS_STOPPED = "billing_plans_stopped"
 # Why a plan stopped (its status_reason).
 ACCOUNT_DELETED = "the vault payment account was deleted"
 DUNNING_GAVE_UP = "a payment failed after its last dunning retry"
+ACH_RETURNED = "an ACH payment was returned ({code}: {reason})"
+ACH_NOT_TAKEN = "the merchant no longer takes ACH payments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +293,12 @@ async def _run_payment(
     if account is None or account.is_deleted:
         await _stop_in_batch(session, batch, plan, ACCOUNT_DELETED, now, report)
         return
+    if vault.is_bank(account):
+        if not merchant.accepts.ach:
+            await _stop_in_batch(session, batch, plan, ACH_NOT_TAKEN, now, report)
+            return
+        if await _stop_if_returned(session, batch, plan, now, report):
+            return
     previous = await repository.transaction(session, payment.trans_id) if payment.trans_id else None
     if previous is not None and previous.state == "unknown":
         txn = await _reconcile(session, runtime, merchant, payment)
@@ -302,6 +312,27 @@ async def _run_payment(
     _record_outcome(runtime, payment, txn, now, report)
     if payment.due_at is None:
         await _payment_ended(session, runtime, batch, plan, payment, now, report)
+
+
+async def _stop_if_returned(
+    session: AsyncSession, batch: _Batch, plan: BillingPlan, now: datetime, report: Report
+) -> bool:
+    """A returned ACH payment stops the plan: NACHA lets a debit be presented again after
+    a return only with the payer's new authorization (R10, R29) or for funds (R01, R09) at
+    most twice, so the runner charges nothing more; the merchant makes a new plan. The
+    returned payment shows RETURNED with the return code; the plan's open payments are
+    cancelled."""
+    found = await repository.returned_ach_payment(session, plan.id)
+    if found is None:
+        return False
+    returned, txn = found
+    returned.status = payment_after(returned.status, PaymentEvent.RETURN)
+    returned.amount_paid = 0
+    returned.resp_code, returned.resp_text = txn.ach_return_code, txn.ach_return_reason
+    returned.updated_at = now
+    reason = ACH_RETURNED.format(code=txn.ach_return_code, reason=txn.ach_return_reason)
+    await _stop_in_batch(session, batch, plan, reason, now, report)
+    return True
 
 
 async def _payment_ended(
@@ -341,19 +372,21 @@ async def _charge(
     payment: ScheduledPayment,
     batch: _Batch,
 ) -> AnyTransaction:
-    request = ChargeRequest.model_validate(
-        {
-            "mid": merchant.mid,
-            "amount": to_dollars(payment.amount_scheduled),
-            "vault_id": str(account.id),
-            "capture": True,
-            "cof": "M",
-            "cof_sched": True,
-            "com_ind": "R",
-            "order_id": f"BP{plan.id}-{payment.payment_number}",
-            "user_identifier": f"billing_plan:{plan.id}",
-        }
-    )
+    fields: dict[str, object] = {
+        "mid": merchant.mid,
+        "amount": to_dollars(payment.amount_scheduled),
+        "vault_id": str(account.id),
+        "capture": True,
+        "cof": "M",
+        "cof_sched": True,
+        "order_id": f"BP{plan.id}-{payment.payment_number}",
+        "user_identifier": f"billing_plan:{plan.id}",
+    }
+    if not vault.is_bank(account):
+        # A card's recurring indicator; a bank account is debited with its own entry
+        # class (the token's, as the payer authorized it).
+        fields["com_ind"] = "R"
+    request = ChargeRequest.model_validate(fields)
     txn = await payments.charge(session, runtime, merchant, request)
     await writes.flush(session)  # the attempt names the charge's id
     count_charge(txn.result, txn.resp_code, txn.card_brand)

@@ -2,9 +2,11 @@
 
 Plan:    ACTIVE -> COMPLETED (its rule ended and every payment reached an end)
                 -> CANCELLED (DELETE /billing_plans/{id}; irreversible)
-                -> STOPPED   (its vault account was deleted)
+                -> STOPPED   (its vault account was deleted, dunning gave up on an
+                              open-ended plan, or an ACH payment of it was returned)
 Payment: SCHEDULED -> COMPLETED | RETRYING | FAILED | CANCELLED
          RETRYING  -> COMPLETED | RETRYING | FAILED | CANCELLED
+         COMPLETED -> RETURNED  (its ACH payment came back from the payer's bank)
 A decline (or an outcome not known yet) moves a payment to RETRYING while the dunning
 schedule has retries left, and to FAILED after the last one.
 """
@@ -33,6 +35,7 @@ class PaymentStatus(StrEnum):
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
+    RETURNED = "RETURNED"
 
 
 class PaymentEvent(StrEnum):
@@ -40,6 +43,7 @@ class PaymentEvent(StrEnum):
     DECLINE = "decline"  # declined or unknown, and a retry is left
     GIVE_UP = "give_up"  # declined or unknown, and no retry is left
     CANCEL = "cancel"
+    RETURN = "return"  # its ACH payment was returned
 
 
 PLAN_TRANSITIONS: dict[tuple[PlanStatus, PlanEvent], PlanStatus] = {
@@ -54,6 +58,7 @@ PAYMENT_TRANSITIONS: dict[tuple[PaymentStatus, PaymentEvent], PaymentStatus] = {
     **{(s, PaymentEvent.DECLINE): PaymentStatus.RETRYING for s in _OPEN},
     **{(s, PaymentEvent.GIVE_UP): PaymentStatus.FAILED for s in _OPEN},
     **{(s, PaymentEvent.CANCEL): PaymentStatus.CANCELLED for s in _OPEN},
+    (PaymentStatus.COMPLETED, PaymentEvent.RETURN): PaymentStatus.RETURNED,
 }
 OPEN_PAYMENT_STATUSES = tuple(s.value for s in _OPEN)
 

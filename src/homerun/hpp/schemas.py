@@ -306,6 +306,13 @@ class PaymentInput:
     cvv: str
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
+    # A bank account (a MID that takes ACH): "card" or "bank" as the shopper chose.
+    method: str = ""
+    routing_number: str = ""
+    account_number: str = ""
+    repeated_account_number: str = ""
+    account_type: str = ""
+    account_name: str = ""
 
 
 def read_payment_form(form: Mapping[str, str]) -> PaymentInput:
@@ -340,4 +347,10 @@ def read_payment_form(form: Mapping[str, str]) -> PaymentInput:
         cvv=text("cvv"),
         values=values,
         errors=errors,
+        method=text("method").lower(),
+        routing_number=re.sub(r"[\s-]", "", text("routing_number")),
+        account_number=re.sub(r"[\s-]", "", text("account_number")),
+        repeated_account_number=re.sub(r"[\s-]", "", text("repeated_account_number")),
+        account_type=text("account_type").lower(),
+        account_name=text("account_name"),
     )

@@ -1,7 +1,9 @@
 """The rules of hosted payment pages: create, edit, list, disable, and pay.
 
 A payment on a page is a real charge on the page's MID through payments.service;
-the page row is locked while it runs, so a single-use link is paid at most once.
+the page row is locked while it runs, so a single-use link is paid at most once. On a
+MID that takes ACH the shopper may pay from a bank account instead of a card: the
+account is tokenized and charged as an ACH sale by the same charge service.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.ach.bank_accounts import AccountType, EntryClass, routing_problem
 from homerun.config import Settings
 from homerun.errors import NotFound, ValidationFailed
 from homerun.hpp import repository
@@ -47,7 +50,9 @@ from homerun.payments import service as payments
 from homerun.payments.models import Transaction
 from homerun.payments.row import AnyTransaction
 from homerun.payments.schemas import ChargeRequest
+from homerun.processors.simulator.ach_accounts import RiskDecision, behaviour_of
 from homerun.runtime import Runtime
+from homerun.tokenizer import bank_tokens
 from homerun.tokenizer import service as tokenizer
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -281,29 +286,34 @@ async def pay(
     errors = dict(form.errors)
     amount = _amount(page, merchant, form, errors)
     fields = _option_values(page, merchant, form, errors)
-    card = _card(form, runtime.clock.now().date(), errors)
-    if errors or amount is None or card is None:
-        return Invalid(page, merchant, errors)
-    pan, expiry, cvv = card
-
-    token = await tokenizer.tokenize(session, runtime, merchant.id, pan, expiry)
-    request = ChargeRequest.model_validate(
-        {
-            "mid": merchant.mid,
-            "amount": dollars(amount),
+    if method_of(merchant, form) == "bank":
+        bank = _bank(form, errors)
+        if errors or amount is None or bank is None:
+            return Invalid(page, merchant, errors)
+        row = await bank_tokens.tokenize(session, runtime, merchant.id, bank)
+        charge: dict[str, Any] = {"account_token": row.token, "name": bank.holder_name}
+        problem_field = "account_number"
+    else:
+        card = _card(form, runtime.clock.now().date(), errors)
+        if errors or amount is None or card is None:
+            return Invalid(page, merchant, errors)
+        pan, expiry, cvv = card
+        token = await tokenizer.tokenize(session, runtime, merchant.id, pan, expiry)
+        charge = {
             "account_token": token.token,
             "expiration": expiry.mmyy,
             "cvn": cvv,
-            "capture": True,
             "com_ind": "E",
             "name": form.name or page.name_on_account or None,
-            **fields,
         }
+        problem_field = "card_number"
+    request = ChargeRequest.model_validate(
+        {"mid": merchant.mid, "amount": dollars(amount), "capture": True, **charge, **fields}
     )
     try:
         txn = await payments.charge(session, runtime, merchant, request)
     except ValidationFailed as fault:
-        return Invalid(page, merchant, {"card_number": fault.message})
+        return Invalid(page, merchant, {problem_field: fault.message})
     await writes.flush(session)  # the answer and the payment row name the charge's id
     count_charge(txn.result, txn.resp_code, txn.card_brand)
     if txn.result != "A":
@@ -400,6 +410,60 @@ _DESCRIPTIONS = {
     "invoice_id": "the invoice number",
     **{f"custom_0{n}": "this field" for n in range(1, 6)},
 }
+
+
+def method_of(merchant: Merchant, form: PaymentInput | None) -> str:
+    """How the shopper pays: "bank" when the MID takes ACH and the shopper chose a bank
+    account (or the MID takes nothing else), else "card"."""
+    if not merchant.accepts.cards:
+        return "bank"
+    if merchant.accepts.ach and form is not None and form.method == "bank":
+        return "bank"
+    return "card"
+
+
+def _bank(form: PaymentInput, errors: dict[str, str]) -> bank_tokens.BankAccount | None:
+    """The bank account when its fields are well formed (the ABA checksum, 4 to 17
+    digits typed the same twice, a holder's name) and the bank would take it; errors
+    otherwise. The account number is never written back into a page."""
+    routing, account = form.routing_number, form.account_number
+    if not routing:
+        errors["routing_number"] = "Enter the routing number"
+    elif routing_problem(routing) is not None:
+        errors["routing_number"] = "Enter a valid 9-digit routing number"
+    if not account:
+        errors["account_number"] = "Enter the account number"
+    elif not (account.isascii() and account.isdigit() and 4 <= len(account) <= 17):
+        errors["account_number"] = "Enter an account number of 4 to 17 digits"
+    if not form.repeated_account_number:
+        errors["repeated_account_number"] = "Enter the account number again"
+    elif form.repeated_account_number != account:
+        errors["repeated_account_number"] = "The account numbers do not match"
+    if form.account_type not in ("checking", "savings"):
+        errors["account_type"] = "Choose checking or savings"
+    name = form.account_name
+    if not name:
+        errors["account_name"] = "Enter the account holder's name"
+    elif len(name) > 100:
+        errors["account_name"] = "Use at most 100 characters"
+    if any(key in errors for key in _BANK_INPUTS):
+        return None
+    # Account validation, as Runner.js's tokenization asks it (the simulator's accounts).
+    if behaviour_of(routing, account).decision is RiskDecision.DECLINE:
+        errors["account_number"] = "This bank account cannot be used: pay another way"
+        return None
+    return bank_tokens.BankAccount(
+        routing, account, AccountType(form.account_type), name, EntryClass.WEB
+    )
+
+
+_BANK_INPUTS = (
+    "routing_number",
+    "account_number",
+    "repeated_account_number",
+    "account_type",
+    "account_name",
+)
 
 
 def _card(

@@ -11,7 +11,7 @@ from typing import Any
 
 from homerun.hpp.models import HostedPage
 from homerun.hpp.schemas import PaymentInput, dollars, money_text
-from homerun.hpp.service import INPUT_LIMITS, Unavailable, asks_for_zip
+from homerun.hpp.service import INPUT_LIMITS, Unavailable, asks_for_zip, method_of
 from homerun.hpp.state import PageStatus
 from homerun.kit.pages import Assets, Templates
 from homerun.merchants.models import Merchant
@@ -207,6 +207,48 @@ def _card_inputs(name_value: str, errors: dict[str, str]) -> list[Input]:
     ]
 
 
+def _bank_inputs(typed: PaymentInput | None, errors: dict[str, str]) -> list[Input]:
+    """The bank-account fields; the account number is never written back (as a card's)."""
+    return [
+        Input(
+            "account_name",
+            "Account holder's name",
+            autocomplete="name",
+            required=True,
+            maxlength=100,
+            value=typed.account_name if typed is not None else "",
+            error=errors.get("account_name"),
+        ),
+        Input(
+            "routing_number",
+            "Routing number",
+            inputmode="numeric",
+            required=True,
+            hint="9 digits, at the bottom left of a check",
+            maxlength=11,
+            width="short",
+            value=typed.routing_number if typed is not None else "",
+            error=errors.get("routing_number"),
+        ),
+        Input(
+            "account_number",
+            "Account number",
+            inputmode="numeric",
+            required=True,
+            maxlength=21,
+            error=errors.get("account_number"),
+        ),
+        Input(
+            "repeated_account_number",
+            "Account number again",
+            inputmode="numeric",
+            required=True,
+            maxlength=21,
+            error=errors.get("repeated_account_number"),
+        ),
+    ]
+
+
 def _error_summary(items: list[Input | Group]) -> list[tuple[str, str | None]]:
     flat: list[Input] = []
     for item in items:
@@ -238,8 +280,13 @@ def payment_form(
     amount_input = None if locked else _amount_input(page, currency, typed, errors)
     details = _option_groups(page, merchant, typed.values if typed else {}, errors)
     name_value = typed.name if typed is not None else (page.name_on_account or "")
-    card = _card_inputs(name_value, errors)
+    accepts = merchant.accepts
+    card = _card_inputs(name_value, errors) if accepts.cards else []
+    bank = _bank_inputs(typed, errors) if accepts.ach else []
     order: list[Input | Group] = [amount_input] if amount_input else []
+    summary = _error_summary([*order, *details, *card, *bank])
+    if errors.get("account_type"):
+        summary.append(("account_type-checking", errors["account_type"]))
     return templates.render(
         "payment.html",
         title=title_of(page, merchant),
@@ -252,7 +299,13 @@ def payment_form(
         amount_max=page.max_amount or "",
         details=details,
         card=card,
-        summary=_error_summary([*order, *details, *card]),
+        bank=bank,
+        method=method_of(merchant, typed),
+        offers_card=accepts.cards,
+        offers_bank=accepts.ach,
+        account_type=typed.account_type if typed is not None else "checking",
+        account_type_error=errors.get("account_type"),
+        summary=summary,
         decline=decline,
         surcharge=_surcharge_text(merchant),
         today=today,
@@ -273,7 +326,11 @@ def receipt(page: HostedPage, merchant: Merchant, txn: AnyTransaction) -> str:
         total=money_text(total, txn.currency),
         trans_id=str(txn.id),
         auth_code=txn.auth_code,
-        card=f"{(txn.card_brand or 'Card').title()} ending {txn.last_four}",
+        card=(
+            f"Bank account ending {txn.last_four}"
+            if txn.payment_method == "ach"
+            else f"{(txn.card_brand or 'Card').title()} ending {txn.last_four}"
+        ),
         paid_at=txn.created_at.strftime("%d %B %Y, %H:%M UTC"),
         order_id=txn.order_id,
         invoice_id=txn.invoice_id,

@@ -15,6 +15,7 @@ from homerun.ach.bank_accounts import EntryClass
 from homerun.errors import HomerunError, ValidationFailed
 from homerun.merchants.models import Merchant
 from homerun.payments import events, repository
+from homerun.payments.card_source import from_vault, vault_details
 from homerun.payments.row import NewTransaction
 from homerun.payments.schemas import ChargeRequest
 from homerun.payments.state import Event, Kind, PaymentMethod, Result, apply_ach
@@ -23,6 +24,7 @@ from homerun.processors.simulator.ach_accounts import behaviour_of
 from homerun.runtime import Runtime
 from homerun.tokenizer import bank_tokens
 from homerun.tokenizer.models import AchToken
+from homerun.vault import service as vault
 
 ACH_BRAND = "ACH"
 ACCEPTED_CODE, ACCEPTED_TEXT = "00", "Accepted"
@@ -53,7 +55,11 @@ async def charge_bank_account(
     request: ChargeRequest,
     txn: NewTransaction,
     bank: AchToken,
+    *,
+    on_file: vault.BankChargeAccount | None = None,
 ) -> NewTransaction:
+    """An ACH sale of a bank token, or of a vaulted bank account (`on_file`, debited as
+    the account's checking or savings type); vault:"Y" on a token stores the account."""
     if not merchant.accepts.ach:
         raise AchNotTaken
     if "capture" in request.model_fields_set and not request.capture:
@@ -78,6 +84,9 @@ async def charge_bank_account(
     txn.ach_routing_number = bank.routing_number
     txn.ach_entry_class = entry_class.value
     txn.com_ind = request.com_ind.upper() if request.com_ind else None
+    if on_file is not None:
+        from_vault(txn, on_file.account, on_file.holder)
+        txn.ach_account_type = vault.bank_account_type(on_file.account)
     txn.holder = {"name": bank.holder_name, **txn.holder}
     txn.resp_proc = processor_for(merchant.processor).name
     # What the payer's bank will send back, days after settlement (the simulator's test
@@ -91,6 +100,45 @@ async def charge_bank_account(
     txn.state = apply_ach(txn.state, Event.ACCEPT)
     txn.result, txn.resp_code, txn.resp_text = Result.APPROVED, ACCEPTED_CODE, ACCEPTED_TEXT
     txn.amount_authorized = txn.amount_captured = txn.amount_requested
+    await _vault(session, runtime, merchant, request, txn, bank, on_file)
     event = events.new_transaction_outcome(txn, merchant.mid, txn.created_at)
     await repository.insert_new(session, txn, event)
     return txn
+
+
+async def _vault(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    request: ChargeRequest,
+    txn: NewTransaction,
+    bank: AchToken,
+    on_file: vault.BankChargeAccount | None,
+) -> None:
+    """As for cards: a payer-initiated charge of a vaulted account with cof_perm "Y"
+    records the consent; vault:"Y" on a token stores the bank account (joining the
+    holder vault_holder_id names, or a new one)."""
+    if on_file is not None:
+        if request.cof_perm and txn.cof != "M":
+            await vault.grant_permission(session, on_file.account)
+        return
+    if not request.vault:
+        return
+    holder = None
+    if request.vault_holder_id:
+        holder = await vault.holder_for(session, merchant, request.vault_holder_id)
+        if holder is None:
+            raise ValidationFailed.field(
+                "vault_holder_id", "names no vault holder of this merchant"
+            )
+    stored = await vault.store_bank_from_charge(
+        session,
+        runtime,
+        merchant,
+        bank,
+        holder=holder,
+        details=vault_details(txn),
+        cof_permission=bool(request.cof_perm),
+    )
+    txn.vault_id, txn.vault_holder_id = stored.account.uuid, stored.holder.uuid
+    txn.vaulted = True

@@ -1,4 +1,5 @@
-"""What a charge charges: a card by token or (sandbox) by number, or a vaulted account;
+"""What a charge charges: a card by token or (sandbox) by number, or a vaulted account
+(a vaulted bank account is handed back as it is: an ACH sale, payments.ach_charging);
 and what the gateway checks of it before any issuer is asked."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from homerun.runtime import Runtime
 from homerun.tokenizer import service as tokenizer
 from homerun.tokenizer.service import Card
 from homerun.vault import service as vault
-from homerun.vault.models import VaultHolder
+from homerun.vault.models import PaymentAccount, VaultHolder
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class Source:
 
 async def resolve_source(
     session: AsyncSession, runtime: Runtime, merchant: Merchant, request: ChargeRequest
-) -> Source | Answer:
+) -> Source | vault.BankChargeAccount | Answer:
     if not request.account_token:
         if not (request.vault_id or request.vault_holder_id):
             raise ValidationFailed.field(
@@ -43,7 +44,11 @@ async def resolve_source(
         account = await vault.for_charge(
             session, runtime, merchant, request.vault_id, request.vault_holder_id
         )
-        return codes.PROFILE_NOT_FOUND if account is None else Source(account.card, account)
+        if account is None:
+            return codes.PROFILE_NOT_FOUND
+        if isinstance(account, vault.BankChargeAccount):
+            return account
+        return Source(account.card, account)
     holder = None
     if request.vault and request.vault_holder_id:
         holder = await vault.holder_for(session, merchant, request.vault_holder_id)
@@ -99,10 +104,9 @@ def describe_card(txn: NewTransaction, card: Card) -> None:
     txn.account_token = card.token.token
 
 
-def from_vault(txn: NewTransaction, account: vault.ChargeAccount) -> None:
+def from_vault(txn: NewTransaction, row: PaymentAccount, holder: VaultHolder) -> None:
     """A vaulted account's details and custom_06..10 fill what the request left out."""
-    row = account.account
-    txn.vault_id, txn.vault_holder_id = row.uuid, account.holder.uuid
+    txn.vault_id, txn.vault_holder_id = row.uuid, holder.uuid
     stored = holder_of(row)
     txn.holder = {**stored, **txn.holder}
     customs = {k: v for k in CUSTOM_FIELDS[5:] if (v := getattr(row, k)) is not None}
@@ -138,8 +142,6 @@ async def vault_after_approval(
         return
     if not request.vault:
         return
-    details = {**txn.holder, **{k: v for k, v in txn.custom.items() if k in CUSTOM_FIELDS[5:]}}
-    details.pop("company_name", None)
     stored = await vault.store_from_charge(
         session,
         runtime,
@@ -148,8 +150,15 @@ async def vault_after_approval(
         holder=source.holder,
         expiry=txn.expiration,
         funding=txn.card_funding,
-        details=details,
+        details=vault_details(txn),
         cof_permission=bool(request.cof_perm),
     )
     txn.vault_id, txn.vault_holder_id = stored.account.uuid, stored.holder.uuid
     txn.vaulted = True
+
+
+def vault_details(txn: NewTransaction) -> dict[str, object]:
+    """What vault:"Y" stores with the account: the charge's holder fields and custom_06..10."""
+    details = {**txn.holder, **{k: v for k, v in txn.custom.items() if k in CUSTOM_FIELDS[5:]}}
+    details.pop("company_name", None)
+    return details

@@ -21,7 +21,11 @@ from homerun.kit.money import apply_rate_bps
 from homerun.merchants.models import Merchant
 from homerun.merchants.state import MerchantStatus
 from homerun.payments import codes, events, reconciliation, repository
-from homerun.payments.ach_charging import charge_bank_account, refuse_card_on_ach_only
+from homerun.payments.ach_charging import (
+    AchNotTaken,
+    charge_bank_account,
+    refuse_card_on_ach_only,
+)
 from homerun.payments.card_source import (
     Source,
     describe_card,
@@ -39,6 +43,7 @@ from homerun.payments.surcharge import surcharge_for
 from homerun.processors.base import AuthorizationRequest, CardData, Processor
 from homerun.runtime import Runtime
 from homerun.tokenizer import bank_tokens
+from homerun.vault import service as vault
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,8 @@ async def charge(
     if not merchant.accepts.cards:
         return await _charge_ach_only(session, runtime, merchant, request, txn)
     source = await resolve_source(session, runtime, merchant, request)
+    if isinstance(source, vault.BankChargeAccount):
+        return await _charge_bank_on_file(session, runtime, merchant, request, txn, source)
     if source is codes.INVALID_TOKEN and request.account_token:
         # Not a card's token: a bank account's, perhaps (looked for only now, so that a
         # card charge costs what it did).
@@ -97,12 +104,41 @@ async def _charge_ach_only(
     request: ChargeRequest,
     txn: NewTransaction,
 ) -> AnyTransaction:
-    """A MID that takes bank accounts only: anything but an ACH token is refused (R15)."""
+    """A MID that takes bank accounts only: anything but an ACH token or a vaulted bank
+    account is refused (R15)."""
     token = request.account_token
+    if not token and (request.vault_id or request.vault_holder_id):
+        account = await vault.for_charge(
+            session, runtime, merchant, request.vault_id, request.vault_holder_id
+        )
+        if account is None:
+            return await _refuse(session, merchant, txn, codes.PROFILE_NOT_FOUND)
+        if not isinstance(account, vault.BankChargeAccount):
+            raise refuse_card_on_ach_only()
+        return await _charge_bank_on_file(session, runtime, merchant, request, txn, account)
     bank = await bank_tokens.resolve(session, merchant.id, token) if token else None
     if bank is None:
         raise refuse_card_on_ach_only()
     return await charge_bank_account(session, runtime, merchant, request, txn, bank)
+
+
+async def _charge_bank_on_file(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    request: ChargeRequest,
+    txn: NewTransaction,
+    account: vault.BankChargeAccount,
+) -> AnyTransaction:
+    """A vaulted bank account: an ACH sale, with the card-on-file rule of a vaulted card
+    (a merchant-initiated charge needs the payer's stored permission)."""
+    if not merchant.accepts.ach:
+        raise AchNotTaken
+    if txn.cof == "M" and not account.account.cof_permission:
+        return await _refuse(session, merchant, txn, codes.COF_NOT_PERMITTED)
+    return await charge_bank_account(
+        session, runtime, merchant, request, txn, account.bank, on_file=account
+    )
 
 
 async def _charge_remote(
@@ -145,7 +181,7 @@ def _check(
     card, account = source.card, source.account
     describe_card(txn, card)
     if account is not None:
-        from_vault(txn, account)
+        from_vault(txn, account.account, account.holder)
         if txn.cof == "M" and not account.account.cof_permission:
             return codes.COF_NOT_PERMITTED
     stored_expiry = account.account.expiry if account is not None else card.token.expiry

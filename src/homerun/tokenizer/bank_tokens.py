@@ -100,6 +100,11 @@ async def resolve(session: AsyncSession, merchant_id: int, token: str) -> AchTok
     return await repository.ach_by_token(session, merchant_id, token)
 
 
+async def by_id(session: AsyncSession, merchant_id: int, ach_id: int) -> AchToken | None:
+    """A bank token row by its id (a vaulted account's), without opening the number."""
+    return await repository.ach_by_id(session, merchant_id, ach_id)
+
+
 async def account_number(session: AsyncSession, runtime: Runtime, row: AchToken) -> str:
     """The account number, unsealed: for the bank file alone."""
     cipher = await data_keys.by_id(session, runtime, row.data_key_id)

@@ -125,6 +125,11 @@ async def ach_by_tokens(
     return {row.token: row for row in rows}
 
 
+async def ach_by_id(session: AsyncSession, merchant_id: int, ach_id: int) -> AchToken | None:
+    row = await session.get(AchToken, ach_id)
+    return row if row is not None and row.merchant_id == merchant_id else None
+
+
 async def ach_by_fingerprint(
     session: AsyncSession, merchant_id: int, fingerprint: str
 ) -> AchToken | None:

@@ -1,4 +1,9 @@
-"""Response bodies of the vault endpoints, in the shapes the Run docs show (spec 4.8-4.11)."""
+"""Response bodies of the vault endpoints, in the shapes the Run docs show (spec 4.8-4.11).
+
+A bank account (R15) answers in the same shapes: `account_type` 3 or 4, no card brand
+id or expiry, and the bank's routing number and entry class; of its account number only
+the last four are ever shown.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from homerun.kit.cards import BRAND_IDS, expiry_from_mmyy
+from homerun.tokenizer.models import AchToken
 from homerun.vault.schemas import ACCOUNT_CUSTOM_FIELDS, DETAIL_FIELDS
 from homerun.vault.service import AccountRef, Stored
 
@@ -16,6 +22,19 @@ def _expiration(mmyy: str | None) -> str | None:
 
 def _time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _brand_id(stored: Stored) -> str | None:
+    return None if isinstance(stored.token, AchToken) else str(BRAND_IDS[stored.account.brand])
+
+
+def _bank(stored: Stored) -> dict[str, Any]:
+    """What a bank account adds: routing number (a bank's public identifier) and entry
+    class; nothing for a card."""
+    bank = stored.token
+    if not isinstance(bank, AchToken):
+        return {}
+    return {"routing_number": bank.routing_number, "entry_class": bank.entry_class.value}
 
 
 def _customs(stored: Stored) -> dict[str, Any]:
@@ -43,10 +62,11 @@ def created(stored: Stored, mid: str) -> dict[str, Any]:
         "phone": a.phone,
         **_customs(stored),
         "account_token": stored.token.token,
-        "card_brand_id": str(BRAND_IDS[a.brand]),
+        "card_brand_id": _brand_id(stored),
         "last_four": a.last_four,
         "expiration": _expiration(a.expiry),
         "cof_perm": "Y" if a.cof_permission else "N",
+        **_bank(stored),
     }
 
 
@@ -60,7 +80,7 @@ def account(stored: Stored, mid: str) -> dict[str, Any]:
         "vault_holder_id": stored.holder.uuid,
         "mid": mid,
         "account_token": stored.token.token,
-        "card_brand_id": str(BRAND_IDS[a.brand]),
+        "card_brand_id": _brand_id(stored),
         "vault_account_type_id": str(a.account_type),
         "card_brand": a.brand,
     }
@@ -77,6 +97,7 @@ def account(stored: Stored, mid: str) -> dict[str, Any]:
         created=_time(a.created_at),
         updated=_time(a.updated_at),
     )
+    body.update(_bank(stored))
     return body
 
 
@@ -100,6 +121,7 @@ def updated(stored: Stored, ref: AccountRef, identifier: str) -> dict[str, Any]:
         last_four=a.last_four,
         expiration=_expiration(a.expiry),
         cof_perm="Y" if a.cof_permission else "N",
+        **_bank(stored),
     )
     return body
 

@@ -1,8 +1,9 @@
 """Vault holders (customers) and their payment accounts.
 
-An account points at one of the merchant's card tokens (homerun.tokenizer), which is
-the only place the card number lives, encrypted. Nothing here holds a card number or
-a CVV; brand, type, last four and expiry are kept to answer Get Vault.
+An account points at one of the merchant's card tokens or bank-account (ACH) tokens
+(homerun.tokenizer), the only places a card or account number lives, encrypted: exactly
+one of `card_token_id` and `ach_token_id` is set. Nothing here holds a card number, a
+CVV or an account number; brand, type, last four and expiry are kept to answer Get Vault.
 """
 
 from __future__ import annotations
@@ -34,15 +35,20 @@ class PaymentAccount(Base):
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("vault_holders.id"))
-    card_token_id: Mapped[int] = mapped_column(ForeignKey("card_tokens.id"), index=True)
+    card_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("card_tokens.id"), index=True, nullable=True
+    )
+    ach_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ach_tokens.id"), index=True, nullable=True
+    )
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Stored with the cardholder's permission (cof_perm "Y"): merchant-initiated
     # charges (cof "M") need it.
     cof_permission: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    brand: Mapped[str] = mapped_column(String(16))
-    account_type: Mapped[int] = mapped_column(Integer)  # 1 credit, 2 debit
+    brand: Mapped[str] = mapped_column(String(16))  # "ACH" for a bank account
+    account_type: Mapped[int] = mapped_column(Integer)  # 1 credit, 2 debit, 3 checking, 4 savings
     last_four: Mapped[str] = mapped_column(String(4))
     expiry: Mapped[str | None] = mapped_column(String(4), nullable=True)  # MMYY
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.tokenizer.models import CardToken
+from homerun.tokenizer.models import AchToken, CardToken
 from homerun.vault.models import PaymentAccount, VaultHolder
 
 
@@ -84,6 +84,22 @@ async def active_with_card(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def active_with_bank(
+    session: AsyncSession, holder_id: int, ach_token_id: int
+) -> PaymentAccount | None:
+    stmt = (
+        select(PaymentAccount)
+        .where(
+            PaymentAccount.holder_id == holder_id,
+            PaymentAccount.ach_token_id == ach_token_id,
+            PaymentAccount.is_deleted.is_(False),
+        )
+        .order_by(PaymentAccount.id)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def clear_default(session: AsyncSession, holder_id: int, keep_id: int) -> None:
     """Every other account of the holder stops being the default."""
     await session.execute(
@@ -112,14 +128,16 @@ async def add_account(session: AsyncSession, account_row: PaymentAccount) -> Pay
 
 async def accounts_with_cards(
     session: AsyncSession, account_ids: list[int]
-) -> list[tuple[PaymentAccount, VaultHolder, CardToken]]:
-    """Accounts with their holders and card tokens, in one query (the billing runner
-    charges a batch of them; the charges then find all three in the session)."""
+) -> list[tuple[PaymentAccount, VaultHolder, CardToken | AchToken | None]]:
+    """Accounts with their holders and card or bank tokens, in one query (the billing
+    runner charges a batch of them; the charges then find all three in the session)."""
     stmt = (
-        select(PaymentAccount, VaultHolder, CardToken)
+        select(PaymentAccount, VaultHolder, CardToken, AchToken)
         .join(VaultHolder, VaultHolder.id == PaymentAccount.holder_id)
-        .join(CardToken, CardToken.id == PaymentAccount.card_token_id)
+        .outerjoin(CardToken, CardToken.id == PaymentAccount.card_token_id)
+        .outerjoin(AchToken, AchToken.id == PaymentAccount.ach_token_id)
         .where(PaymentAccount.id.in_(account_ids))
         .execution_options(populate_existing=True)
     )
-    return [(a, h, t) for a, h, t in (await session.execute(stmt)).all()]
+    rows = (await session.execute(stmt)).all()
+    return [(a, h, card if card is not None else bank) for a, h, card, bank in rows]

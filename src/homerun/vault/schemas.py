@@ -78,7 +78,13 @@ class UpdateAccountRequest(AccountFields):
     """Update Vault Account Details (spec 4.11); omitted fields are left as they are."""
 
     mid: MID | None = None
-    ach_acct_type_id: Annotated[str, Field(pattern="^[123]$")] | None = None
+    ach_acct_type_id: (
+        Annotated[
+            str,
+            Field(pattern="^[123]$", description='"1" checking, "2" savings, "3" ledger'),
+        ]
+        | None
+    ) = None
     # Homerun extension: put a new card (e.g. a renewal) on the same account.
     account_token: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     expiration: CardExpiry | None = None
@@ -97,7 +103,7 @@ class CreateAccountAnswer(_Answer):
     vault_holder_id: str = Field(description="The vault holder (customer) uuid")
     mid: str
     name: str | None
-    account_type: int = Field(description="1 credit, 2 debit")
+    account_type: int = Field(description="1 credit, 2 debit, 3 checking, 4 savings")
     is_default: bool
     zipcode: str | None = Field(description="The billing ZIP (account_zip)")
     account_token: str
@@ -114,8 +120,12 @@ class AccountAnswer(_Answer):
     vault_holder_id: str
     mid: str
     account_token: str
-    card_brand_id: str = Field(description='"1" Visa, "2" Mastercard, "3" Amex, "4" Discover')
-    vault_account_type_id: str = Field(description='"1" credit, "2" debit')
+    card_brand_id: str | None = Field(
+        description='"1" Visa, "2" Mastercard, "3" Amex, "4" Discover; null for a bank account'
+    )
+    vault_account_type_id: str = Field(
+        description='"1" credit, "2" debit, "3" checking, "4" savings'
+    )
     name: str | None
     nickname: str | None
     last_four: str

@@ -1,16 +1,21 @@
 """The vault's rules: holders, accounts, identifier forms (R8), defaults, soft delete.
 
+An account holds a card (a card token) or a bank account (an ACH token, ruling R15:
+`account_type` 3 checking, 4 savings); the same endpoints serve both.
+
 Every function works within one merchant. Accounts are found by any identifier form
 of ruling R8: the integer id, its string, or the uuid (and the legacy "vault_<id>").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.ach.bank_accounts import AccountType
 from homerun.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from homerun.kit.cards import CardNumberError, Expiry
 from homerun.kit.ids import new_uuid4, new_uuid7, normalise_uuid
@@ -18,14 +23,20 @@ from homerun.merchants.models import Merchant
 from homerun.processors.base import CardData
 from homerun.processors.registry import processor_for
 from homerun.runtime import Runtime
+from homerun.tokenizer import bank_tokens
 from homerun.tokenizer import service as tokenizer
-from homerun.tokenizer.models import CardToken
+from homerun.tokenizer.models import AchToken, CardToken
 from homerun.tokenizer.service import Card
 from homerun.vault import repository
 from homerun.vault.models import PaymentAccount, VaultHolder
 from homerun.vault.schemas import CreateAccountRequest, UpdateAccountRequest
 
 ACCOUNT_TYPE = {"CREDIT": 1, "DEBIT": 2}
+# A bank account's vault_account_type_id (R15), and Update's ach_acct_type_id for it.
+CHECKING, SAVINGS = 3, 4
+BANK_ACCOUNT_TYPE = {AccountType.CHECKING: CHECKING, AccountType.SAVINGS: SAVINGS}
+ACH_ACCT_TYPE_ID = {CHECKING: "1", SAVINGS: "2"}
+BANK_BRAND = "ACH"
 _MAX_ID = 2**63 - 1
 
 
@@ -53,7 +64,7 @@ class Stored:
 
     account: PaymentAccount
     holder: VaultHolder
-    token: CardToken
+    token: CardToken | AchToken
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,25 @@ class ChargeAccount:
     account: PaymentAccount
     holder: VaultHolder
     card: Card
+
+
+@dataclass(frozen=True, slots=True)
+class BankChargeAccount:
+    """A vaulted bank account resolved for a charge (an ACH sale)."""
+
+    account: PaymentAccount
+    holder: VaultHolder
+    bank: AchToken
+
+
+def is_bank(account: PaymentAccount) -> bool:
+    return account.ach_token_id is not None
+
+
+def bank_account_type(account: PaymentAccount) -> AccountType:
+    """What a vaulted bank account is debited as: its checking or savings type (a
+    ledger account, ach_acct_type_id "3", keeps the type it had)."""
+    return AccountType.SAVINGS if account.account_type == SAVINGS else AccountType.CHECKING
 
 
 def _own_mid(merchant: Merchant, mid: str | None) -> None:
@@ -80,7 +110,12 @@ async def _find(
 
 async def _stored(session: AsyncSession, account: PaymentAccount) -> Stored:
     holder = await repository.holder_by_id(session, account.holder_id)
-    token = await tokenizer.token_row(session, account.merchant_id, account.card_token_id)
+    token: CardToken | AchToken | None
+    if account.ach_token_id is not None:
+        token = await bank_tokens.by_id(session, account.merchant_id, account.ach_token_id)
+    else:
+        assert account.card_token_id is not None
+        token = await tokenizer.token_row(session, account.merchant_id, account.card_token_id)
     assert holder is not None and token is not None
     return Stored(account, holder, token)
 
@@ -101,13 +136,19 @@ async def _card(
     merchant: Merchant,
     account_token: str,
     expiration: Expiry | None,
-) -> Card:
-    """The merchant's card behind account_token (a test card number too, in the sandbox)."""
+) -> Card | AchToken:
+    """The merchant's card behind account_token (a test card number too, in the sandbox),
+    or its bank account."""
     card = await tokenizer.resolve(session, runtime, merchant.id, account_token)
     if card is not None:
         if expiration is not None:
             card.token.expiry = expiration.mmyy
         return card
+    bank = await bank_tokens.resolve(session, merchant.id, account_token)
+    if bank is not None:
+        if expiration is not None:
+            raise ValidationFailed.field("expiration", "a bank account has no expiry: omit it")
+        return bank
     sandbox = runtime.settings.mode.value == "sandbox"
     digits = account_token.isascii() and account_token.isdigit()
     if sandbox and digits and not account_token.startswith("9"):
@@ -127,11 +168,35 @@ def _funding(merchant: Merchant, card: Card, expiry: str | None) -> int:
 
 
 def _apply_card(account: PaymentAccount, card: Card, account_type: int, expiry: str | None) -> None:
-    account.card_token_id = card.token.id
+    account.card_token_id, account.ach_token_id = card.token.id, None
     account.brand = card.token.brand
     account.account_type = account_type
     account.last_four = card.token.last_four
     account.expiry = expiry
+
+
+def _apply_bank(account: PaymentAccount, bank: AchToken) -> None:
+    account.card_token_id, account.ach_token_id = None, bank.id
+    account.brand = BANK_BRAND
+    account.account_type = BANK_ACCOUNT_TYPE[bank.account_type]
+    account.ach_acct_type_id = ACH_ACCT_TYPE_ID[account.account_type]
+    account.last_four = bank.last_four
+    account.expiry = None
+    if account.name is None:
+        account.name = bank.holder_name
+
+
+def _apply_source(
+    merchant: Merchant,
+    account: PaymentAccount,
+    source: Card | AchToken,
+    expiration: Expiry | None,
+) -> None:
+    if isinstance(source, AchToken):
+        _apply_bank(account, source)
+        return
+    expiry = expiration.mmyy if expiration else source.token.expiry
+    _apply_card(account, source, _funding(merchant, source, expiry), expiry)
 
 
 def _apply_details(account: PaymentAccount, details: dict[str, Any]) -> None:
@@ -183,10 +248,8 @@ async def _new_account(
     runtime: Runtime,
     merchant: Merchant,
     holder: VaultHolder,
-    card: Card,
+    apply_source: Callable[[PaymentAccount], None],
     *,
-    expiry: str | None,
-    account_type: int,
     details: dict[str, Any],
     cof_permission: bool,
     is_default: bool | None,
@@ -202,8 +265,8 @@ async def _new_account(
         created_at=now,
         updated_at=now,
     )
-    _apply_card(account, card, account_type, expiry)
     _apply_details(account, details)
+    apply_source(account)
     current = await repository.default_account(session, holder.id)
     await repository.add_account(session, account)
     # The holder's first account is its default; a later one when asked, or when no
@@ -221,24 +284,21 @@ async def create(
 ) -> Stored:
     """Create Vault Payment Account: store a tokenized card, charging nothing."""
     _own_mid(merchant, request.mid)
-    card = await _card(session, runtime, merchant, request.account_token, request.expiration)
-    expiry = request.expiration.mmyy if request.expiration else card.token.expiry
+    source = await _card(session, runtime, merchant, request.account_token, request.expiration)
     holder = await _holder_for_create(session, runtime, merchant, request)
     account = await _new_account(
         session,
         runtime,
         merchant,
         holder,
-        card,
-        expiry=expiry,
-        account_type=_funding(merchant, card, expiry),
+        lambda account: _apply_source(merchant, account, source, request.expiration),
         details=request.details(),
         # Storing through the vault API is the merchant's deliberate act: permission is
         # recorded unless the request says cof_perm "N".
         cof_permission=request.cof_perm is not False,
         is_default=request.is_default,
     )
-    return Stored(account, holder, card.token)
+    return Stored(account, holder, source if isinstance(source, AchToken) else source.token)
 
 
 async def get(session: AsyncSession, merchant: Merchant, identifier: str) -> Stored:
@@ -258,19 +318,22 @@ async def update(
     account = await _require(session, merchant, identifier, lock=True)
     if account.is_deleted:
         raise Conflict(f"vault payment account {identifier} is deleted")
+    source = None
+    if request.account_token:
+        source = await _card(session, runtime, merchant, request.account_token, request.expiration)
+    elif request.expiration is not None and is_bank(account):
+        raise ValidationFailed.field("expiration", "a bank account has no expiry: omit it")
     await repository.holder_by_id(session, account.holder_id, lock=True)
     sent = request.model_fields_set
     _apply_details(account, request.details())
-    if "ach_acct_type_id" in sent:
-        account.ach_acct_type_id = request.ach_acct_type_id
     if request.cof_perm is not None:
         account.cof_permission = request.cof_perm
-    if request.account_token:
-        card = await _card(session, runtime, merchant, request.account_token, request.expiration)
-        expiry = request.expiration.mmyy if request.expiration else card.token.expiry
-        _apply_card(account, card, _funding(merchant, card, expiry), expiry)
+    if source is not None:
+        _apply_source(merchant, account, source, request.expiration)
     elif request.expiration is not None:
         account.expiry = request.expiration.mmyy
+    if "ach_acct_type_id" in sent:
+        _set_ach_acct_type(account, request.ach_acct_type_id)
     if request.is_default is True:
         await _make_default(session, account)
     elif request.is_default is False:
@@ -278,6 +341,15 @@ async def update(
     account.updated_at = runtime.clock.now()
     await session.flush()
     return await _stored(session, account)
+
+
+def _set_ach_acct_type(account: PaymentAccount, value: str | None) -> None:
+    """Update's ach_acct_type_id: on a bank account "1" makes it checking and "2" savings
+    (vault_account_type_id 3 or 4, what its charges debit); "3" (ledger) is recorded and
+    the account keeps the type it is debited as."""
+    account.ach_acct_type_id = value
+    if is_bank(account) and value in ("1", "2"):
+        account.account_type = CHECKING if value == "1" else SAVINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +388,7 @@ async def for_charge(
     merchant: Merchant,
     vault_id: str | None,
     vault_holder_id: str | None,
-) -> ChargeAccount | None:
+) -> ChargeAccount | BankChargeAccount | None:
     """The active account a charge names by vault_id and/or vault_holder_id (the holder's
     default account); None when there is none (unknown, deleted, or not that holder's)."""
     holder: VaultHolder | None = None
@@ -341,6 +413,11 @@ async def for_charge(
     if holder is None:
         holder = await repository.holder_by_id(session, account.holder_id)
         assert holder is not None
+    if account.ach_token_id is not None:
+        bank = await bank_tokens.by_id(session, merchant.id, account.ach_token_id)
+        assert bank is not None
+        return BankChargeAccount(account, holder, bank)
+    assert account.card_token_id is not None
     card = await tokenizer.card_by_id(session, runtime, merchant.id, account.card_token_id)
     assert card is not None
     return ChargeAccount(account, holder, card)
@@ -373,19 +450,55 @@ async def store_from_charge(
             existing.updated_at = runtime.clock.now()
             await session.flush()
             return Stored(existing, holder, card.token)
+    account_type = ACCOUNT_TYPE.get(funding or "CREDIT", 1)
     account = await _new_account(
         session,
         runtime,
         merchant,
         holder,
-        card,
-        expiry=expiry,
-        account_type=ACCOUNT_TYPE.get(funding or "CREDIT", 1),
+        lambda account: _apply_card(account, card, account_type, expiry),
         details=details,
         cof_permission=cof_permission,
         is_default=None,
     )
     return Stored(account, holder, card.token)
+
+
+async def store_bank_from_charge(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant: Merchant,
+    bank: AchToken,
+    *,
+    holder: VaultHolder | None,
+    details: dict[str, Any],
+    cof_permission: bool,
+) -> Stored:
+    """vault:"Y" on an ACH charge: the bank account joins the holder (a new holder when
+    none was named); the same bank account already active under the holder is the same
+    vault account, its details brought up to date."""
+    if holder is None:
+        holder = await new_holder(session, runtime, merchant)
+    else:
+        await repository.holder_by_id(session, holder.id, lock=True)
+        existing = await repository.active_with_bank(session, holder.id, bank.id)
+        if existing is not None:
+            _apply_details(existing, details)
+            existing.cof_permission = existing.cof_permission or cof_permission
+            existing.updated_at = runtime.clock.now()
+            await session.flush()
+            return Stored(existing, holder, bank)
+    account = await _new_account(
+        session,
+        runtime,
+        merchant,
+        holder,
+        lambda account: _apply_bank(account, bank),
+        details=details,
+        cof_permission=cof_permission,
+        is_default=None,
+    )
+    return Stored(account, holder, bank)
 
 
 async def grant_permission(session: AsyncSession, account: PaymentAccount) -> None:
@@ -416,7 +529,7 @@ class LoadedAccounts:
 
     accounts: dict[int, PaymentAccount]
     holders: list[VaultHolder]
-    tokens: list[CardToken]
+    tokens: list[CardToken | AchToken]
 
 
 async def load_for_charges(session: AsyncSession, account_ids: list[int]) -> LoadedAccounts:
@@ -424,5 +537,5 @@ async def load_for_charges(session: AsyncSession, account_ids: list[int]) -> Loa
     return LoadedAccounts(
         {account.id: account for account, _, _ in rows},
         [holder for _, holder, _ in rows],
-        [token for _, _, token in rows],
+        [token for _, _, token in rows if token is not None],
     )

@@ -122,10 +122,38 @@
     });
   });
 
+  // A MID that takes cards and bank accounts: only the chosen method's fields are shown
+  // and checked (the server checks the same).
+  var methodSets = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-method]"));
+  function chosenMethod() {
+    var radio = form.querySelector("input[name=method]:checked");
+    return radio ? radio.value : null;
+  }
+  function inactive(field) {
+    var set = field.closest("fieldset[data-method]");
+    var chosen = chosenMethod();
+    return Boolean(set && chosen && set.getAttribute("data-method") !== chosen);
+  }
+  function showMethod() {
+    var chosen = chosenMethod();
+    if (!chosen) return;
+    methodSets.forEach(function (set) {
+      set.hidden = set.getAttribute("data-method") !== chosen;
+    });
+  }
+  Array.prototype.slice.call(form.querySelectorAll("input[name=method]")).forEach(function (radio) {
+    radio.addEventListener("change", showMethod);
+  });
+  showMethod();
+
   form.addEventListener("submit", function (event) {
     var problems = [];
     fields.forEach(function (field) {
       if (!field._check) return;
+      if (inactive(field)) {
+        setError(field, null);
+        return;
+      }
       field._touched = true;
       var message = field._check(true);
       setError(field, message);
