@@ -7,9 +7,14 @@ to the cent. Each side is computed from a different place: the left from the sou
 tables (transactions, chargebacks, batches, adjustments), `deposited` from the
 deposits, `pending` from the ledger's merchant_payable balance. A seeded random
 generator scripts a few days of charges, auths, captures, voids, refunds,
-chargebacks, decisions, manual adjustments and clock jumps across merchants with
-different pricing, zones, cut-offs, funding delays and surcharges; the invariant
-and the balance of every journal are checked after every step.
+chargebacks, decisions, manual adjustments, ACH payments (with the simulator's accounts
+that the bank returns or changes), their voids, refund credits, returns and changes by
+the admin action, admin origination and settlement, and clock jumps across merchants with
+different pricing, zones, cut-offs, funding delays, surcharges and ACH return fees; the
+invariant and the balance of every journal are checked after every step.
+
+An ACH payment or refund credit counts once its ACH batch is a settlement batch (the bank
+settled it), whatever its state since: a return is taken back by its adjustments.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 
 from homerun.ledger import service as ledger
 from homerun.merchants.models import Merchant
 from homerun.payments.models import Transaction
 from homerun.runtime import Runtime
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
+from tests.ach.helpers import ach_token
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.helpers import charge, post
 from tests.settlement.support import advance_until, go_to_next, now, rekey
@@ -37,6 +43,9 @@ from tests.verify.support import assert_books_verify
 SEEDS = [int(s) for s in os.environ.get("HOMERUN_LEDGER_SEEDS", "7,2026").split(",")]
 CARDS = ["4111111111111111", "5555555555554444", "4000000000000259", "5105105105105100"]
 ZONES = ["UTC", "America/New_York", "Asia/Tokyo", "America/Los_Angeles"]
+# The simulator's accounts: settles; R01 and R03 two banking days after settlement; C01.
+ACH_ACCOUNTS = ["86063057", "86063101", "86063201", "86063057", "86063002"]
+BANK_CODES = ["R01", "R02", "R03", "R10", "C01", "C05"]
 
 
 @dataclass
@@ -45,6 +54,8 @@ class Shop:
     sales: list[str] = field(default_factory=list)
     auths: list[str] = field(default_factory=list)
     chargebacks: list[int] = field(default_factory=list)
+    ach_tokens: list[str] = field(default_factory=list)
+    ach_sales: list[str] = field(default_factory=list)
 
 
 async def truth(runtime: Runtime, mid: str) -> dict[str, int]:
@@ -53,7 +64,15 @@ async def truth(runtime: Runtime, mid: str) -> dict[str, int]:
         merchant_id = await session.scalar(select(Merchant.id).where(Merchant.mid == mid))
         gross = Transaction.amount_captured + Transaction.fee_amount
         is_refund = Transaction.kind == "refund"
-        counted = Transaction.state.in_(["captured", "settled", "partially_refunded", "refunded"])
+        card_counted = and_(
+            Transaction.payment_method == "card",
+            Transaction.state.in_(["captured", "settled", "partially_refunded", "refunded"]),
+        )
+        ach_counted = and_(
+            Transaction.payment_method == "ach",
+            exists().where(Batch.batch_id == Transaction.batch_id),
+        )
+        counted = or_(card_counted, ach_counted)
         captured, refunded, open_net = (
             await session.execute(
                 select(
@@ -143,8 +162,47 @@ async def random_merchant(make_merchant: MerchantFactory, rng: random.Random) ->
         "monthly_fee": f"{rng.randrange(0, 2000) / 100:.2f}",
         "surcharge_enabled": surcharge,
         "surcharge_rate": "3.00" if surcharge else "0",
+        "accepts": "both",
+        "ach_return_fee": f"{rng.randrange(0, 1000) / 100:.2f}",
     }
     return Shop(await make_merchant(**settings))
+
+
+async def ach_step(client: httpx.AsyncClient, shop: Shop, rng: random.Random) -> str:
+    """One random ACH operation; refusals are fine (they move no money)."""
+    m = shop.access
+    roll = rng.random()
+    if roll < 0.4 or not shop.ach_sales:
+        if len(shop.ach_tokens) < 3:
+            account = rng.choice(ACH_ACCOUNTS)
+            shop.ach_tokens.append(await ach_token(client, m, account_number=account))
+        answer = await charge(
+            client,
+            m,
+            amount=rng.randrange(100, 50_000),
+            account_token=rng.choice(shop.ach_tokens),
+            expiration=None,
+        )
+        assert answer.status_code == 200, answer.text
+        shop.ach_sales.append(answer.json()["trans_id"])
+        return "ach charge"
+    if roll < 0.65:
+        amount = rng.choice([None, None, rng.randrange(1, 20_000)])
+        path = rng.choice(["/api/v1/void-or-refund", "/api/v1/refund", "/api/v1/void"])
+        await post(client, m, path, trans_id=rng.choice(shop.ach_sales), amount=amount)
+        return "ach reverse"
+    if roll < 0.8:
+        answer = await client.post(
+            f"/homerun/v1/merchants/{m.mid}/transactions/{rng.choice(shop.ach_sales)}/ach-return",
+            json={"return_code": rng.choice(BANK_CODES)},
+            headers=ADMIN,
+        )
+        assert answer.status_code in (200, 409), answer.text
+        return "ach return"
+    action = rng.choice(["originate", "settle"])
+    answer = await client.post(f"/homerun/v1/merchants/{m.mid}/ach/{action}", headers=ADMIN)
+    assert answer.status_code == 200, answer.text
+    return f"ach {action}"
 
 
 async def step(client: httpx.AsyncClient, shop: Shop, rng: random.Random) -> str:
@@ -233,7 +291,10 @@ async def test_invariant_holds_at_every_step_of_a_random_scripted_day(
             await assert_books_verify(runtime)
             continue
         shop = rng.choice(shops)
-        done = await step(client, shop, rng)
+        if rng.random() < 0.3:
+            done = await ach_step(client, shop, rng)
+        else:
+            done = await step(client, shop, rng)
         await check(runtime, shops, f"{n}: {done}")
     # Long enough for every chargeback to be decided and everything to be funded.
     await advance_until(client, await now(client) + timedelta(days=40))
@@ -243,3 +304,24 @@ async def test_invariant_holds_at_every_step_of_a_random_scripted_day(
         assert (t["pending"], t["pending_settlement"]) == (0, 0), t
     # And every invariant `homerun verify` checks holds over the whole database.
     await assert_books_verify(runtime)
+    # The day moved ACH money both ways: booked ACH batches, credits and returns.
+    async with runtime.db.transaction() as session:
+        mids = [shop.access.mid for shop in shops]
+        mine = select(Merchant.id).where(Merchant.mid.in_(mids))
+        ach_batches, credits = (
+            await session.execute(
+                select(func.count(), func.coalesce(func.sum(Batch.refund_count), 0)).where(
+                    Batch.merchant_id.in_(mine), Batch.batch_id.like("ACH%")
+                )
+            )
+        ).one()
+        returns = await session.scalar(
+            select(func.count()).where(
+                Adjustment.merchant_id.in_(mine), Adjustment.adjustment_type == "ACH_RETURN"
+            )
+        )
+    assert (ach_batches > 0, credits > 0, (returns or 0) > 0) == (True, True, True), (
+        ach_batches,
+        credits,
+        returns,
+    )

@@ -1,15 +1,19 @@
 """The ACH cut-off: one recurring slot job per (cut-off, time zone) of the merchants that
 take ACH. On a banking day it runs each such merchant's ACH cut-off
 (ach_lifecycle.cutoff): settlement of what was originated before, the banks' returns and
-changes that are due, origination of what was accepted. docs/ach.md."""
+changes that are due, origination of what was accepted; then, per merchant, what the
+registering package adds (settlement books the ACH money: payments knows no ledger and
+no deposits). docs/ach.md."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.merchants import repository as merchants
+from homerun.merchants.models import Merchant
 from homerun.payments import ach_calendar, ach_lifecycle
 from homerun.runtime import Runtime
 from homerun.worker import repository as jobs
@@ -24,9 +28,21 @@ ACH_SETTLED = "ach_payments_settled"
 ACH_SENT_BACK = "ach_payments_sent_back"
 
 
-def register(registry: JobRegistry) -> None:
+# What runs for each merchant after its ACH cut-off, in the same transaction.
+AfterCutoff = Callable[[AsyncSession, Merchant, datetime, Report], Awaitable[None]]
+
+
+def register(registry: JobRegistry, after_cutoff: AfterCutoff) -> None:
+    """The ACH cut-off's slot job and start hook; `after_cutoff` follows each merchant's
+    cut-off (registered by settlement, which sits above payments)."""
+
+    async def slot(
+        session: AsyncSession, runtime: Runtime, job: Job, report: Report
+    ) -> datetime | None:
+        return await ach_cutoff_slot(session, runtime, job, report, after_cutoff)
+
     registry.on_start(ensure_ach_slots)
-    registry.handler(ACH_CUTOFF_SLOT, ach_cutoff_slot)
+    registry.handler(ACH_CUTOFF_SLOT, slot)
 
 
 async def ensure_ach_slots(runtime: Runtime) -> None:
@@ -48,7 +64,7 @@ async def ensure_ach_slots(runtime: Runtime) -> None:
 
 
 async def ach_cutoff_slot(
-    session: AsyncSession, runtime: Runtime, job: Job, report: Report
+    session: AsyncSession, runtime: Runtime, job: Job, report: Report, after_cutoff: AfterCutoff
 ) -> datetime | None:
     cutoff, zone = job.payload["cutoff"], job.payload["timezone"]
     taking = await merchants.taking_ach(session, cutoff, zone)
@@ -64,5 +80,6 @@ async def ach_cutoff_slot(
                 report.made(ACH_BATCHES_ORIGINATED, done.originated.batch_id)
             for trans_id in done.answered:
                 report.made(ACH_SENT_BACK, trans_id)
+            await after_cutoff(session, merchant, cutoff_at, report)
     # A worker that was down for days does not replay every missed cut-off.
     return ach_calendar.next_cutoff(max(job.due_at, runtime.clock.now()), cutoff, zone)

@@ -13,6 +13,7 @@ from homerun.kit.web import ERROR_RESPONSES, Json, json_response
 from homerun.outbox import repository as outbox
 from homerun.payments import ach_lifecycle, answers, repository, service
 from homerun.payments.schemas import AchReturnRequest
+from homerun.settlement import ach_books
 
 router = APIRouter(
     prefix="/homerun/v1", tags=["Homerun admin"], dependencies=[AdminToken], route_class=Route
@@ -98,6 +99,7 @@ async def originate_ach(
 )
 async def settle_ach(merchant: MidMerchant, session: AdminSession, runtime: AppRuntime) -> Response:
     count = await ach_lifecycle.settle_now(session, runtime, merchant)
+    await ach_books.book(session, merchant, runtime.clock.now())
     return json_response({"transaction_count": count})
 
 
@@ -116,4 +118,6 @@ async def ach_return(
     txn = await ach_lifecycle.bank_answer(
         session, runtime, merchant, trans_id, body.return_code, body.return_reason
     )
+    # A route sits above both packages: settlement books the return's money, once.
+    await ach_books.book(session, merchant, runtime.clock.now())
     return json_response(answers.transaction(txn, merchant.mid))

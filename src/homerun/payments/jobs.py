@@ -1,4 +1,6 @@
-"""The payments jobs the worker runs: reconciling transactions left unknown by a timeout."""
+"""The payments jobs the worker runs: reconciling transactions left unknown by a timeout.
+
+The ACH cut-off (payments.ach_jobs) is registered by settlement, which books its money."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.merchants.models import Merchant
-from homerun.payments import ach_jobs, service
+from homerun.payments import service
 from homerun.payments.reconciliation import RECONCILE, RECONCILE_AFTER
 from homerun.payments.state import State
 from homerun.runtime import Runtime
@@ -20,7 +22,6 @@ TRANSACTIONS_RECONCILED = "transactions_reconciled"
 
 def register(jobs: JobRegistry) -> None:
     jobs.handler(RECONCILE, reconcile)
-    ach_jobs.register(jobs)
 
 
 async def reconcile(

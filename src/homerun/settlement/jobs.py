@@ -10,8 +10,18 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homerun.merchants.models import Merchant
+from homerun.payments import ach_jobs
 from homerun.runtime import Runtime
-from homerun.settlement import adjustments, calendar, chargebacks, funding, reasons, repository
+from homerun.settlement import (
+    ach_books,
+    adjustments,
+    calendar,
+    chargebacks,
+    funding,
+    reasons,
+    repository,
+)
 from homerun.settlement import schedule as s
 from homerun.settlement import service as batches
 from homerun.settlement.state import ChargebackEvent, ChargebackState
@@ -28,9 +38,13 @@ CHARGEBACKS_OPENED = "chargebacks_opened"
 CHARGEBACKS_WON = "chargebacks_won"
 CHARGEBACKS_LOST = "chargebacks_lost"
 ADJUSTMENTS_MADE = "adjustments_made"
+ACH_BATCHES_BOOKED = "ach_batches_booked"
+ACH_RETURNS_BOOKED = "ach_returns_booked"
 
 
 def register(jobs: JobRegistry) -> None:
+    # Payments' ACH cut-off, followed by the booking of its money (payments sits below).
+    ach_jobs.register(jobs, after_cutoff=book_ach)
     jobs.on_start(ensure_schedule)
     jobs.handler(s.CUTOFF_SLOT, cutoff_slot)
     jobs.handler(s.CLOSE_BATCH, close_batch)
@@ -49,6 +63,16 @@ def _later(job: Job, runtime: Runtime) -> datetime:
     """Reschedule from the later of the due time and now: a worker that was down for
     days does not replay every missed slot (one close or funding covers them)."""
     return max(job.due_at, runtime.clock.now())
+
+
+async def book_ach(
+    session: AsyncSession, merchant: Merchant, cutoff_at: datetime, report: Report
+) -> None:
+    """After a merchant's ACH cut-off: its settled ACH batches and returns into the books."""
+    booked = await ach_books.book(session, merchant, cutoff_at)
+    for batch_id in booked.batches:
+        report.made(ACH_BATCHES_BOOKED, batch_id)
+    report.count(ACH_RETURNS_BOOKED, len(booked.returns))
 
 
 async def cutoff_slot(

@@ -35,7 +35,7 @@ from homerun.merchants.models import Merchant
 from homerun.merchants.state import MerchantStatus
 from homerun.payments.models import Transaction
 from homerun.payments.settlement_marks import OPEN_TRANSACTION
-from homerun.payments.state import State
+from homerun.payments.state import PaymentMethod, State
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
 from homerun.worker import repository as jobs
 
@@ -407,3 +407,68 @@ async def adjustments_funded_by(
         .order_by(Adjustment.id)
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+# ---------------------------------------------------------------- ACH in the books
+
+
+def _booked_batches(merchant_id: int) -> Select[str]:
+    return select(Batch.batch_id).where(Batch.merchant_id == merchant_id)
+
+
+async def ach_batches_to_post(
+    session: AsyncSession, merchant_id: int
+) -> list[tuple[str, datetime | None]]:
+    """The merchant's ACH batches that the bank is done settling (no payment of theirs is
+    still only originated) and that have no settlement batch yet: (batch_id, when the last
+    of them settled; None when every one was returned before settling)."""
+    still_out = case((Transaction.state == State.ORIGINATED.value, 1), else_=0)
+    stmt = (
+        select(Transaction.batch_id, func.max(Transaction.settled_at))
+        .where(
+            Transaction.merchant_id == merchant_id,
+            Transaction.payment_method == PaymentMethod.ACH.value,
+            Transaction.batch_id.is_not(None),
+            Transaction.batch_id.not_in(_booked_batches(merchant_id)),
+        )
+        .group_by(Transaction.batch_id)
+        .having(func.sum(still_out) == 0)
+        .order_by(Transaction.batch_id)
+    )
+    return [(str(b), settled) for b, settled in (await session.execute(stmt)).all()]
+
+
+@dataclass(frozen=True, slots=True)
+class AchReturnToBook:
+    trans_id: int
+    amount: int
+    return_code: str
+
+
+async def ach_returns_to_book(session: AsyncSession, merchant_id: int) -> list[AchReturnToBook]:
+    """The merchant's returned ACH payments whose batch is in the books and whose return
+    is not: no ACH_RETURN adjustment names them yet."""
+    reference = literal("ACH_RETURN:") + cast(Transaction.id, String)
+    booked = exists().where(
+        Adjustment.merchant_id == merchant_id, Adjustment.reference == reference
+    )
+    stmt = (
+        select(
+            Transaction.id,
+            Transaction.amount_captured + Transaction.fee_amount,
+            Transaction.ach_return_code,
+        )
+        .where(
+            Transaction.merchant_id == merchant_id,
+            Transaction.payment_method == PaymentMethod.ACH.value,
+            Transaction.kind == "sale",
+            Transaction.state == State.RETURNED.value,
+            Transaction.batch_id.in_(_booked_batches(merchant_id)),
+            ~booked,
+        )
+        .order_by(Transaction.id)
+    )
+    return [
+        AchReturnToBook(int(trans_id), int(amount), str(code))
+        for trans_id, amount, code in (await session.execute(stmt)).all()
+    ]

@@ -86,7 +86,7 @@ async def close_batch(
         deposit_date=deposit_date,
     )
     await repository.add(session, batch)
-    _post_batch(session, merchant, batch)
+    post_batch(session, merchant, batch)
     for days in await repository.chargeback_plans(session, batch_id):
         await schedule.schedule_chargeback_arrival(
             session, runtime, merchant.id, batch_id, days, now
@@ -103,7 +103,7 @@ async def close_batch(
     )
 
 
-def _post_batch(session: AsyncSession, merchant: Merchant, batch: Batch) -> None:
+def post_batch(session: AsyncSession, merchant: Merchant, batch: Batch) -> None:
     """Sales, refunds and fees of the batch, payable from its deposit date."""
     payable_on = batch.deposit_date
     source = ledger.Source(batch_id=batch.batch_id)

@@ -7,6 +7,9 @@ every merchant, to the cent,
 with the left side from the source tables (transactions, chargebacks, batches, adjustments)
 and the right from the deposits, the ledger's merchant_payable balance and the captured rows
 not yet batched: the identity tests/ledger proves after every step of random days.
+
+An ACH payment or refund credit counts once its ACH batch is a settlement batch (the bank
+settled it), whatever happened to it since: a return is taken back by its adjustment.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.money import to_dollars
@@ -22,7 +25,7 @@ from homerun.ledger.accounts import Account
 from homerun.ledger.models import LedgerEntry
 from homerun.merchants.models import Merchant
 from homerun.payments.models import Transaction
-from homerun.payments.state import Kind, State
+from homerun.payments.state import Kind, PaymentMethod, State
 from homerun.settlement.models import Adjustment, Batch, Chargeback, Deposit
 from homerun.settlement.state import ChargebackState
 from homerun.verify.reader import rows
@@ -33,6 +36,13 @@ MERCHANT_IDENTITY = "ledger.merchant_identity"
 
 # Rows whose money counts: captured (not yet batched) or settled, sales and refunds alike.
 _COUNTED = (State.CAPTURED, State.SETTLED, State.PARTIALLY_REFUNDED, State.REFUNDED)
+_COUNTED_ROW = or_(
+    and_(Transaction.payment_method != PaymentMethod.ACH.value, Transaction.state.in_(_COUNTED)),
+    and_(
+        Transaction.payment_method == PaymentMethod.ACH.value,
+        exists().where(Batch.batch_id == Transaction.batch_id),
+    ),
+)
 
 
 async def unbalanced_journals(session: AsyncSession, _: Scope) -> AsyncIterator[Violation]:
@@ -68,7 +78,7 @@ def _per_merchant() -> Select[Any]:
                 )
             ).label("unbatched"),
         )
-        .where(Transaction.state.in_(_COUNTED))
+        .where(_COUNTED_ROW)
         .group_by(Transaction.merchant_id)
         .subquery("txns")
     )

@@ -1,17 +1,21 @@
 """The transactions' promises (homerun.payments.state, docs/api-differences.md): nothing is
 captured beyond what was authorized nor refunded beyond what was captured; a row's amounts
-agree with its state; an original's refunded amount is the sum of its refund rows."""
+agree with its state; an original's refunded amount is the sum of its refund rows.
+
+Card payments and ACH payments have lifecycles of their own (docs/ach.md): an ACH payment
+is accepted with its amount, keeps it when voided, is in an ACH batch from origination on
+(also once returned), and its refund credits are accepted, originated and settled."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
-from sqlalchemy import ColumnElement, String, and_, case, func, literal, null, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, func, literal, not_, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.kit.money import to_dollars
 from homerun.payments.models import Transaction
-from homerun.payments.state import SETTLED_STATES, Kind, State
+from homerun.payments.state import SETTLED_STATES, Kind, PaymentMethod, State
 from homerun.verify.reader import rows
 from homerun.verify.violation import Check, Scope, Violation
 
@@ -21,6 +25,12 @@ REFUNDS = "transactions.refunds"
 
 T = Transaction
 _NO_MONEY = (State.PENDING, State.UNKNOWN, State.DECLINED, State.EXPIRED, State.VERIFIED)
+_ACH = T.payment_method == PaymentMethod.ACH.value
+_CARD = T.payment_method != PaymentMethod.ACH.value
+_ACH_ONLY = (State.ACCEPTED, State.ORIGINATED, State.RETURNED)
+_CARD_ONLY = (State.AUTHORIZED, State.CAPTURED, State.VERIFIED, State.EXPIRED)
+# States of an ACH payment that the bank has: it is in its ACH batch.
+_ACH_BATCHED = (State.ORIGINATED, State.RETURNED, *SETTLED_STATES)
 
 # (what is wrong, when): each a predicate over one row, so the database finds the rows.
 _AMOUNT_RULES: Sequence[tuple[str, ColumnElement[bool]]] = (
@@ -45,10 +55,15 @@ _STATE_RULES: Sequence[tuple[str, ColumnElement[bool]]] = (
         and_(T.state.in_(_NO_MONEY), or_(T.amount_captured != 0, T.amount_refunded != 0)),
     ),
     (
+        "in a state its payment method never has",
+        or_(and_(_CARD, T.state.in_(_ACH_ONLY)), and_(_ACH, T.state.in_(_CARD_ONLY))),
+    ),
+    (
+        # A voided ACH payment keeps the amount that was voided; a card void captures none.
         "authorized or voided yet captured or refunded",
         and_(
             T.state.in_((State.AUTHORIZED, State.VOIDED)),
-            or_(T.amount_captured != 0, T.amount_refunded != 0),
+            or_(and_(_CARD, T.amount_captured != 0), T.amount_refunded != 0),
         ),
     ),
     (
@@ -57,7 +72,10 @@ _STATE_RULES: Sequence[tuple[str, ColumnElement[bool]]] = (
     ),
     (
         "refunded before it settled, or settled with a refund",
-        and_(T.state.in_((State.CAPTURED, State.SETTLED)), T.amount_refunded != 0),
+        and_(
+            T.state.in_((State.CAPTURED, State.ACCEPTED, State.ORIGINATED, State.SETTLED)),
+            T.amount_refunded != 0,
+        ),
     ),
     (
         "partially_refunded, but the refunded amount is not part of the captured",
@@ -71,14 +89,26 @@ _STATE_RULES: Sequence[tuple[str, ColumnElement[bool]]] = (
         and_(T.state == State.REFUNDED, T.amount_refunded != T.amount_captured),
     ),
     ("settled with no batch", and_(T.state.in_(SETTLED_STATES), T.batch_id.is_(None))),
-    ("in a batch but not settled", and_(T.state.not_in(SETTLED_STATES), T.batch_id.is_not(None))),
+    (
+        "originated or returned with no batch",
+        and_(_ACH, T.state.in_((State.ORIGINATED, State.RETURNED)), T.batch_id.is_(None)),
+    ),
+    (
+        "in a batch but not settled",
+        and_(
+            T.state.not_in(SETTLED_STATES),
+            T.batch_id.is_not(None),
+            not_(and_(_ACH, T.state.in_(_ACH_BATCHED))),
+        ),
+    ),
     (
         "a refund with no original, or in a state a refund never has",
         and_(
             T.kind == Kind.REFUND,
             or_(
                 T.parent_id.is_(None),
-                T.state.not_in((State.CAPTURED, State.SETTLED)),
+                and_(_CARD, T.state.not_in((State.CAPTURED, State.SETTLED))),
+                and_(_ACH, T.state.not_in((State.ACCEPTED, State.ORIGINATED, State.SETTLED))),
                 T.amount_refunded != 0,
             ),
         ),
