@@ -134,3 +134,19 @@ async def test_a_batch_returned_whole_before_settlement_costs_the_fee(
     [batch] = await listing(client, m, "batches")
     assert (batch["sale_count"], batch["sale_amount"]) == (1, "25.00")
     assert money(await balance(client, m)) == ("25.00", "0.00", "0.00", "-29.25", "-4.25")
+
+
+async def test_a_settled_ach_payment_is_returned_never_charged_back(
+    client: httpx.AsyncClient, m: MerchantAccess
+) -> None:
+    sale = await ach_sale(client, m, 2500)
+    await originate(client, m)
+    await settle_ach(client, m)
+    refused = await client.post(
+        "/homerun/v1/chargebacks",
+        json={"mid": m.mid, "trans_id": sale},
+        headers=ADMIN,
+    )
+    assert refused.status_code == 409, refused.text
+    assert "returned" in refused.json()["error"]
+    assert await listing(client, m, "chargebacks") == []

@@ -20,7 +20,7 @@ from homerun.ledger.accounts import Account, Kind
 from homerun.merchants.models import Merchant
 from homerun.payments import repository as transactions
 from homerun.payments.models import Transaction
-from homerun.payments.state import SETTLED_STATES
+from homerun.payments.state import SETTLED_STATES, PaymentMethod
 from homerun.runtime import Runtime
 from homerun.settlement import adjustments, calendar, events, reasons, repository, schedule
 from homerun.settlement.models import Chargeback
@@ -66,6 +66,9 @@ async def open_chargeback(
     source: str,
     at: datetime | None = None,
 ) -> Chargeback:
+    if txn.payment_method is PaymentMethod.ACH:
+        # A payer disputes a bank debit by a return (R10), not a card chargeback.
+        raise Conflict("an ACH payment is not charged back: it is returned (ach-return)")
     if txn.kind == "refund" or txn.state not in SETTLED_STATES:
         raise Conflict(f"only a settled sale can be charged back; this is a {txn.state} {txn.kind}")
     if await repository.chargeback_of(session, txn.id) is not None:
