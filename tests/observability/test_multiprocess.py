@@ -127,6 +127,15 @@ async def test_serve_with_two_workers_reports_both(db_url: str, tmp_path: Path) 
                     await asyncio.sleep(0.1)
             (directory,) = temp.glob("homerun-metrics-*")
 
+            def worker_pids() -> set[str]:
+                return {file.stem.rsplit("_", 1)[1] for file in directory.glob("*.db")}
+
+            # The second worker may still be starting when the first answers: each writes
+            # its own files from its start (its pool gauges), so wait for both.
+            while len(worker_pids()) < 2:
+                assert time.monotonic() - started < 60, log_text(log)
+                await asyncio.sleep(0.1)
+
             async def scrape() -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
                 # A connection of its own each time, so that either worker may answer.
                 async with httpx.AsyncClient(base_url=base) as http:
@@ -149,8 +158,7 @@ async def test_serve_with_two_workers_reports_both(db_url: str, tmp_path: Path) 
                     assert (await http.get("/homerun/v1/health")).status_code == 200
             counts = [health_count(await scrape()) for _ in range(8)]
             assert counts == [first + 12] * 8
-            pids = {file.stem.rsplit("_", 1)[1] for file in directory.glob("*.db")}
-            assert len(pids) == 2, sorted(p.name for p in directory.iterdir())
+            assert len(worker_pids()) == 2, sorted(p.name for p in directory.iterdir())
         finally:
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
