@@ -55,6 +55,12 @@ class TransactionItem(Answer):
     custom_08: str | None = None
     custom_09: str | None = None
     custom_10: str | None = None
+    # ACH (bank-account) payments: "card" or "ach", and the ACH fields, None for cards.
+    payment_method: str = "card"
+    account_type: str | None = None
+    entry_class: str | None = None
+    return_code: str | None = None
+    return_reason: str | None = None
 
 
 class DepositItem(Answer):

@@ -69,7 +69,7 @@ class Account(Answer):
     vault_holder_id: str
     mid: str
     account_token: str
-    card_brand_id: str
+    card_brand_id: str | None  # None for a bank account (ACH)
     vault_account_type_id: str
     name: str | None
     nickname: str | None
