@@ -23,6 +23,7 @@ from homerun.background import background
 from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
+from homerun.dashboard.boarding_routes import router as dashboard_boarding_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
@@ -256,6 +257,7 @@ def create_app(
         webhooks_router,
         metrics_router,
         dashboard_router,
+        dashboard_boarding_router,
     ):
         app.include_router(router)
     install_docs(app)

@@ -119,6 +119,11 @@ async def test_every_role_over_http(
     refunded = (await transaction(client, merchant, trans_id))["amount_refunded"]
     assert refunded == (100 if refunds else 0)
 
+    boards = may(role, Action.VIEW_BOARDING)
+    pipeline = await v.get("/dashboard/applications")
+    assert pipeline.status_code == (200 if boards else 403)
+    assert ('href="/dashboard/applications"' in home.text) is boards
+
     audits = may(role, Action.VIEW_AUDIT)
     audit = await v.get("/dashboard/audit")
     assert audit.status_code == (200 if audits else 403)

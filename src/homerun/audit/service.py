@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     RECOVERY_CODE_USED = "recovery_code_used"
     REFUND = "refund"
     VOID = "void"
+    APPLICATION_MOVED = "application_moved"
 
 
 @dataclass(frozen=True, slots=True)

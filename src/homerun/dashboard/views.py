@@ -50,6 +50,7 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
     items: list[tuple[str, str, Action | None]] = [
         ("Home", "/dashboard", None),
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
+        ("Applications", "/dashboard/applications", Action.VIEW_BOARDING),
         ("Audit log", "/dashboard/audit", Action.VIEW_AUDIT),
     ]
     return [
