@@ -24,6 +24,7 @@ from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
 from homerun.dashboard.boarding_routes import router as dashboard_boarding_router
+from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
@@ -258,6 +259,7 @@ def create_app(
         metrics_router,
         dashboard_router,
         dashboard_boarding_router,
+        dashboard_operator_router,
     ):
         app.include_router(router)
     install_docs(app)

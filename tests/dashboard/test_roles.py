@@ -44,6 +44,9 @@ EXPECTED: dict[Role, set[Action]] = {
         Action.VIEW_BOARDING,
         Action.MANAGE_BOARDING,
         Action.VIEW_INSTANCE,
+        Action.MOVE_CLOCK,
+        Action.OPEN_CHARGEBACK,
+        Action.RETURN_ACH,
     },
 }
 

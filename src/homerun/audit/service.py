@@ -35,6 +35,9 @@ class AuditAction(StrEnum):
     REFUND = "refund"
     VOID = "void"
     APPLICATION_MOVED = "application_moved"
+    CLOCK_ADVANCED = "clock_advanced"
+    CHARGEBACK_OPENED = "chargeback_opened"
+    ACH_RETURNED = "ach_returned"
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,9 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
         ("Home", "/dashboard", None),
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
         ("Applications", "/dashboard/applications", Action.VIEW_BOARDING),
+        ("Instance", "/dashboard/instance", Action.VIEW_INSTANCE),
+        ("Clock", "/dashboard/clock", Action.MOVE_CLOCK),
+        ("Payment tools", "/dashboard/payment-tools", Action.OPEN_CHARGEBACK),
         ("Audit log", "/dashboard/audit", Action.VIEW_AUDIT),
     ]
     return [
