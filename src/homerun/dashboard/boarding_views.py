@@ -133,6 +133,7 @@ def application(
                 "action": name,
                 "label": MOVE_NAMES[name],
                 "reason": name in WITH_REASON,
+                "reason_label": f"Why {name}? (optional)",
                 "ending": name in ENDING,
             }
             for name in found.moves
