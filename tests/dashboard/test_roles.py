@@ -127,6 +127,15 @@ async def test_every_role_over_http(
     assert pipeline.status_code == (200 if boards else 403)
     assert ('href="/dashboard/applications"' in home.text) is boards
 
+    for path, action in (
+        ("/dashboard/instance", Action.VIEW_INSTANCE),
+        ("/dashboard/clock", Action.MOVE_CLOCK),
+        ("/dashboard/payment-tools", Action.OPEN_CHARGEBACK),
+    ):
+        allowed = may(role, action)
+        assert (await v.get(path)).status_code == (200 if allowed else 403), path
+        assert (f'href="{path}"' in home.text) is allowed, path
+
     audits = may(role, Action.VIEW_AUDIT)
     audit = await v.get("/dashboard/audit")
     assert audit.status_code == (200 if audits else 403)
