@@ -10,6 +10,7 @@ from homerun.audit import service as audit
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from tests.boarding.support import act_ok, create_ok, events, get_merchant, make_partner
+from tests.conftest import MerchantAccess
 from tests.dashboard.support import Visitor, csrf_of
 from tests.people.support import make_user
 
@@ -158,7 +159,7 @@ async def test_another_partners_application_is_not_found(
     posted = await v.post(f"{url}/send_for_signature", csrf=await v.csrf(), seen="new")
     assert posted.status_code == 404
     assert (await get_merchant(client, theirs, other))["merchant_status"] == "new"
-    for bad in ("abc", "0", "99999999999999999999999"):
+    for bad in ("abc", "0", "-1", "99999999999999999999999", "00000000000000000001"):
         assert (await v.get(f"/dashboard/applications/{bad}")).status_code == 404
 
 
@@ -191,9 +192,9 @@ async def test_an_operator_sees_every_partners_applications(
 
 
 async def test_merchant_users_have_no_partner_pages(
-    runtime: Runtime, visitor: Callable[..., Visitor], merchant: object
+    runtime: Runtime, visitor: Callable[..., Visitor], merchant: MerchantAccess
 ) -> None:
-    owner = await make_user(runtime, Role.OWNER, mid=merchant.mid)  # type: ignore[attr-defined]
+    owner = await make_user(runtime, Role.OWNER, mid=merchant.mid)
     v = visitor()
     await v.sign_in(owner.email)
     assert (await v.get("/dashboard/applications")).status_code == 403

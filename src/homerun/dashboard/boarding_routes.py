@@ -21,7 +21,9 @@ _MOST_ID = 2**62
 
 
 def _application_id(text: str) -> int | None:
-    return int(text) if text.isdigit() and 0 < int(text[:19]) < _MOST_ID else None
+    if len(text) > 19 or not text.isdigit():
+        return None
+    return int(text) if 0 < int(text) < _MOST_ID else None
 
 
 @router.get("/dashboard/applications")
