@@ -24,8 +24,10 @@ from homerun.bankfiles.routes import router as bankfiles_router
 from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
+from homerun.dashboard.boarding_routes import router as dashboard_boarding_router
 from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
+from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
@@ -111,7 +113,6 @@ _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 class AdminTokenReload:
     """Let a running node pick up `homerun admin-token reset` without a restart.
-
     Only a generated admin token can be reset, and each starts with its prefix; a
     request presenting one that this node does not know re-reads the stored hash,
     at most once a second, before the route checks it.
@@ -262,6 +263,8 @@ def create_app(
         dashboard_router,
         developers_router,
         deposits_router,
+        dashboard_boarding_router,
+        dashboard_operator_router,
     ):
         app.include_router(router)
     install_docs(app)

@@ -46,6 +46,9 @@ EXPECTED: dict[Role, set[Action]] = {
         Action.VIEW_BOARDING,
         Action.MANAGE_BOARDING,
         Action.VIEW_INSTANCE,
+        Action.MOVE_CLOCK,
+        Action.OPEN_CHARGEBACK,
+        Action.RETURN_ACH,
     },
 }
 
@@ -138,6 +141,20 @@ async def test_every_role_over_http(
     hooks = may(role, Action.MANAGE_WEBHOOKS)
     resend = await v.post("/dashboard/developers/deliveries/wh_0000000000000000/resend", csrf=csrf)
     assert resend.status_code == (404 if hooks else 403)
+
+    boards = may(role, Action.VIEW_BOARDING)
+    pipeline = await v.get("/dashboard/applications")
+    assert pipeline.status_code == (200 if boards else 403)
+    assert ('href="/dashboard/applications"' in home.text) is boards
+
+    for path, action in (
+        ("/dashboard/instance", Action.VIEW_INSTANCE),
+        ("/dashboard/clock", Action.MOVE_CLOCK),
+        ("/dashboard/payment-tools", Action.OPEN_CHARGEBACK),
+    ):
+        allowed = may(role, action)
+        assert (await v.get(path)).status_code == (200 if allowed else 403), path
+        assert (f'href="{path}"' in home.text) is allowed, path
 
     audits = may(role, Action.VIEW_AUDIT)
     audit = await v.get("/dashboard/audit")

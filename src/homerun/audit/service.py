@@ -38,6 +38,10 @@ class AuditAction(StrEnum):
     KEY_ROLLED = "key_rolled"
     KEY_REVOKED = "key_revoked"
     WEBHOOK_RESENT = "webhook_resent"
+    APPLICATION_MOVED = "application_moved"
+    CLOCK_ADVANCED = "clock_advanced"
+    CHARGEBACK_OPENED = "chargeback_opened"
+    ACH_RETURNED = "ach_returned"
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,6 +174,18 @@ async def application(
     return None if row is None else (row[0], row[1])
 
 
+async def recent_applications(
+    session: AsyncSession, partner_ids: Sequence[int] | None, limit: int
+) -> list[tuple[Application, str]]:
+    """The scope's applications, most recently changed first (the dashboard's pipeline)."""
+    stmt = (
+        _visible(partner_ids)
+        .order_by(Application.updated_at.desc(), Application.id.desc())
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
 async def application_page(
     session: AsyncSession,
     partner_ids: Sequence[int] | None,

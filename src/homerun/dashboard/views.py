@@ -56,6 +56,10 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
         ("Deposits", "/dashboard/deposits", Action.VIEW_DEPOSITS),
         ("Developers", "/dashboard/developers", Action.MANAGE_CREDENTIALS),
+        ("Applications", "/dashboard/applications", Action.VIEW_BOARDING),
+        ("Instance", "/dashboard/instance", Action.VIEW_INSTANCE),
+        ("Clock", "/dashboard/clock", Action.MOVE_CLOCK),
+        ("Payment tools", "/dashboard/payment-tools", Action.OPEN_CHARGEBACK),
         ("Audit log", "/dashboard/audit", Action.VIEW_AUDIT),
     ]
     return [

@@ -53,6 +53,9 @@ class Action(StrEnum):
     VIEW_BOARDING = "view_boarding"  # a partner's applications and merchants
     MANAGE_BOARDING = "manage_boarding"
     VIEW_INSTANCE = "view_instance"  # merchants and partners across the instance
+    MOVE_CLOCK = "move_clock"  # advance the sandbox clock
+    OPEN_CHARGEBACK = "open_chargeback"  # on any merchant's settled sale
+    RETURN_ACH = "return_ach"  # the payer's bank returns an ACH payment (an R-code)
 
 
 R = Role
@@ -69,6 +72,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_BOARDING: frozenset({R.PARTNER_ADMIN, R.PARTNER_VIEWER, R.OPERATOR}),
     Action.MANAGE_BOARDING: frozenset({R.PARTNER_ADMIN, R.OPERATOR}),
     Action.VIEW_INSTANCE: frozenset({R.OPERATOR}),
+    Action.MOVE_CLOCK: frozenset({R.OPERATOR}),
+    Action.OPEN_CHARGEBACK: frozenset({R.OPERATOR}),
+    Action.RETURN_ACH: frozenset({R.OPERATOR}),
 }
 
 

@@ -118,6 +118,22 @@ async def earliest_due(session: AsyncSession, until: datetime) -> Job | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def due_by(session: AsyncSession, until: datetime, limit: int) -> Sequence[Job]:
+    """The ready jobs due by `until`, in the order they would run (a clock preview)."""
+    stmt = (
+        select(Job)
+        .where(Job.state == JobState.READY, Job.due_at <= until)
+        .order_by(Job.due_at, Job.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def count_due_by(session: AsyncSession, until: datetime) -> int:
+    stmt = select(func.count(Job.id)).where(Job.state == JobState.READY, Job.due_at <= until)
+    return int(await session.scalar(stmt) or 0)
+
+
 def new_job(
     *,
     kind: str,

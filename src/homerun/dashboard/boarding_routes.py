@@ -1,0 +1,109 @@
+"""The partner's pages at /dashboard/applications and /dashboard/boarded.
+
+A partner's users see their partner's applications (and those of the partners below it);
+operators see every partner's. Another partner's application is not found (404).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from homerun.calls import AppRuntime, Route, Session
+from homerun.dashboard import boarding, boarding_views, guard
+from homerun.dashboard.routes import Fields, _actor, _forbidden, _not_found, _page, _redirect
+from homerun.dashboard.routes import _signed_in as signed_in
+from homerun.people.roles import Action
+
+router = APIRouter(route_class=Route, include_in_schema=False)
+_DONE = "The application moved on."
+_MOST_ID = 2**62
+
+
+def _application_id(text: str) -> int | None:
+    if len(text) > 19 or not text.isdigit():
+        return None
+    return int(text) if 0 < int(text) < _MOST_ID else None
+
+
+@router.get("/dashboard/applications")
+async def applications(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    viewer = await signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    if not viewer.may(Action.VIEW_BOARDING):
+        return _forbidden(viewer)
+    scope = await boarding.scope_of(session, viewer.user)
+    return _page(boarding_views.pipeline(viewer, await boarding.pipeline(session, scope)))
+
+
+@router.get("/dashboard/boarded")
+async def boarded(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    viewer = await signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    if not viewer.may(Action.VIEW_BOARDING):
+        return _forbidden(viewer)
+    scope = await boarding.scope_of(session, viewer.user)
+    return _page(boarding_views.merchants(viewer, await boarding.pipeline(session, scope)))
+
+
+@router.get("/dashboard/applications/{application_id}")
+async def application(
+    request: Request, application_id: str, session: Session, runtime: AppRuntime, done: str = ""
+) -> Response:
+    viewer = await signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    if not viewer.may(Action.VIEW_BOARDING):
+        return _forbidden(viewer)
+    wanted = _application_id(application_id[:20])
+    scope = await boarding.scope_of(session, viewer.user)
+    found = None if wanted is None else await boarding.detail(session, scope, wanted)
+    if found is None:
+        return _not_found(viewer, "application")
+    notice = _DONE if done == "moved" else None
+    return _page(boarding_views.application(viewer, found, notice=notice))
+
+
+@router.post("/dashboard/applications/{application_id}/{action}")
+async def move(
+    request: Request,
+    application_id: str,
+    action: str,
+    fields: Fields,
+    session: Session,
+    runtime: AppRuntime,
+) -> Response:
+    viewer = await signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    if not guard.csrf_matches(viewer.csrf, fields) or not viewer.may(Action.MANAGE_BOARDING):
+        return _forbidden(viewer)
+    wanted = _application_id(application_id[:20])
+    if wanted is None or action not in boarding_views.MOVE_NAMES:
+        return _not_found(viewer)
+    scope = await boarding.scope_of(session, viewer.user)
+    reason = fields.get("reason", "").strip()[:400] or None
+    outcome = await boarding.move(
+        session,
+        runtime,
+        _actor(request, viewer),
+        scope,
+        wanted,
+        action,
+        fields.get("seen", "")[:32],
+        reason,
+    )
+    if outcome is None:
+        return _not_found(viewer, "application")
+    if isinstance(outcome, boarding.Changed):
+        error = "Not done: this application changed since you opened it. Check it and try again."
+    elif isinstance(outcome, boarding.Refused):
+        error = f"Not done: {outcome.reason}."
+    else:
+        return _redirect(f"/dashboard/applications/{outcome.id}?done=moved")
+    found = await boarding.detail(session, scope, wanted)
+    if found is None:
+        return _not_found(viewer, "application")
+    return _page(boarding_views.application(viewer, found, error=error), 409)
