@@ -84,7 +84,7 @@ class Processes:
                 await process.proc.wait()
 
 
-async def until_listening(port: int, process: Process, seconds: float = 15) -> None:
+async def until_listening(port: int, process: Process, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:
         assert process.proc.returncode is None, process.tail()
@@ -98,7 +98,8 @@ async def until_listening(port: int, process: Process, seconds: float = 15) -> N
         return
 
 
-async def until_healthy(base_url: str, process: Process, seconds: float = 30) -> None:
+async def until_healthy(base_url: str, process: Process, seconds: float = 90) -> None:
+    # Generous: a node imports Homerun and opens its runtime first, slow on a busy machine.
     deadline = time.monotonic() + seconds
     async with httpx.AsyncClient(base_url=base_url) as http:
         while True:
