@@ -1,5 +1,5 @@
-"""The console's clock moves the instance clock far: a database and a live Homerun of its
-own, so the rest of the browser tests keep their clock."""
+"""The console's clock and the deposits page's scripted week move the instance clock far: a
+database and a live Homerun of their own, so the rest of the browser tests keep their clock."""
 
 from __future__ import annotations
 
