@@ -58,10 +58,10 @@ def _pattern(rule: str, start: str, zone: ZoneInfo) -> tuple[str | None, dict[st
 
 
 def _errors(failed: ValidationFailed) -> dict[str, str]:
-    found = {
-        _FIELD_OF.get(name, "form"): "; ".join(problems).capitalize() + "."
-        for name, problems in (failed.errors or {}).items()
-    }
+    found = {}
+    for name, problems in (failed.errors or {}).items():
+        text = "; ".join(problems)
+        found[_FIELD_OF.get(name, "form")] = text[:1].upper() + text[1:] + "."
     return found or {"form": failed.message}
 
 
