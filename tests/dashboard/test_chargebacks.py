@@ -101,7 +101,7 @@ async def test_the_list_a_chargeback_and_its_answers(
     assert "<h1>$80.00 <span" in page
     assert f'href="/dashboard/payments/{fraud["trans_id"]}"' in page
     assert HISTORY.findall(page) == [
-        (_when(fraud["opened_at"]), "Opened by the processor: $80.00"),
+        (_when(fraud["opened_at"]), "The cardholder disputed $80.00 of the payment"),
         (_when(fraud["opened_at"]), "Chargeback fee charged: $15.00"),
     ]
     assert 'action="/dashboard/chargebacks/{}/challenge"'.format(fraud["chargeback_id"]) in page

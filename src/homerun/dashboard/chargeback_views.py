@@ -84,8 +84,8 @@ def chargebacks(
 
 def _history(found: ChargebackDetail, zone: ZoneInfo) -> list[tuple[str, str]]:
     cb = found.chargeback
-    opener = "the card network" if cb.source == "simulator" else "the processor"
-    events = [(when(cb.opened_at, zone), f"Opened by {opener}: {money(cb.amount, cb.currency)}")]
+    opened = f"The cardholder disputed {money(cb.amount, cb.currency)} of the payment"
+    events = [(when(cb.opened_at, zone), opened)]
     events += [
         (when(fee.adjustment_date, zone), f"Chargeback fee charged: {money(-fee.amount)}")
         for fee in found.fees

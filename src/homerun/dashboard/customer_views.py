@@ -67,7 +67,7 @@ def customers(viewer: Viewer, wanted: Search, page: CustomerPage | None, zone: Z
         {
             "href": f"{CUSTOMERS}/{c.holder.uuid}",
             "name": _name(c),
-            "accounts": ", ".join(masked(a) for a in c.accounts if not a.is_deleted) or "—",
+            "accounts": [masked(a) for a in c.accounts if not a.is_deleted],
             "since": when(c.holder.created_at, zone),
         }
         for c in (page.rows if page else [])
