@@ -12,7 +12,7 @@ import pytest
 
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
-from tests.browser.conftest import PHONE, LiveHomerun, Watch, low_contrast, open_page, screenshot
+from tests.browser.conftest import PHONE, LiveHomerun, low_contrast, open_page, screenshot
 from tests.conftest import ADMIN, MerchantAccess
 from tests.people.support import PASSWORD, make_user
 

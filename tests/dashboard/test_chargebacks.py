@@ -14,10 +14,9 @@ import pytest
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
-from tests.dashboard.support import Visitor
+from tests.dashboard.support import Visitor, signed_in
 from tests.dashboard.test_deposits import table
 from tests.helpers import charge
-from tests.people.support import make_user
 from tests.settlement.support import advance_until, balance, listing, rekey, utc_merchant
 
 HISTORY = re.compile(r'<span class="small">([^<]+)</span><br>([^<]+)</li>')
@@ -51,15 +50,6 @@ async def _disputed(
     return opened
 
 
-async def _signed_in(
-    runtime: Runtime, visitor: Callable[..., Visitor], m: MerchantAccess, role: Role
-) -> Visitor:
-    user = await make_user(runtime, role, mid=m.mid)
-    v = visitor()
-    assert (await v.sign_in(user.email)).status_code == 303
-    return v
-
-
 async def _states(client: httpx.AsyncClient, m: MerchantAccess) -> list[tuple[str, str | None]]:
     return [(c["state"], c["decided_by"]) for c in await listing(client, m, "chargebacks")]
 
@@ -74,7 +64,7 @@ async def test_the_list_a_chargeback_and_its_answers(
     fraud, accepted, service = await _disputed(
         client, m, ("80.00", "123", "10.4"), ("30.00", None, "10.4"), ("12.50", "123", "13.1")
     )
-    v = await _signed_in(runtime, visitor, m, Role.SUPPORT)
+    v = await signed_in(runtime, visitor, m, Role.SUPPORT)
     home = (await v.get("/dashboard")).text
     assert 'href="/dashboard/chargebacks"' in home
 
@@ -150,7 +140,7 @@ async def test_the_list_a_chargeback_and_its_answers(
         ("lost", "merchant"),
         ("lost", "network"),
     ]
-    owner = await _signed_in(runtime, visitor, m, Role.OWNER)
+    owner = await signed_in(runtime, visitor, m, Role.OWNER)
     log = (await owner.get("/dashboard/audit")).text
     assert log.count("chargeback challenged") == 2 and log.count("chargeback accepted") == 1
     assert f"case_number: {accepted['case_number']}" in log and "outcome: lost" in log
@@ -171,7 +161,7 @@ async def test_a_deadline_within_three_days_is_highlighted(
     respond_by = datetime.fromisoformat(cb["respond_by"].replace("Z", "+00:00"))
     await advance_until(client, respond_by - timedelta(days=2, hours=1))
     m = await rekey(client, m)
-    v = await _signed_in(runtime, visitor, m, Role.ADMIN)
+    v = await signed_in(runtime, visitor, m, Role.ADMIN)
     listed = (await v.get("/dashboard/chargebacks")).text
     assert listed.count('class="due-soon"') == 1
     assert '<span class="due">Due in 2 days</span>' in listed
@@ -189,7 +179,7 @@ async def test_roles_that_may_not_answer(
 ) -> None:
     m = await utc_merchant(make_merchant, name=f"Roles {role}")
     [cb] = await _disputed(client, m, ("9.00", "123", "10.4"))
-    v = await _signed_in(runtime, visitor, m, role)
+    v = await signed_in(runtime, visitor, m, role)
     path = f"/dashboard/chargebacks/{cb['chargeback_id']}"
     page = await v.get(path)
     if role is Role.VIEWER:  # may look, not answer
@@ -211,7 +201,7 @@ async def test_another_merchants_chargeback_is_not_found(
     a = await utc_merchant(make_merchant, name="Merchant A")
     b = await utc_merchant(make_merchant, name="Merchant B")
     [theirs] = await _disputed(client, b, ("44.00", "123", "10.4"))
-    v = await _signed_in(runtime, visitor, a, Role.OWNER)
+    v = await signed_in(runtime, visitor, a, Role.OWNER)
     path = f"/dashboard/chargebacks/{theirs['chargeback_id']}"
     assert (await v.get(path)).status_code == 404
     for action in ("accept", "challenge"):
@@ -228,7 +218,7 @@ async def test_bad_links_and_forged_posts(
 ) -> None:
     m = await utc_merchant(make_merchant, name="Links Store")
     [cb] = await _disputed(client, m, ("5.00", "123", "10.4"))
-    v = await _signed_in(runtime, visitor, m, Role.OWNER)
+    v = await signed_in(runtime, visitor, m, Role.OWNER)
     for path in ("abc", "99999999999", "1'--", "9" * 30):
         assert (await v.get(f"/dashboard/chargebacks/{path}")).status_code == 404
     assert (await v.get("/dashboard/chargebacks", before="x1")).status_code == 400

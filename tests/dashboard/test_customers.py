@@ -19,22 +19,13 @@ from homerun.runtime import Runtime
 from tests.ach.helpers import ach_token
 from tests.billing.support import clock_now, get_plan
 from tests.conftest import MerchantAccess, MerchantFactory
-from tests.dashboard.support import Visitor
+from tests.dashboard.support import Visitor, signed_in
 from tests.dashboard.test_deposits import table
-from tests.people.support import make_user
 from tests.settlement.support import utc_merchant
 from tests.vault.support import ACCOUNTS, created
 
 ERROR = re.compile(r'<p class="error" id="plan-([a-z]+)-error">([^<]+)</p>')
-
-
-async def _signed_in(
-    runtime: Runtime, visitor: Callable[..., Visitor], m: MerchantAccess, role: Role
-) -> Visitor:
-    user = await make_user(runtime, role, mid=m.mid)
-    v = visitor()
-    assert (await v.sign_in(user.email)).status_code == 303
-    return v
+CANCEL = re.compile(r'action="/dashboard/plans/(\d+)/cancel"')
 
 
 async def _vault(client: httpx.AsyncClient, m: MerchantAccess) -> dict[str, dict[str, Any]]:
@@ -59,6 +50,30 @@ def _local(moment: datetime) -> str:
     return moment.strftime("%d %b %Y, %H:%M")
 
 
+async def _owners_plan(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    m: MerchantAccess,
+    customer: dict[str, Any],
+) -> tuple[str, dict[str, str], int]:
+    """A weekly plan made by the merchant's owner on this account: the customer's page,
+    the form that made it, and the plan's id."""
+    owner = await signed_in(runtime, visitor, m, Role.OWNER)
+    path = f"/dashboard/customers/{customer['vault_holder_id']}"
+    start = await clock_now(client) + timedelta(days=3)
+    form = {
+        "account": customer["uuid"],
+        "name": "Box",
+        "amount": "5.00",
+        "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "rule": "FREQ=WEEKLY;COUNT=2",
+    }
+    assert (await owner.form(path, f"{path}/plans", **form)).status_code == 303
+    plan_id = int(CANCEL.findall((await owner.get(path)).text)[0])
+    return path, form, plan_id
+
+
 async def test_finding_customers_and_a_customers_accounts(
     runtime: Runtime,
     client: httpx.AsyncClient,
@@ -67,7 +82,7 @@ async def test_finding_customers_and_a_customers_accounts(
 ) -> None:
     m = await utc_merchant(make_merchant, name="Vault Store", accepts="both")
     made = await _vault(client, m)
-    v = await _signed_in(runtime, visitor, m, Role.DEVELOPER)
+    v = await signed_in(runtime, visitor, m, Role.DEVELOPER)
     assert 'href="/dashboard/customers"' in (await v.get("/dashboard")).text
 
     listed = await v.get("/dashboard/customers")
@@ -127,7 +142,7 @@ async def test_a_plan_made_and_cancelled_through_billing(
     made = await _vault(client, m)
     holder = made["ann"]["vault_holder_id"]
     path = f"/dashboard/customers/{holder}"
-    v = await _signed_in(runtime, visitor, m, Role.SUPPORT)
+    v = await signed_in(runtime, visitor, m, Role.SUPPORT)
     start = (await clock_now(client) + timedelta(days=2)).replace(
         hour=9, minute=0, second=0, microsecond=0
     )
@@ -176,7 +191,7 @@ async def test_a_plan_made_and_cancelled_through_billing(
         "Account": "Visa ···· 1111",
         "Actions": "Cancel plan Gym &lt;b&gt;",
     }
-    plan_id = int(re.findall(r'action="/dashboard/plans/(\d+)/cancel"', page)[0])
+    plan_id = int(CANCEL.findall(page)[0])
     plan = await get_plan(client, m, plan_id)
     assert (plan["amount"], plan["status"], len(plan["scheduled_payments"])) == (
         "25.00",
@@ -201,7 +216,7 @@ async def test_a_plan_made_and_cancelled_through_billing(
     # Cancelling again changes nothing and records nothing.
     again = await v.post(f"/dashboard/plans/{plan_id}/cancel", csrf=await v.csrf())
     assert again.status_code == 303 and again.headers["location"] == f"{path}?done=cancelled"
-    owner = await _signed_in(runtime, visitor, m, Role.OWNER)
+    owner = await signed_in(runtime, visitor, m, Role.OWNER)
     log = (await owner.get("/dashboard/audit")).text
     assert log.count("plan created") == 1 and log.count("plan cancelled") == 1
     assert f"plan_id: {plan_id}" in log and "amount: 25.00" in log
@@ -217,22 +232,9 @@ async def test_roles_that_may_not_manage_billing(
 ) -> None:
     m = await utc_merchant(make_merchant, name=f"Billing {role}", accepts="both")
     made = await _vault(client, m)
-    owner = await _signed_in(runtime, visitor, m, Role.OWNER)
-    path = f"/dashboard/customers/{made['bob']['vault_holder_id']}"
-    start = await clock_now(client) + timedelta(days=3)
-    form = {
-        "account": made["bob"]["uuid"],
-        "name": "Box",
-        "amount": "5.00",
-        "start": start.strftime("%Y-%m-%dT%H:%M"),
-        "rule": "FREQ=WEEKLY;COUNT=2",
-    }
-    assert (await owner.form(path, f"{path}/plans", **form)).status_code == 303
-    plan_id = int(
-        re.findall(r'action="/dashboard/plans/(\d+)/cancel"', (await owner.get(path)).text)[0]
-    )
+    path, form, plan_id = await _owners_plan(runtime, client, visitor, m, made["bob"])
     count = await _plan_count(runtime)
-    v = await _signed_in(runtime, visitor, m, role)
+    v = await signed_in(runtime, visitor, m, role)
     page = (await v.get(path)).text
     assert "New billing plan" not in page and "/cancel" not in page
     assert "/cancel" not in (await v.get("/dashboard/plans")).text
@@ -252,23 +254,10 @@ async def test_another_merchants_customer_and_plan_are_not_found(
     a = await utc_merchant(make_merchant, name="Tenant A", accepts="both")
     b = await utc_merchant(make_merchant, name="Tenant B", accepts="both")
     theirs = await _vault(client, b)
-    owner_b = await _signed_in(runtime, visitor, b, Role.OWNER)
-    path = f"/dashboard/customers/{theirs['ann']['vault_holder_id']}"
-    start = await clock_now(client) + timedelta(days=3)
-    form = {
-        "account": theirs["ann"]["uuid"],
-        "name": "Theirs",
-        "amount": "7.00",
-        "start": start.strftime("%Y-%m-%dT%H:%M"),
-        "rule": "FREQ=WEEKLY;COUNT=2",
-    }
-    assert (await owner_b.form(path, f"{path}/plans", **form)).status_code == 303
-    plan_id = int(
-        re.findall(r'action="/dashboard/plans/(\d+)/cancel"', (await owner_b.get(path)).text)[0]
-    )
+    path, form, plan_id = await _owners_plan(runtime, client, visitor, b, theirs["ann"])
     count = await _plan_count(runtime)
 
-    v = await _signed_in(runtime, visitor, a, Role.OWNER)
+    v = await signed_in(runtime, visitor, a, Role.OWNER)
     csrf = await v.csrf()
     assert (await v.get(path)).status_code == 404
     assert (await v.post(f"{path}/plans", csrf=csrf, **form)).status_code == 404

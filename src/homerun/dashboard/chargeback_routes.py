@@ -10,16 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import chargeback_views, chargebacks, guard, service, views
-from homerun.dashboard.routes import (
-    Fields,
-    _actor,
-    _forbidden,
-    _not_found,
-    _page,
-    _redirect,
-    _signed_in,
-)
+from homerun.dashboard import chargeback_views, chargebacks, service, views
+from homerun.dashboard.access import form_viewer, page_viewer
+from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.errors import Conflict, NotFound
 from homerun.people.roles import Action
 from homerun.settlement.responses import Response as Answer
@@ -36,12 +29,10 @@ def _id(text: str) -> int | None:
 async def chargeback_list(
     request: Request, session: Session, runtime: AppRuntime, before: str = ""
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.VIEW_CHARGEBACKS):
-        return _forbidden(viewer)
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_CHARGEBACKS)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
     cursor = chargebacks.read_cursor(before[:64]) if before else None
     if before and cursor is None:
         html = views.message(viewer, "Not a page", "This page link is not valid. Start over.")
@@ -56,12 +47,10 @@ async def chargeback_list(
 async def chargeback_page(
     request: Request, chargeback_id: str, session: Session, runtime: AppRuntime, done: str = ""
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.VIEW_CHARGEBACKS):
-        return _forbidden(viewer)
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_CHARGEBACKS)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
     key = _id(chargeback_id)
     found = await chargebacks.detail(session, merchant, key) if key else None
     if found is None:
@@ -80,14 +69,10 @@ async def respond(
     session: Session,
     runtime: AppRuntime,
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.RESPOND_CHARGEBACK):
-        return _forbidden(viewer)
+    allowed = await form_viewer(request, session, runtime, fields, Action.RESPOND_CHARGEBACK)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
     key = _id(chargeback_id)
     if key is None or action not in ("accept", "challenge"):
         return _not_found(viewer, "chargeback")

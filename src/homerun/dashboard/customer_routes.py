@@ -15,48 +15,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.billing.models import BillingPlan
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import customer_views, customers, guard, plans, service, views
+from homerun.dashboard import customer_views, customers, plans, service, views
+from homerun.dashboard.access import form_viewer, page_viewer
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.routes import (
-    Fields,
-    _actor,
-    _forbidden,
-    _not_found,
-    _page,
-    _redirect,
-    _signed_in,
-)
+from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.errors import Conflict, NotFound
 from homerun.people.roles import Action
-from homerun.runtime import Runtime
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 _UUID = re.compile(r"[0-9a-fA-F-]{36}")
 _DONE = {"created": "The billing plan was created.", "cancelled": "The billing plan was cancelled."}
 
 
-async def _viewer(
-    request: Request, session: AsyncSession, runtime: Runtime, action: Action
-) -> Viewer | Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if viewer.merchant is None or not viewer.may(action):
-        return _forbidden(viewer)
-    return viewer
-
-
 @router.get("/dashboard/customers")
 async def customer_list(request: Request, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await _viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
-    if isinstance(viewer, Response):
-        return viewer
-    assert viewer.merchant is not None
-    zone = service.merchant_zone(viewer.merchant)
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
+    zone = service.merchant_zone(merchant)
     wanted = customers.read_search(dict(request.query_params))
     if wanted.errors:
         return _page(customer_views.customers(viewer, wanted, None, zone), 400)
-    page = await customers.find(session, viewer.merchant, wanted)
+    page = await customers.find(session, merchant, wanted)
     return _page(customer_views.customers(viewer, wanted, page, zone))
 
 
@@ -85,24 +66,20 @@ async def _customer_page(
 async def customer_page(
     request: Request, uuid: str, session: Session, runtime: AppRuntime, done: str = ""
 ) -> Response:
-    viewer = await _viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
-    if isinstance(viewer, Response):
-        return viewer
-    return await _customer_page(session, viewer, uuid, notice=_DONE.get(done))
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
+    if isinstance(allowed, Response):
+        return allowed
+    return await _customer_page(session, allowed[0], uuid, notice=_DONE.get(done))
 
 
 @router.post("/dashboard/customers/{uuid}/plans")
 async def create_plan(
     request: Request, uuid: str, fields: Fields, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.MANAGE_BILLING):
-        return _forbidden(viewer)
+    allowed = await form_viewer(request, session, runtime, fields, Action.MANAGE_BILLING)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
     # The customer is found first: another merchant's is a 404 whatever the form says.
     found = None
     if _UUID.fullmatch(uuid):
@@ -126,18 +103,18 @@ async def create_plan(
 async def plan_list(
     request: Request, session: Session, runtime: AppRuntime, before: str = "", done: str = ""
 ) -> Response:
-    viewer = await _viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
-    if isinstance(viewer, Response):
-        return viewer
-    assert viewer.merchant is not None
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
     cursor = None
     if before:
         if not (before.isascii() and before.isdigit()) or len(before) > 18:
             html = views.message(viewer, "Not a page", "This page link is not valid. Start over.")
             return _page(html, 400)
         cursor = int(before)
-    page = await customers.recent_plans(session, viewer.merchant, cursor)
-    zone = service.merchant_zone(viewer.merchant)
+    page = await customers.recent_plans(session, merchant, cursor)
+    zone = service.merchant_zone(merchant)
     html = customer_views.plans(
         viewer, page, zone, first=cursor is not None, notice=_DONE.get(done)
     )
@@ -148,14 +125,10 @@ async def plan_list(
 async def cancel_plan(
     request: Request, plan_id: str, fields: Fields, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.MANAGE_BILLING):
-        return _forbidden(viewer)
+    allowed = await form_viewer(request, session, runtime, fields, Action.MANAGE_BILLING)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
     if not (plan_id.isascii() and plan_id.isdigit()) or len(plan_id) > 18:
         return _not_found(viewer, "billing plan")
     try:
