@@ -25,6 +25,8 @@ from homerun.billing.routes import router as billing_router
 from homerun.boarding.routes import router as boarding_router
 from homerun.config import Settings
 from homerun.dashboard.boarding_routes import router as dashboard_boarding_router
+from homerun.dashboard.chargeback_routes import router as chargebacks_router
+from homerun.dashboard.customer_routes import router as customers_router
 from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
@@ -265,6 +267,8 @@ def create_app(
         deposits_router,
         dashboard_boarding_router,
         dashboard_operator_router,
+        chargebacks_router,
+        customers_router,
     ):
         app.include_router(router)
     install_docs(app)

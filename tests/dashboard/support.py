@@ -10,7 +10,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from tests.people.support import PASSWORD
+from homerun.people.roles import Role
+from homerun.runtime import Runtime
+from tests.conftest import MerchantAccess
+from tests.people.support import PASSWORD, make_user
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _SEEN = re.compile(r'name="seen" value="([^"]+)"')
@@ -74,3 +77,13 @@ async def visitors(app: FastAPI) -> AsyncIterator[Callable[[str], Visitor]]:
     finally:
         for http in opened:
             await http.aclose()
+
+
+async def signed_in(
+    runtime: Runtime, visitor: Callable[..., Visitor], m: MerchantAccess, role: Role
+) -> Visitor:
+    """A new user of the merchant with this role, signed in in a browser of their own."""
+    user = await make_user(runtime, role, mid=m.mid)
+    v = visitor()
+    assert (await v.sign_in(user.email)).status_code == 303
+    return v

@@ -26,6 +26,10 @@ EXPECTED: dict[Role, set[Action]] = {
         Action.MANAGE_USERS,
         Action.MANAGE_CREDENTIALS,
         Action.MANAGE_WEBHOOKS,
+        Action.VIEW_CHARGEBACKS,
+        Action.RESPOND_CHARGEBACK,
+        Action.VIEW_CUSTOMERS,
+        Action.MANAGE_BILLING,
     },
     Role.ADMIN: {
         Action.VIEW_PAYMENTS,
@@ -34,10 +38,31 @@ EXPECTED: dict[Role, set[Action]] = {
         Action.MANAGE_USERS,
         Action.MANAGE_CREDENTIALS,
         Action.MANAGE_WEBHOOKS,
+        Action.VIEW_CHARGEBACKS,
+        Action.RESPOND_CHARGEBACK,
+        Action.VIEW_CUSTOMERS,
+        Action.MANAGE_BILLING,
     },
-    Role.DEVELOPER: {Action.VIEW_PAYMENTS, Action.MANAGE_CREDENTIALS, Action.MANAGE_WEBHOOKS},
-    Role.SUPPORT: {Action.VIEW_PAYMENTS, Action.REFUND},
-    Role.VIEWER: {Action.VIEW_PAYMENTS, Action.VIEW_DEPOSITS},
+    Role.DEVELOPER: {
+        Action.VIEW_PAYMENTS,
+        Action.MANAGE_CREDENTIALS,
+        Action.MANAGE_WEBHOOKS,
+        Action.VIEW_CUSTOMERS,
+    },
+    Role.SUPPORT: {
+        Action.VIEW_PAYMENTS,
+        Action.REFUND,
+        Action.VIEW_CHARGEBACKS,
+        Action.RESPOND_CHARGEBACK,
+        Action.VIEW_CUSTOMERS,
+        Action.MANAGE_BILLING,
+    },
+    Role.VIEWER: {
+        Action.VIEW_PAYMENTS,
+        Action.VIEW_DEPOSITS,
+        Action.VIEW_CHARGEBACKS,
+        Action.VIEW_CUSTOMERS,
+    },
     Role.PARTNER_ADMIN: {Action.MANAGE_USERS, Action.VIEW_BOARDING, Action.MANAGE_BOARDING},
     Role.PARTNER_VIEWER: {Action.VIEW_BOARDING},
     Role.OPERATOR: {
@@ -148,6 +173,9 @@ async def test_every_role_over_http(
     assert ('href="/dashboard/applications"' in home.text) is boards
 
     for path, action in (
+        ("/dashboard/chargebacks", Action.VIEW_CHARGEBACKS),
+        ("/dashboard/customers", Action.VIEW_CUSTOMERS),
+        ("/dashboard/plans", Action.VIEW_CUSTOMERS),
         ("/dashboard/instance", Action.VIEW_INSTANCE),
         ("/dashboard/clock", Action.MOVE_CLOCK),
         ("/dashboard/payment-tools", Action.OPEN_CHARGEBACK),
@@ -155,6 +183,15 @@ async def test_every_role_over_http(
         allowed = may(role, action)
         assert (await v.get(path)).status_code == (200 if allowed else 403), path
         assert (f'href="{path}"' in home.text) is allowed, path
+
+    # Answering a chargeback or cancelling a plan: refused (403) before anything is looked
+    # up for a role that may not; an allowed role finds no such row (404).
+    for path, action in (
+        ("/dashboard/chargebacks/999999/accept", Action.RESPOND_CHARGEBACK),
+        ("/dashboard/plans/999999/cancel", Action.MANAGE_BILLING),
+    ):
+        posted = await v.post(path, csrf=csrf)
+        assert posted.status_code == (404 if may(role, action) else 403), path
 
     audits = may(role, Action.VIEW_AUDIT)
     audit = await v.get("/dashboard/audit")

@@ -42,6 +42,10 @@ class AuditAction(StrEnum):
     CLOCK_ADVANCED = "clock_advanced"
     CHARGEBACK_OPENED = "chargeback_opened"
     ACH_RETURNED = "ach_returned"
+    CHARGEBACK_ACCEPTED = "chargeback_accepted"
+    CHARGEBACK_CHALLENGED = "chargeback_challenged"
+    PLAN_CREATED = "plan_created"
+    PLAN_CANCELLED = "plan_cancelled"
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,10 @@ class Action(StrEnum):
     MOVE_CLOCK = "move_clock"  # advance the sandbox clock
     OPEN_CHARGEBACK = "open_chargeback"  # on any merchant's settled sale
     RETURN_ACH = "return_ach"  # the payer's bank returns an ACH payment (an R-code)
+    VIEW_CHARGEBACKS = "view_chargebacks"  # the chargebacks list and a chargeback's page
+    RESPOND_CHARGEBACK = "respond_chargeback"  # accept or challenge one
+    VIEW_CUSTOMERS = "view_customers"  # vault holders, their accounts and billing plans
+    MANAGE_BILLING = "manage_billing"  # create or cancel a billing plan
 
 
 R = Role
@@ -75,6 +79,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MOVE_CLOCK: frozenset({R.OPERATOR}),
     Action.OPEN_CHARGEBACK: frozenset({R.OPERATOR}),
     Action.RETURN_ACH: frozenset({R.OPERATOR}),
+    Action.VIEW_CHARGEBACKS: frozenset({R.OWNER, R.ADMIN, R.SUPPORT, R.VIEWER}),
+    Action.RESPOND_CHARGEBACK: frozenset({R.OWNER, R.ADMIN, R.SUPPORT}),
+    Action.VIEW_CUSTOMERS: MERCHANT_STAFF,
+    Action.MANAGE_BILLING: frozenset({R.OWNER, R.ADMIN, R.SUPPORT}),
 }
 
 

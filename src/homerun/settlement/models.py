@@ -126,7 +126,8 @@ class Chargeback(Base):
     - `source`: simulator (a test card's planned chargeback) | manual
       (POST /homerun/v1/chargebacks).
     - `opened_at`: the chargeback date; `respond_by`: when the clock decides it if no admin
-      has; `decided_at` / `decided_by` (admin | clock).
+      has; `decided_at` / `decided_by` (admin | clock | merchant | network, the
+      merchant's answer: settlement.responses).
     - `fee_amount`: the chargeback fee charged with it (an Adjustment of type chargeback_fee).
     - `funding_master_id`: the deposit that carried the debit; `reversal_funding_master_id`:
       the deposit that carried the credit back when won.

@@ -2,7 +2,8 @@
 
 A chargeback opens when it is filed (debiting the merchant), and is decided once:
 won (the reversal credits the merchant back) or lost (the debit stands). An admin
-decides it, or the clock does at `respond_by` (docs/settlement.md has the rule).
+decides it, the merchant's answer does (settlement.responses), or the clock does at
+`respond_by` (docs/settlement.md has the rule).
 """
 
 from __future__ import annotations

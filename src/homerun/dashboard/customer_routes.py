@@ -1,0 +1,149 @@
+"""The Customers and Billing plans pages: the vault's holders, one holder with its
+accounts and plans, a plan created or cancelled.
+
+Another merchant's customer or plan is not found (404), whatever the role; a role that
+may not manage billing sees no forms, and its post is refused (403) with nothing changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homerun.billing.models import BillingPlan
+from homerun.calls import AppRuntime, Route, Session
+from homerun.dashboard import customer_views, customers, plans, service, views
+from homerun.dashboard.access import form_viewer, page_viewer
+from homerun.dashboard.guard import Viewer
+from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
+from homerun.errors import Conflict, NotFound
+from homerun.people.roles import Action
+
+router = APIRouter(route_class=Route, include_in_schema=False)
+_UUID = re.compile(r"[0-9a-fA-F-]{36}")
+_DONE = {"created": "The billing plan was created.", "cancelled": "The billing plan was cancelled."}
+
+
+@router.get("/dashboard/customers")
+async def customer_list(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
+    zone = service.merchant_zone(merchant)
+    wanted = customers.read_search(dict(request.query_params))
+    if wanted.errors:
+        return _page(customer_views.customers(viewer, wanted, None, zone), 400)
+    page = await customers.find(session, merchant, wanted)
+    return _page(customer_views.customers(viewer, wanted, page, zone))
+
+
+async def _customer_page(
+    session: AsyncSession,
+    viewer: Viewer,
+    uuid: str,
+    *,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+) -> Response:
+    assert viewer.merchant is not None
+    found = None
+    if _UUID.fullmatch(uuid):
+        found = await customers.customer(session, viewer.merchant, uuid.lower())
+    if found is None:
+        return _not_found(viewer, "customer")
+    zone = service.merchant_zone(viewer.merchant)
+    html = customer_views.customer(viewer, found, zone, values=values, errors=errors, notice=notice)
+    return _page(html, status)
+
+
+@router.get("/dashboard/customers/{uuid}")
+async def customer_page(
+    request: Request, uuid: str, session: Session, runtime: AppRuntime, done: str = ""
+) -> Response:
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
+    if isinstance(allowed, Response):
+        return allowed
+    return await _customer_page(session, allowed[0], uuid, notice=_DONE.get(done))
+
+
+@router.post("/dashboard/customers/{uuid}/plans")
+async def create_plan(
+    request: Request, uuid: str, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    allowed = await form_viewer(request, session, runtime, fields, Action.MANAGE_BILLING)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
+    # The customer is found first: another merchant's is a 404 whatever the form says.
+    found = None
+    if _UUID.fullmatch(uuid):
+        found = await customers.customer(session, merchant, uuid.lower())
+    if found is None:
+        return _not_found(viewer, "customer")
+    values = {name: fields.get(name, "")[:2100] for name in plans.FORM_FIELDS}
+    if values["account"] not in {a.uuid for a in found.customer.accounts}:
+        errors = {"account": "Choose one of this customer's accounts."}
+        return await _customer_page(session, viewer, uuid, status=400, values=values, errors=errors)
+    request_body, errors = plans.read_form(fields, merchant, service.merchant_zone(merchant))
+    made: BillingPlan | dict[str, str] = errors
+    if request_body is not None:
+        made = await plans.create(session, runtime, _actor(request, viewer), merchant, request_body)
+    if isinstance(made, dict):
+        return await _customer_page(session, viewer, uuid, status=400, values=values, errors=made)
+    return _redirect(f"/dashboard/customers/{uuid.lower()}?done=created")
+
+
+@router.get("/dashboard/plans")
+async def plan_list(
+    request: Request, session: Session, runtime: AppRuntime, before: str = "", done: str = ""
+) -> Response:
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_CUSTOMERS)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
+    cursor = None
+    if before:
+        if not (before.isascii() and before.isdigit()) or len(before) > 18:
+            html = views.message(viewer, "Not a page", "This page link is not valid. Start over.")
+            return _page(html, 400)
+        cursor = int(before)
+    page = await customers.recent_plans(session, merchant, cursor)
+    zone = service.merchant_zone(merchant)
+    html = customer_views.plans(
+        viewer, page, zone, first=cursor is not None, notice=_DONE.get(done)
+    )
+    return _page(html)
+
+
+@router.post("/dashboard/plans/{plan_id}/cancel")
+async def cancel_plan(
+    request: Request, plan_id: str, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    allowed = await form_viewer(request, session, runtime, fields, Action.MANAGE_BILLING)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
+    if not (plan_id.isascii() and plan_id.isdigit()) or len(plan_id) > 18:
+        return _not_found(viewer, "billing plan")
+    try:
+        plan = await plans.cancel(session, runtime, _actor(request, viewer), merchant, int(plan_id))
+    except NotFound:
+        plan = None
+    except Conflict as refused:
+        text = f"Not done: {refused.message}."
+        return _page(views.message(viewer, "Plan not cancelled", text), 409)
+    if plan is None:
+        return _not_found(viewer, "billing plan")
+    if fields.get("back") == "plans":
+        return _redirect("/dashboard/plans?done=cancelled")
+    lines = await customers.plan_lines(session, merchant, [plan])
+    holder = lines[0].holder_uuid if lines else None
+    return _redirect(
+        f"/dashboard/customers/{holder}?done=cancelled" if holder else "/dashboard/plans"
+    )
