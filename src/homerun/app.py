@@ -27,6 +27,8 @@ from homerun.config import Settings
 from homerun.dashboard.boarding_routes import router as dashboard_boarding_router
 from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
+from homerun.dashboard.faults_routes import router as dashboard_faults_router
+from homerun.dashboard.links_routes import router as dashboard_links_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
@@ -265,6 +267,8 @@ def create_app(
         deposits_router,
         dashboard_boarding_router,
         dashboard_operator_router,
+        dashboard_links_router,
+        dashboard_faults_router,
     ):
         app.include_router(router)
     install_docs(app)

@@ -42,6 +42,11 @@ class AuditAction(StrEnum):
     CLOCK_ADVANCED = "clock_advanced"
     CHARGEBACK_OPENED = "chargeback_opened"
     ACH_RETURNED = "ach_returned"
+    LINK_CREATED = "link_created"
+    LINK_EDITED = "link_edited"
+    LINK_DISABLED = "link_disabled"
+    LINK_ENABLED = "link_enabled"
+    FAULTS_SET = "faults_set"
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,7 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
         ("Home", "/dashboard", None),
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
         ("Deposits", "/dashboard/deposits", Action.VIEW_DEPOSITS),
+        ("Payment links", "/dashboard/links", Action.VIEW_PAYMENT_LINKS),
         ("Developers", "/dashboard/developers", Action.MANAGE_CREDENTIALS),
         ("Applications", "/dashboard/applications", Action.VIEW_BOARDING),
         ("Instance", "/dashboard/instance", Action.VIEW_INSTANCE),
@@ -343,6 +344,7 @@ def developers(
     issued: Issued | None = None,
     notice: str | None = None,
     error: str | None = None,
+    faults_now: str | None = None,
 ) -> str:
     keys = [
         {
@@ -376,6 +378,7 @@ def developers(
         snippet=runner_snippet(base_url, public_key) if public_key else None,
         endpoints=endpoints,
         issued=issued,
+        faults_now=faults_now,
         grace=_duration(grace_seconds),
         notice=notice,
         error=error,

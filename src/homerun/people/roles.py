@@ -56,6 +56,9 @@ class Action(StrEnum):
     MOVE_CLOCK = "move_clock"  # advance the sandbox clock
     OPEN_CHARGEBACK = "open_chargeback"  # on any merchant's settled sale
     RETURN_ACH = "return_ach"  # the payer's bank returns an ACH payment (an R-code)
+    VIEW_PAYMENT_LINKS = "view_payment_links"  # the merchant's hosted payment pages
+    MANAGE_PAYMENT_LINKS = "manage_payment_links"  # create, edit, disable, enable them
+    SET_FAULTS = "set_faults"  # the sandbox simulator's faults for the merchant
 
 
 R = Role
@@ -75,6 +78,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MOVE_CLOCK: frozenset({R.OPERATOR}),
     Action.OPEN_CHARGEBACK: frozenset({R.OPERATOR}),
     Action.RETURN_ACH: frozenset({R.OPERATOR}),
+    Action.VIEW_PAYMENT_LINKS: MERCHANT_STAFF,
+    # A developer's API key can already make and change pages (POST /api/v1/hpp).
+    Action.MANAGE_PAYMENT_LINKS: frozenset({R.OWNER, R.ADMIN, R.DEVELOPER}),
+    # Who manages the credentials that meet the faults.
+    Action.SET_FAULTS: frozenset({R.OWNER, R.ADMIN, R.DEVELOPER}),
 }
 
 
