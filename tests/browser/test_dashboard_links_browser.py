@@ -22,8 +22,19 @@ pytestmark = pytest.mark.browser
 LINK = re.compile(r"/dashboard/links/([0-9A-F]{32})\?done=created$")
 
 
-async def _fits(page: Any, width: int = 390) -> None:
-    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+async def _on_a_phone(browser: Any, live: LiveHomerun, email: str, shots: dict[str, str]) -> None:
+    """Each page at 390 px: no sideways scrolling, enough contrast, a screenshot."""
+    phone, watch = await open_page(browser, PHONE)
+    try:
+        await _sign_in(phone, live, email)
+        for path, name in shots.items():
+            await phone.goto(f"{live.url}{path}")
+            assert await phone.evaluate("document.documentElement.scrollWidth") <= 390
+            assert await low_contrast(phone) == []
+            await screenshot(phone, name)
+        watch.assert_clean()
+    finally:
+        await phone.context.close()
 
 
 async def _charge(live: LiveHomerun, m: MerchantAccess) -> dict[str, Any]:
@@ -116,20 +127,15 @@ async def test_a_link_is_made_paid_on_its_page_and_refused_once_disabled(
     finally:
         await page.context.close()
 
-    phone, phone_watch = await open_page(browser, PHONE)
-    try:
-        await _sign_in(phone, homerun, user)
-        await phone.goto(f"{homerun.url}/dashboard/links")
-        await _fits(phone)
-        assert await low_contrast(phone) == []
-        await screenshot(phone, "dashboard-links-phone")
-        await phone.goto(f"{homerun.url}/dashboard/links/{client_id}")
-        await _fits(phone)
-        assert await low_contrast(phone) == []
-        await screenshot(phone, "dashboard-links-link-phone")
-        phone_watch.assert_clean()
-    finally:
-        await phone.context.close()
+    await _on_a_phone(
+        browser,
+        homerun,
+        user,
+        {
+            "/dashboard/links": "dashboard-links-phone",
+            f"/dashboard/links/{client_id}": "dashboard-links-link-phone",
+        },
+    )
 
 
 async def test_faults_set_on_the_page_time_out_the_next_charge(
@@ -165,13 +171,9 @@ async def test_faults_set_on_the_page_time_out_the_next_charge(
     finally:
         await page.context.close()
 
-    phone, phone_watch = await open_page(browser, PHONE)
-    try:
-        await _sign_in(phone, homerun, user.email)
-        await phone.goto(f"{homerun.url}/dashboard/developers/faults")
-        await _fits(phone)
-        assert await low_contrast(phone) == []
-        await screenshot(phone, "dashboard-links-faults-phone")
-        phone_watch.assert_clean()
-    finally:
-        await phone.context.close()
+    await _on_a_phone(
+        browser,
+        homerun,
+        user.email,
+        {"/dashboard/developers/faults": "dashboard-links-faults-phone"},
+    )

@@ -5,7 +5,6 @@ manage credentials."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,21 +16,13 @@ from homerun.config import Mode
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from tests.conftest import ADMIN, MerchantAccess
+from tests.dashboard.forms import field_error, signed_in
 from tests.dashboard.support import Visitor, visitors
 from tests.helpers import charge
 from tests.people.support import make_user
 
 PAGE = "/dashboard/developers/faults"
 NONE = {"latency_ms": 0, "timeout_rate": "0.00", "error_rate": "0.00"}
-
-
-async def signed_in(
-    runtime: Runtime, visitor: Callable[..., Visitor], m: MerchantAccess, role: Role = Role.OWNER
-) -> Visitor:
-    user = await make_user(runtime, role, mid=m.mid)
-    v = visitor()
-    assert (await v.sign_in(user.email)).status_code == 303
-    return v
 
 
 async def faults_of(client: httpx.AsyncClient, m: MerchantAccess) -> dict[str, Any]:
@@ -130,10 +121,7 @@ async def test_refused_faults_name_their_field_and_change_nothing(
     v = await signed_in(runtime, visitor, merchant)
     refused = await v.post(PAGE, csrf=await v.csrf(), **form)
     assert refused.status_code == 422
-    error = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', refused.text)
-    assert error is not None, refused.text
-    assert message in error.group(1)
-    assert f'<li><a href="#{field}">' in refused.text
+    assert message in field_error(refused.text, field)
     assert await faults_of(client, merchant) == NONE
     assert "faults set" not in (await v.get("/dashboard/audit")).text
     assert (await charge(client, merchant)).json()["result"] == "A"

@@ -11,19 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import faults, guard
+from homerun.dashboard import faults
+from homerun.dashboard.developer_routes import _allowed as allowed
 from homerun.dashboard.faults import FaultsForm
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.operator import sandbox_mode
-from homerun.dashboard.routes import (
-    Fields,
-    _actor,
-    _forbidden,
-    _not_found,
-    _page,
-    _redirect,
-    _signed_in,
-)
+from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.dashboard.views import _frame, templates
 from homerun.merchants import service as merchants
 from homerun.people.roles import Action
@@ -37,14 +30,9 @@ _DONE = {"saved": "Saved. The next charges meet these faults."}
 async def _allowed(
     request: Request, session: Session, runtime: Runtime, fields: Fields | None
 ) -> Viewer | Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if fields is not None and not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
-    if viewer.merchant is None or not viewer.may(Action.SET_FAULTS):
-        return _forbidden(viewer)
-    if not sandbox_mode(runtime):
+    """A user who may set faults (and sent the session's token), in sandbox mode."""
+    viewer = await allowed(request, session, runtime, fields, Action.SET_FAULTS)
+    if isinstance(viewer, Viewer) and not sandbox_mode(runtime):
         return _not_found(viewer)
     return viewer
 

@@ -9,25 +9,20 @@ and nothing changed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import guard, links, links_form, links_views, service, views
+from homerun.dashboard import links, links_form, links_views, service, views
+from homerun.dashboard.developer_routes import _allowed
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.routes import (
-    Fields,
-    _actor,
-    _forbidden,
-    _not_found,
-    _page,
-    _redirect,
-    _signed_in,
-)
+from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.errors import ValidationFailed
 from homerun.hpp import service as hpp
 from homerun.hpp.models import HostedPage
-from homerun.hpp.schemas import HppCreate, HppEdit, normalize_client_id
+from homerun.hpp.schemas import HppCreate, HppEdit, HppFields, normalize_client_id
 from homerun.hpp.state import PageStatus
 from homerun.people.roles import Action
 from homerun.runtime import Runtime
@@ -41,20 +36,6 @@ _DONE = {
     "enabled": "The link is on again: it takes payments.",
 }
 _MOST_OFFSET = 10**9
-
-
-async def _allowed(
-    request: Request, session: Session, runtime: Runtime, fields: Fields | None, action: Action
-) -> Viewer | Response:
-    """The signed-in merchant user who may take `action` (and sent the session's token)."""
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if fields is not None and not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
-    if viewer.merchant is None or not viewer.may(action):
-        return _forbidden(viewer)
-    return viewer
 
 
 def _url(runtime: Runtime, page: HostedPage) -> str:
@@ -107,13 +88,22 @@ async def create_link(
     form = links_form.read(fields)
     body = links_form.body(HppCreate, form, [], cc_mid=merchant.mid)
     if body is not None:
-        try:
-            made = await links.create(session, runtime, _actor(request, viewer), merchant, body)
-        except ValidationFailed as refused:
-            links_form.take_errors(form, refused, body.stored_options() or [])
-        else:
+        actor = _actor(request, viewer)
+        made = await _refused_on(form, body, links.create(session, runtime, actor, merchant, body))
+        if made is not None:
             return _redirect(f"{HERE}/{made.client_id}?done=created")
     return _page(links_views.new_link(viewer, form), 422)
+
+
+async def _refused_on(
+    form: links_form.LinkForm, body: HppFields, change: Awaitable[HostedPage | None]
+) -> HostedPage | None:
+    """The change's page; None with hpp's refusal put on the form's fields."""
+    try:
+        return await change
+    except ValidationFailed as refused:
+        links_form.take_errors(form, refused, body.stored_options() or [])
+        return None
 
 
 async def _show(
@@ -167,15 +157,9 @@ async def edit_link(
     form = links_form.read(fields)
     body = links_form.body(HppEdit, form, found[0].options)
     if body is not None:
-        try:
-            edited = await links.edit(
-                session, runtime, _actor(request, viewer), merchant, canonical, body
-            )
-        except ValidationFailed as refused:
-            links_form.take_errors(form, refused, body.stored_options() or [])
-        else:
-            if edited is None:
-                return _not_found(viewer, "payment link")
+        actor = _actor(request, viewer)
+        change = links.edit(session, runtime, actor, merchant, canonical, body)
+        if await _refused_on(form, body, change) is not None:
             return _redirect(f"{HERE}/{canonical}?done=saved")
     return await _show(request, session, runtime, viewer, canonical, form=form)
 
