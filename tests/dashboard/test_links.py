@@ -189,6 +189,8 @@ async def test_an_owner_creates_edits_disables_and_enables_a_link(
         ({"amount": "12.345"}, "amount", "must be a dollar amount with at most 2 decimals"),
         ({"amount": "0"}, "amount", "must be more than 0.00"),
         ({"name": "x" * 201}, "name", "String should have at most 200 characters"),
+        ({"name": "Cake\x00"}, "name", "must not contain the NUL character"),
+        ({"opt_custom_01": "optional", "label_custom_01": "\x00"}, "label_custom_01", "NUL"),
         ({"min_amount": "30", "max_amount": "20"}, "min_amount", "must not be more than max"),
         ({"amount": "5", "min_amount": "10"}, "amount", "must be between min_amount and max"),
         (

@@ -18,7 +18,7 @@ from homerun.errors import ValidationFailed
 from homerun.hpp.models import HostedPage
 from homerun.hpp.schemas import OPTION_NAMES, HppCreate, HppEdit
 from homerun.kit.money import to_dollars
-from homerun.kit.web import validation_failed
+from homerun.kit.web import NUL_PROBLEM, validation_failed
 
 Body = TypeVar("Body", HppCreate, HppEdit)
 
@@ -88,12 +88,16 @@ def read(fields: dict[str, str]) -> LinkForm:
     """The form as posted: known inputs only, trimmed."""
     names = (*TEXTS, *FLAGS, *(f"opt_{n}" for n in OPTION_NAMES), *(f"label_{n}" for n in CUSTOMS))
     values = {name: fields.get(name, "").strip()[:_KEEP] for name in names}
+    # PostgreSQL keeps no NUL in text: refused here, before it reaches the database.
+    errors = {name: NUL_PROBLEM for name, value in values.items() if "\x00" in value}
+    for name in errors:
+        values[name] = values[name].replace("\x00", "")
     for name in FLAGS:
         values[name] = "on" if values[name] else ""
     for name in OPTION_NAMES:
         if values[f"opt_{name}"] not in ASK:
             values[f"opt_{name}"] = ""
-    return LinkForm(values)
+    return LinkForm(values, errors)
 
 
 def _dollars(text: str) -> str | None:
@@ -131,6 +135,8 @@ def body(
 ) -> Body | None:
     """hpp's body for the form (every field, so that an emptied one is reset), or None
     with the form's errors set."""
+    if form.errors:
+        return None
     values = form.values
     data: dict[str, Any] = {
         "name": values.get("name") or None,

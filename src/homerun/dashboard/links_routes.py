@@ -107,7 +107,6 @@ async def _refused_on(
 
 
 async def _show(
-    request: Request,
     session: Session,
     runtime: Runtime,
     viewer: Viewer,
@@ -134,7 +133,7 @@ async def link_page(
     viewer = await _allowed(request, session, runtime, None, Action.VIEW_PAYMENT_LINKS)
     if isinstance(viewer, Response):
         return viewer
-    return await _show(request, session, runtime, viewer, client_id, notice=_DONE.get(done))
+    return await _show(session, runtime, viewer, client_id, notice=_DONE.get(done))
 
 
 def _client_id(text: str) -> str | None:
@@ -161,7 +160,7 @@ async def edit_link(
         change = links.edit(session, runtime, actor, merchant, canonical, body)
         if await _refused_on(form, body, change) is not None:
             return _redirect(f"{HERE}/{canonical}?done=saved")
-    return await _show(request, session, runtime, viewer, canonical, form=form)
+    return await _show(session, runtime, viewer, canonical, form=form)
 
 
 @router.post(HERE + "/{client_id}/{action}")
