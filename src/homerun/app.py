@@ -29,6 +29,8 @@ from homerun.dashboard.chargeback_routes import router as chargebacks_router
 from homerun.dashboard.customer_routes import router as customers_router
 from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
+from homerun.dashboard.faults_routes import router as dashboard_faults_router
+from homerun.dashboard.links_routes import router as dashboard_links_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
@@ -269,6 +271,8 @@ def create_app(
         dashboard_operator_router,
         chargebacks_router,
         customers_router,
+        dashboard_links_router,
+        dashboard_faults_router,
     ):
         app.include_router(router)
     install_docs(app)

@@ -30,6 +30,9 @@ EXPECTED: dict[Role, set[Action]] = {
         Action.RESPOND_CHARGEBACK,
         Action.VIEW_CUSTOMERS,
         Action.MANAGE_BILLING,
+        Action.VIEW_PAYMENT_LINKS,
+        Action.MANAGE_PAYMENT_LINKS,
+        Action.SET_FAULTS,
     },
     Role.ADMIN: {
         Action.VIEW_PAYMENTS,
@@ -42,12 +45,18 @@ EXPECTED: dict[Role, set[Action]] = {
         Action.RESPOND_CHARGEBACK,
         Action.VIEW_CUSTOMERS,
         Action.MANAGE_BILLING,
+        Action.VIEW_PAYMENT_LINKS,
+        Action.MANAGE_PAYMENT_LINKS,
+        Action.SET_FAULTS,
     },
     Role.DEVELOPER: {
         Action.VIEW_PAYMENTS,
         Action.MANAGE_CREDENTIALS,
         Action.MANAGE_WEBHOOKS,
         Action.VIEW_CUSTOMERS,
+        Action.VIEW_PAYMENT_LINKS,
+        Action.MANAGE_PAYMENT_LINKS,
+        Action.SET_FAULTS,
     },
     Role.SUPPORT: {
         Action.VIEW_PAYMENTS,
@@ -56,12 +65,14 @@ EXPECTED: dict[Role, set[Action]] = {
         Action.RESPOND_CHARGEBACK,
         Action.VIEW_CUSTOMERS,
         Action.MANAGE_BILLING,
+        Action.VIEW_PAYMENT_LINKS,
     },
     Role.VIEWER: {
         Action.VIEW_PAYMENTS,
         Action.VIEW_DEPOSITS,
         Action.VIEW_CHARGEBACKS,
         Action.VIEW_CUSTOMERS,
+        Action.VIEW_PAYMENT_LINKS,
     },
     Role.PARTNER_ADMIN: {Action.MANAGE_USERS, Action.VIEW_BOARDING, Action.MANAGE_BOARDING},
     Role.PARTNER_VIEWER: {Action.VIEW_BOARDING},
@@ -166,6 +177,23 @@ async def test_every_role_over_http(
     hooks = may(role, Action.MANAGE_WEBHOOKS)
     resend = await v.post("/dashboard/developers/deliveries/wh_0000000000000000/resend", csrf=csrf)
     assert resend.status_code == (404 if hooks else 403)
+
+    sees_links = may(role, Action.VIEW_PAYMENT_LINKS)
+    assert (await v.get("/dashboard/links")).status_code == (200 if sees_links else 403)
+    assert ('href="/dashboard/links"' in home.text) is sees_links
+    makes_links = may(role, Action.MANAGE_PAYMENT_LINKS)
+    made_link = await v.post("/dashboard/links", csrf=csrf, name="Walk")
+    assert made_link.status_code == (303 if makes_links else 403)
+    pages = await client.get(f"/homerun/v1/merchants/{merchant.mid}/hpp", headers=ADMIN)
+    assert pages.json()["count"] == (1 if makes_links else 0)
+
+    sets_faults = may(role, Action.SET_FAULTS)
+    faults_page = await v.get("/dashboard/developers/faults")
+    assert faults_page.status_code == (200 if sets_faults else 403)
+    set_faults = await v.post("/dashboard/developers/faults", csrf=csrf, timeout_rate="1")
+    assert set_faults.status_code == (303 if sets_faults else 403)
+    shown = await client.get(f"/homerun/v1/merchants/{merchant.mid}", headers=ADMIN)
+    assert shown.json()["faults"]["timeout_rate"] == ("1.00" if sets_faults else "0.00")
 
     boards = may(role, Action.VIEW_BOARDING)
     pipeline = await v.get("/dashboard/applications")

@@ -46,6 +46,11 @@ class AuditAction(StrEnum):
     CHARGEBACK_CHALLENGED = "chargeback_challenged"
     PLAN_CREATED = "plan_created"
     PLAN_CANCELLED = "plan_cancelled"
+    LINK_CREATED = "link_created"
+    LINK_EDITED = "link_edited"
+    LINK_DISABLED = "link_disabled"
+    LINK_ENABLED = "link_enabled"
+    FAULTS_SET = "faults_set"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import developers, guard, service, views
+from homerun.dashboard import developers, faults, guard, service, views
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.routes import (
     Fields,
@@ -72,6 +72,7 @@ async def _render(
         issued=issued,
         notice=notice,
         error=error,
+        faults_now=faults.now_for(viewer, runtime),
     )
     return _page(html, status)
 

@@ -58,6 +58,7 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
         ("Chargebacks", "/dashboard/chargebacks", Action.VIEW_CHARGEBACKS),
         ("Customers", "/dashboard/customers", Action.VIEW_CUSTOMERS),
         ("Billing plans", "/dashboard/plans", Action.VIEW_CUSTOMERS),
+        ("Payment links", "/dashboard/links", Action.VIEW_PAYMENT_LINKS),
         ("Developers", "/dashboard/developers", Action.MANAGE_CREDENTIALS),
         ("Applications", "/dashboard/applications", Action.VIEW_BOARDING),
         ("Instance", "/dashboard/instance", Action.VIEW_INSTANCE),
@@ -346,6 +347,7 @@ def developers(
     issued: Issued | None = None,
     notice: str | None = None,
     error: str | None = None,
+    faults_now: str | None = None,
 ) -> str:
     keys = [
         {
@@ -379,6 +381,7 @@ def developers(
         snippet=runner_snippet(base_url, public_key) if public_key else None,
         endpoints=endpoints,
         issued=issued,
+        faults_now=faults_now,
         grace=_duration(grace_seconds),
         notice=notice,
         error=error,

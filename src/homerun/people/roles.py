@@ -60,6 +60,9 @@ class Action(StrEnum):
     RESPOND_CHARGEBACK = "respond_chargeback"  # accept or challenge one
     VIEW_CUSTOMERS = "view_customers"  # vault holders, their accounts and billing plans
     MANAGE_BILLING = "manage_billing"  # create or cancel a billing plan
+    VIEW_PAYMENT_LINKS = "view_payment_links"  # the merchant's hosted payment pages
+    MANAGE_PAYMENT_LINKS = "manage_payment_links"  # create, edit, disable, enable them
+    SET_FAULTS = "set_faults"  # the sandbox simulator's faults for the merchant
 
 
 R = Role
@@ -83,6 +86,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RESPOND_CHARGEBACK: frozenset({R.OWNER, R.ADMIN, R.SUPPORT}),
     Action.VIEW_CUSTOMERS: MERCHANT_STAFF,
     Action.MANAGE_BILLING: frozenset({R.OWNER, R.ADMIN, R.SUPPORT}),
+    Action.VIEW_PAYMENT_LINKS: MERCHANT_STAFF,
+    # A developer's API key can already make and change pages (POST /api/v1/hpp).
+    Action.MANAGE_PAYMENT_LINKS: frozenset({R.OWNER, R.ADMIN, R.DEVELOPER}),
+    # Who manages the credentials that meet the faults.
+    Action.SET_FAULTS: frozenset({R.OWNER, R.ADMIN, R.DEVELOPER}),
 }
 
 
