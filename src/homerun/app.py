@@ -29,6 +29,7 @@ from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.routes import router as dashboard_router
+from homerun.dashboard.terminal_routes import router as terminal_router
 from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
 from homerun.hpp.routes import router as hpp_router
@@ -265,6 +266,7 @@ def create_app(
         deposits_router,
         dashboard_boarding_router,
         dashboard_operator_router,
+        terminal_router,
     ):
         app.include_router(router)
     install_docs(app)

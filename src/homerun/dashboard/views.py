@@ -54,6 +54,7 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
     items: list[tuple[str, str, Action | None]] = [
         ("Home", "/dashboard", None),
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
+        ("Terminal", "/dashboard/terminal", Action.CHARGE),
         ("Deposits", "/dashboard/deposits", Action.VIEW_DEPOSITS),
         ("Developers", "/dashboard/developers", Action.MANAGE_CREDENTIALS),
         ("Applications", "/dashboard/applications", Action.VIEW_BOARDING),
