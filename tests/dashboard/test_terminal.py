@@ -313,7 +313,7 @@ async def test_a_saved_card_is_found_by_its_vault_id_and_charged(
     assert details == [
         ("Account", "Visa ···· 1111"),
         ("Expires", "11/31"),
-        ("Name", "Ana"),
+        ("Name", "Ana Ruiz"),
         ("Vault ID", vault_id),
     ]
     assert "<script" not in page.text  # nothing is keyed on this form: no frame, no script

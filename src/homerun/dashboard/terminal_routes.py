@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
+from homerun.config import Mode
 from homerun.dashboard import guard, service, terminal, terminal_form, terminal_views
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.routes import Fields, _actor, _forbidden, _redirect, _signed_in
@@ -41,6 +42,7 @@ _REUSED = (
 
 async def _render(
     session: AsyncSession,
+    runtime: Runtime,
     viewer: Viewer,
     form: Form,
     *,
@@ -59,6 +61,7 @@ async def _render(
         form,
         service.merchant_zone(merchant),
         public_key=key,
+        sandbox=runtime.settings.mode is Mode.SANDBOX,
         account=account,
         lookup_error=lookup_error,
         done=done,
@@ -107,6 +110,7 @@ async def terminal_page(
     form = Form(entered, new_form_key())
     return await _render(
         session,
+        runtime,
         viewer,
         form,
         status=status,
@@ -125,7 +129,7 @@ async def _again(
         if entered.source is Source.SAVED and viewer.merchant is not None:
             account = await terminal.saved_account(session, viewer.merchant, entered.vault_id)
         form = Form(entered, new_form_key(), problems)
-        return await _render(session, viewer, form, status=status, account=account)
+        return await _render(session, runtime, viewer, form, status=status, account=account)
 
 
 async def _checked(
@@ -141,14 +145,14 @@ async def _checked(
         checked = terminal_form.check(entered)
         if isinstance(checked, Problems):
             return await _render(
-                session, viewer, Form(entered, new_form_key(), checked), status=422
+                session, runtime, viewer, Form(entered, new_form_key(), checked), status=422
             )
         if entered.source is Source.SAVED and not await terminal.saved_account(
             session, viewer.merchant, entered.vault_id
         ):
             problems = Problems({"vault_id": _NO_ACCOUNT})
             return await _render(
-                session, viewer, Form(entered, new_form_key(), problems), status=404
+                session, runtime, viewer, Form(entered, new_form_key(), problems), status=404
             )
         return viewer, checked
 

@@ -26,7 +26,13 @@
     returnCvv: false,
     frameTitle: "Card number and expiry",
     cardLabel: "Card number",
-    expiryLabel: "Expiry"
+    expiryLabel: "Expiry",
+    // The dashboard's own field style, so the frame's fields look like the rest of the form.
+    css: {
+      input: { border: "2px solid #8a94a3", "border-radius": "6px" },
+      select: { border: "2px solid #8a94a3", "border-radius": "6px" },
+      label: { color: "#1b1f24" }
+    }
   });
   button.disabled = true;
   say("Loading the secure card form…");
