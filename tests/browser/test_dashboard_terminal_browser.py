@@ -171,3 +171,42 @@ async def test_on_a_phone_a_double_tap_on_charge_charges_once(
         watch.assert_clean()
     finally:
         await phone.context.close()
+
+
+async def test_a_saved_account_is_found_by_its_vault_id_and_charged(
+    desktop: tuple[Any, Watch], homerun: LiveHomerun, runtime: Runtime
+) -> None:
+    page, watch = desktop
+    m = await homerun.merchant(name="Harbour Hardware", accepts="both")
+    made = await homerun.http.post(
+        "/api/v1/vault_payment_accounts",
+        json={"mid": m.mid, "account_token": PAN, "expiration": "09/32", "name": "Dana Cole"},
+        headers=m.headers,
+    )
+    assert made.status_code == 200, made.text
+    vault_id = str(made.json()["vault_id"])
+    user = await make_user(runtime, Role.ADMIN, mid=m.mid)
+    await _sign_in(page, homerun, user.email)
+    await page.goto(f"{homerun.url}/dashboard/terminal")
+    await page.click("text=Saved account")
+    await page.fill("#lookup-vault-id", vault_id)
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#saved-account")
+    assert await page.text_content("#saved-account dd") == "Visa ···· 1111"
+    await page.fill("#amount", "64.00")
+    await page.check("input[value=auth]")
+    assert await low_contrast(page) == []
+    await screenshot(page, "dashboard-terminal-saved-desktop")
+    await page.click("#charge")
+    await page.wait_for_url(re.compile(r".*/dashboard/terminal\?done=\d+$"))
+    assert (await page.text_content("#result p") or "").startswith(
+        "Approved: $64.00 on Visa ···· 1111 · Authorized"
+    )
+    trans_id = page.url.rsplit("=", 1)[1]
+    stored = await homerun.transaction(m, trans_id)
+    assert (stored["state"], stored["amount_authorized"], stored["vault_id"]) == (
+        "authorized",
+        6400,
+        made.json()["uuid"],
+    )
+    watch.assert_clean()

@@ -25,10 +25,10 @@ from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.dashboard.support import Visitor, csrf_of
 from tests.helpers import transaction
 from tests.people.support import make_user
+from tests.vault.support import ACCOUNTS, tokenize
 
 PAGE = "/dashboard/terminal"
 CHARGE = "/dashboard/terminal/charge"
-ACCOUNTS = "/api/v1/vault_payment_accounts"
 VISA = "4111111111111111"
 INSUFFICIENT = "4000000000009995"  # declines 51
 _FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
@@ -43,14 +43,7 @@ def form_key_of(html: str) -> str:
 
 async def card_token(client: httpx.AsyncClient, m: MerchantAccess, pan: str = VISA) -> str:
     """What the card frame does with the number keyed into it: the token it hands back."""
-    answer = await client.post(
-        "/homerun/v1/tokens",
-        json={"account_number": pan, "expiry": "12/30"},
-        headers={"Authorization": f"Bearer {m.public_key}"},
-    )
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["account_token"]
-    return token
+    return await tokenize(client, m, pan)
 
 
 async def signed_in(
@@ -357,6 +350,30 @@ async def test_a_saved_bank_account_is_a_sale_under_r15(
     trans_id = await charged_id(await v.post(CHARGE, **{**fields, "capture": "sale"}))
     stored = await transaction(client, both, trans_id)
     assert (stored["result"], stored["amount_captured"], stored["card_type"]) == ("A", 8000, "ACH")
+
+
+async def test_a_bank_account_keyed_into_the_frame_is_an_ach_sale(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    make_merchant: MerchantFactory,
+) -> None:
+    both = await make_merchant(accepts="both")
+    token = await ach_token(client, both)  # what the frame's bank-account fields give back
+    v, _ = await signed_in(runtime, visitor, both)
+    fields = {"source": "card", "account_token": token, "amount": "15.25", "order_id": "ACH-1"}
+    trans_id = await charged_id(await v.post(CHARGE, **await opened(v), **fields))
+    stored = await transaction(client, both, trans_id)
+    expected = {
+        "result": "A",
+        "card_type": "ACH",
+        "settlement_status": "Pending",
+        "amount_captured": 1525,
+        "order_id": "ACH-1",
+    }
+    assert {k: stored[k] for k in expected} == expected
+    shown = (await v.get(PAGE, done=trans_id)).text
+    assert "<strong>Approved</strong>: $15.25 on Bank account ···· 3057 · " in shown
 
 
 async def test_a_bank_account_on_a_merchant_that_takes_no_ach_is_refused(

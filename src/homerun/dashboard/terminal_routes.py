@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
 from homerun.config import Mode
-from homerun.dashboard import guard, service, terminal, terminal_form, terminal_views
+from homerun.dashboard import service, terminal, terminal_form, terminal_views
+from homerun.dashboard.developer_routes import _allowed
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.routes import Fields, _actor, _forbidden, _redirect, _signed_in
+from homerun.dashboard.routes import Fields, _actor, _redirect
 from homerun.dashboard.terminal_form import Checked, Entered, Problems, Source, new_form_key
 from homerun.dashboard.terminal_views import Form
 from homerun.kit.pages import html_response
@@ -69,20 +70,6 @@ async def _render(
     return html_response(html, status, policy=terminal_views.POLICY)
 
 
-async def _charger(
-    request: Request, session: AsyncSession, runtime: Runtime, fields: dict[str, str] | None
-) -> Viewer | Response:
-    """The signed-in merchant user who may charge (having sent the session's token)."""
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if fields is not None and not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
-    if viewer.merchant is None or not viewer.may(Action.CHARGE):
-        return _forbidden(viewer)
-    return viewer
-
-
 @router.get(terminal.PAGE)
 async def terminal_page(
     request: Request,
@@ -92,7 +79,7 @@ async def terminal_page(
     vault_id: str = "",
     done: str = "",
 ) -> Response:
-    viewer = await _charger(request, session, runtime, None)
+    viewer = await _allowed(request, session, runtime, None, Action.CHARGE)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -137,7 +124,7 @@ async def _checked(
 ) -> tuple[Viewer, Checked] | Response:
     """Who posts, and their form: sound, and naming an account of their own merchant."""
     async with runtime.db.transaction() as session:
-        viewer = await _charger(request, session, runtime, fields)
+        viewer = await _allowed(request, session, runtime, fields, Action.CHARGE)
         if isinstance(viewer, Response):
             return viewer
         assert viewer.merchant is not None

@@ -18,7 +18,7 @@ from homerun.dashboard.terminal_form import Entered, Problems, Source
 from homerun.dashboard.views import _frame, _row, assets, templates
 from homerun.kit.pages import page_policy
 from homerun.payments.models import Transaction
-from homerun.payments.state import Result
+from homerun.payments.state import PaymentMethod, Result
 from homerun.vault.models import PaymentAccount
 from homerun.vault.service import SAVINGS, is_bank
 
@@ -59,11 +59,14 @@ def _result(txn: Transaction, zone: ZoneInfo) -> dict[str, Any]:
     title = {Result.APPROVED: "Approved", Result.DECLINED: "Declined"}.get(
         txn.result, "Outcome not known yet"
     )
+    card = row["card"] if txn.last_four else ""
+    if txn.last_four and txn.payment_method is PaymentMethod.ACH:
+        card = f"Bank account ···· {txn.last_four}"
     return {
         "ok": txn.result is Result.APPROVED,
         "title": title,
         "amount": row["amount"],
-        "card": row["card"] if txn.last_four else "",
+        "card": card,
         "status": row["status"],
         "resp": f"{txn.resp_text} ({txn.resp_code})",
         "auth_code": txn.auth_code,
