@@ -13,6 +13,7 @@ from homerun.people.roles import ALLOWED, TENANT_OF, Action, Role, Tenant, may
 from homerun.runtime import Runtime
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
 from tests.dashboard.support import Visitor
+from tests.dashboard.test_terminal import card_token, rows
 from tests.helpers import charge, settle, transaction
 from tests.people.support import make_user
 
@@ -21,6 +22,7 @@ EXPECTED: dict[Role, set[Action]] = {
     Role.OWNER: {
         Action.VIEW_PAYMENTS,
         Action.REFUND,
+        Action.CHARGE,
         Action.VIEW_DEPOSITS,
         Action.VIEW_AUDIT,
         Action.MANAGE_USERS,
@@ -37,6 +39,7 @@ EXPECTED: dict[Role, set[Action]] = {
     Role.ADMIN: {
         Action.VIEW_PAYMENTS,
         Action.REFUND,
+        Action.CHARGE,
         Action.VIEW_DEPOSITS,
         Action.MANAGE_USERS,
         Action.MANAGE_CREDENTIALS,
@@ -61,6 +64,7 @@ EXPECTED: dict[Role, set[Action]] = {
     Role.SUPPORT: {
         Action.VIEW_PAYMENTS,
         Action.REFUND,
+        Action.CHARGE,
         Action.VIEW_CHARGEBACKS,
         Action.RESPOND_CHARGEBACK,
         Action.VIEW_CUSTOMERS,
@@ -159,6 +163,22 @@ async def test_every_role_over_http(
     assert posted.status_code == (303 if refunds else 403)
     refunded = (await transaction(client, merchant, trans_id))["amount_refunded"]
     assert refunded == (100 if refunds else 0)
+
+    charges = may(role, Action.CHARGE)
+    assert (await v.get("/dashboard/terminal")).status_code == (200 if charges else 403)
+    assert ('href="/dashboard/terminal"' in home.text) is charges
+    token = await card_token(client, merchant)
+    keyed = await v.post(
+        "/dashboard/terminal/charge",
+        csrf=csrf,
+        form_key="f" * 32,
+        source="card",
+        account_token=token,
+        amount="3.00",
+    )
+    assert keyed.status_code == (303 if charges else 403)
+    made = [r.amount_captured for r in await rows(runtime, merchant) if r.amount_requested == 300]
+    assert made == ([300] if charges else [])
 
     deposits = may(role, Action.VIEW_DEPOSITS)
     assert (await v.get("/dashboard/deposits")).status_code == (200 if deposits else 403)

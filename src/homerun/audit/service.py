@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     RECOVERY_CODE_USED = "recovery_code_used"
     REFUND = "refund"
     VOID = "void"
+    CHARGE = "charge"  # the virtual terminal
     KEY_CREATED = "key_created"
     KEY_ROLLED = "key_rolled"
     KEY_REVOKED = "key_revoked"

@@ -54,6 +54,7 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
     items: list[tuple[str, str, Action | None]] = [
         ("Home", "/dashboard", None),
         ("Payments", "/dashboard/payments", Action.VIEW_PAYMENTS),
+        ("Terminal", "/dashboard/terminal", Action.CHARGE),
         ("Deposits", "/dashboard/deposits", Action.VIEW_DEPOSITS),
         ("Chargebacks", "/dashboard/chargebacks", Action.VIEW_CHARGEBACKS),
         ("Customers", "/dashboard/customers", Action.VIEW_CUSTOMERS),

@@ -101,8 +101,13 @@ class Assets:
         return Response(asset.body, media_type=asset.media_type, headers=headers)
 
 
-def page_policy(*, frame_ancestors: str = "'none'", connect: str = "'none'") -> str:
-    """A CSP for Homerun's pages: its own scripts, styles and form targets, nothing else."""
+def page_policy(
+    *, frame_ancestors: str = "'none'", connect: str = "'none'", frames: str | None = None
+) -> str:
+    """A CSP for Homerun's pages: its own scripts, styles and form targets, nothing else.
+
+    `frames` is what the page may embed (`frame-src`); without it, nothing (default-src).
+    """
     return "; ".join(
         (
             "default-src 'none'",
@@ -110,6 +115,7 @@ def page_policy(*, frame_ancestors: str = "'none'", connect: str = "'none'") -> 
             "style-src 'self'",
             "img-src 'self' data:",
             f"connect-src {connect}",
+            *((f"frame-src {frames}",) if frames else ()),
             "form-action 'self'",
             "base-uri 'none'",
             f"frame-ancestors {frame_ancestors}",

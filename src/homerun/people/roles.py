@@ -45,6 +45,7 @@ TENANT_OF: dict[Role, Tenant] = {
 class Action(StrEnum):
     VIEW_PAYMENTS = "view_payments"  # home's figures, the payments list, a payment's page
     REFUND = "refund"  # refund or void a payment
+    CHARGE = "charge"  # the virtual terminal: key in a card, or charge a saved account
     VIEW_DEPOSITS = "view_deposits"  # the deposits list and a deposit's page
     VIEW_AUDIT = "view_audit"  # the audit log (a merchant's, or the instance's)
     MANAGE_USERS = "manage_users"  # invite, set roles, disable
@@ -71,6 +72,7 @@ MERCHANT_STAFF = frozenset({R.OWNER, R.ADMIN, R.DEVELOPER, R.SUPPORT, R.VIEWER})
 ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_PAYMENTS: MERCHANT_STAFF,
     Action.REFUND: frozenset({R.OWNER, R.ADMIN, R.SUPPORT}),
+    Action.CHARGE: frozenset({R.OWNER, R.ADMIN, R.SUPPORT}),
     Action.VIEW_DEPOSITS: frozenset({R.OWNER, R.ADMIN, R.VIEWER}),
     Action.VIEW_AUDIT: frozenset({R.OWNER, R.OPERATOR}),
     Action.MANAGE_USERS: frozenset({R.OWNER, R.ADMIN, R.PARTNER_ADMIN, R.OPERATOR}),
