@@ -20,7 +20,8 @@ Create Date: 2026-12-06 11:11:03.250888
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from alembic import op
 
@@ -41,12 +42,60 @@ FOREIGN_KEYS = (
 )
 
 
+def _sqlite_table_sql(table: str, change: Callable[[str], str]) -> None:
+    """Change a SQLite table's CREATE statement in place: SQLite's documented way to remove
+    or add a FOREIGN KEY constraint (which changes nothing stored). Alembic's way, a copy of
+    the table and a DROP of the old one, fails here with foreign keys enforced
+    (kit.db.engine) for a table others refer to: chargebacks, scheduled payments."""
+    conn = op.get_bind()
+    sql = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).scalar_one()
+    version = conn.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    conn.exec_driver_sql("PRAGMA writable_schema = ON")
+    conn.exec_driver_sql(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (change(sql), table)
+    )
+    conn.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    conn.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
+def _fk_clause(table: str, column: str, referred: str) -> str:
+    name = f"fk_{table}_{column}_{referred}"
+    return f"CONSTRAINT {name} FOREIGN KEY({column}) REFERENCES {referred} (id)"
+
+
+def _drop_foreign_key(table: str, column: str, referred: str) -> None:
+    if op.get_context().dialect.name != "sqlite":
+        op.drop_constraint(f"fk_{table}_{column}_{referred}", table, type_="foreignkey")
+        return
+    clause = re.escape(_fk_clause(table, column, referred))
+
+    def without(sql: str) -> str:
+        changed, found = re.subn(rf"\s*{clause}\s*,", "", sql)
+        if not found:  # the last item of the statement: its comma is before it
+            changed, found = re.subn(rf",\s*{clause}", "", sql)
+        assert found == 1, f"{table}: no foreign key on {column}"
+        return changed
+
+    _sqlite_table_sql(table, without)
+
+
+def _add_foreign_key(table: str, column: str, referred: str) -> None:
+    if op.get_context().dialect.name != "sqlite":
+        op.create_foreign_key(f"fk_{table}_{column}_{referred}", table, referred, [column], ["id"])
+        return
+
+    def with_it(sql: str) -> str:
+        head, tail = sql.rsplit(")", 1)
+        return f"{head.rstrip()}, \n\t{_fk_clause(table, column, referred)}\n){tail}"
+
+    _sqlite_table_sql(table, with_it)
+
+
 def upgrade() -> None:
     for table, column, referred in FOREIGN_KEYS:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(
-                batch_op.f(f"fk_{table}_{column}_{referred}"), type_="foreignkey"
-            )
+        _drop_foreign_key(table, column, referred)
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_ledger_entries_posted_at"), ["posted_at"], unique=False
@@ -76,7 +125,4 @@ def downgrade() -> None:
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_posted_at"))
     for table, column, referred in FOREIGN_KEYS:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.create_foreign_key(
-                batch_op.f(f"fk_{table}_{column}_{referred}"), referred, [column], ["id"]
-            )
+        _add_foreign_key(table, column, referred)
