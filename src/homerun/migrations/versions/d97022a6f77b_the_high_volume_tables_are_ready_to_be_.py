@@ -1,7 +1,8 @@
 """the high-volume tables are ready to be partitioned by time
 
-PostgreSQL partitions a table only if no foreign key refers to it and each of its unique
-constraints holds the partition key (docs/operations.md, "Partitioning by time"). So:
+A partitioned PostgreSQL table must hold its partition key in each of its unique constraints,
+so a foreign key to its id alone is impossible (docs/operations.md, "Partitioning by time").
+So:
 
 - the foreign keys to transactions (a refund's parent, chargebacks, hosted-page payments,
   scheduled payments, billing attempts) and to outbox_events (webhook deliveries) go: each
