@@ -1,12 +1,7 @@
-"""`homerun verify` over a realistic sandbox day: clean, then broken in exactly one way at a
-time (raw SQL, as a bug or a hand edit would), each caught by exactly its own check, naming
-exactly the broken subject, with the command exiting 1; and clean again once repaired.
-
-The day: a keyed sale later partly refunded, a sale that draws a chargeback, a voided sale,
-an authorization captured in part, a billing plan's payment, a second merchant; the clock
-over a cut-off, a funding and five more days (batches, deposits, the chargeback, its fee);
-webhooks fanned out and delivered; then a sale not yet batched and a charge whose processor
-never answered (unknown, its reconciliation waiting).
+"""`homerun verify` over a realistic sandbox day (tests/verify/day.py): clean, then broken in
+exactly one way at a time (raw SQL, as a bug or a hand edit would), each caught by exactly its
+own check, naming exactly the broken subject, with the command exiting 1; and clean again once
+repaired.
 """
 
 from __future__ import annotations
@@ -29,122 +24,22 @@ from sqlalchemy import select, text
 from homerun.runtime import Runtime
 from homerun.verify import jobs, service
 from homerun.verify.reader import snapshot
-from homerun.webhooks.dispatcher import deliver_due
 from homerun.worker.models import Job
 from homerun.worker.report import Report
-from tests.billing.support import account, plan_id, rule
-from tests.conftest import ADMIN, MerchantAccess
-from tests.helpers import charge, post
-from tests.settlement.support import PRICING, advance_until, go_to_next, rekey
+from tests.conftest import MerchantAccess, backend
+from tests.helpers import charge
+from tests.settlement.support import rekey
+from tests.verify.day import Day, approved, one, sandbox_day
 from tests.verify.support import violations
-from tests.webhooks.receiver import Receiver
 from tests.webhooks.support import with_settings
 
 HOMERUN = str(Path(sys.executable).parent / "homerun")
-CHARGEBACK_VISA = "4000000000000259"  # a chargeback 5 days after settlement
-TIMES_OUT = "4000000000000119"  # the processor never answers: unknown until reconciled
-
-
-@dataclass
-class Day:
-    mid: str
-    keyed_sale: str
-    unbatched_sale: str
-    unknown: str
-    first_batch: str
-    first_deposit: str
-    record_id: int
-    other_merchant_scope: str  # the idempotency scope of the second merchant
-
-
-async def _merchant(client: httpx.AsyncClient, **settings: Any) -> MerchantAccess:
-    created = await client.post(
-        "/homerun/v1/merchants", json={"name": "Verify Store", **settings}, headers=ADMIN
-    )
-    assert created.status_code == 201, created.text
-    return await rekey(client, MerchantAccess(created.json()["mid"], "", "", "", 0))
-
-
-async def _approved(answer: httpx.Response) -> str:
-    body = answer.json()
-    assert body["result"] == "A", body
-    trans_id: str = body["trans_id"]
-    return trans_id
-
-
-async def _one(runtime: Runtime, sql: str, **params: Any) -> Any:
-    async with runtime.db.engine.connect() as conn:
-        return (await conn.execute(text(sql), params)).scalar_one()
 
 
 @pytest.fixture(scope="module")
 async def day(client: httpx.AsyncClient, runtime: Runtime) -> AsyncIterator[Day]:
-    receiver = await Receiver().start()
-    try:
-        monday = await go_to_next(client, 0, 10)
-        m = await _merchant(client, **PRICING)
-        other = await _merchant(client, **PRICING)
-        hook = await client.post(
-            "/homerun/v1/webhooks/endpoints",
-            json={"url": receiver.url(), "mid": m.mid},
-            headers=ADMIN,
-        )
-        assert hook.status_code == 201, hook.text
-        keyed = await client.post(
-            "/api/v1/charge",
-            json={"mid": m.mid, "amount": "100.00", "account_token": "4111111111111111",
-                  "expiration": "12/30", "cvn": "123"},
-            headers={**m.headers, "Idempotency-Key": "verify-day-a"},
-        )  # fmt: skip
-        a = await _approved(keyed)
-        await _approved(await charge(client, m, amount="40.00", account_token=CHARGEBACK_VISA))
-        c = await _approved(await charge(client, m, amount="25.00"))
-        await _approved(await post(client, m, "/api/v1/void", trans_id=c))
-        e = await _approved(await charge(client, m, amount="30.00", capture="N"))
-        await _approved(await post(client, m, "/api/v1/capture", trans_id=e, amount="20.00"))
-        await _approved(await charge(client, other, amount="12.00"))
-        acct = await account(client, m)
-        await plan_id(
-            client,
-            m,
-            payment_account_uuid=acct["uuid"],
-            amount="9.99",
-            rrule_pattern=rule(monday + timedelta(hours=1), "FREQ=DAILY;COUNT=1"),
-        )
-        await advance_until(client, monday + timedelta(days=1, hours=4))  # Tue 14:00
-        m = await rekey(client, m)
-        await _approved(await post(client, m, "/api/v1/refund", trans_id=a, amount="10.00"))
-        await advance_until(client, monday + timedelta(days=7))  # the chargeback, more funding
-        m = await rekey(client, m)
-        await deliver_due(runtime)
-        f = await _approved(await charge(client, m, amount="15.00"))
-        unknown = (await charge(client, m, amount="5.00", account_token=TIMES_OUT)).json()
-        assert unknown["result"] == "B", unknown
-        other_id = await _one(runtime, "SELECT id FROM merchants WHERE mid = :mid", mid=other.mid)
-        yield Day(
-            mid=m.mid,
-            keyed_sale=a,
-            unbatched_sale=f,
-            unknown=unknown["trans_id"],
-            first_batch=await _one(
-                runtime,
-                "SELECT batch_id FROM batches WHERE merchant_id ="
-                " (SELECT id FROM merchants WHERE mid = :mid) ORDER BY id LIMIT 1",
-                mid=m.mid,
-            ),
-            first_deposit=await _one(
-                runtime,
-                "SELECT funding_master_id FROM deposits WHERE merchant_id ="
-                " (SELECT id FROM merchants WHERE mid = :mid) ORDER BY id LIMIT 1",
-                mid=m.mid,
-            ),
-            record_id=await _one(
-                runtime, "SELECT id FROM idempotency_records WHERE key = 'verify-day-a'"
-            ),
-            other_merchant_scope=f"merchant:{other_id}",
-        )
-    finally:
-        await receiver.stop()
+    async with sandbox_day(client, runtime) as built:
+        yield built
 
 
 async def _cli(runtime: Runtime, *args: str) -> tuple[int, str]:
@@ -170,9 +65,9 @@ async def test_the_day_verifies_clean(day: Day, runtime: Runtime) -> None:
         ("webhook_deliveries", 5), ("billing_attempts", 1),
     ):  # fmt: skip
         counted = f"SELECT count(*) FROM {table}"  # noqa: S608 - a table name of ours
-        assert await _one(runtime, counted) >= least, table
+        assert await one(runtime, counted) >= least, table
     assert (
-        await _one(
+        await one(
             runtime,
             "SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'",
         )
@@ -307,6 +202,16 @@ CORRUPTIONS = [
         "webhooks.deliveries",
         "webhook_deliveries",
         "id = (SELECT min(id) FROM webhook_deliveries WHERE state = 'delivered')",
+        "occurred_at",
+        "occurred_at + INTERVAL '1 second'"
+        if backend() == "postgresql"
+        else "datetime(occurred_at, '+1 second')",
+        "=webhook_id",
+    ),
+    Corruption(
+        "webhooks.deliveries",
+        "webhook_deliveries",
+        "id = (SELECT min(id) FROM webhook_deliveries WHERE state = 'delivered')",
         "delivered_at",
         "NULL",
         "=webhook_id",
@@ -326,6 +231,22 @@ CORRUPTIONS = [
         "scope",
         ":other_merchant_scope",
         "record_id",
+    ),
+    Corruption(
+        "references.intact",
+        "billing_attempts",
+        "id = (SELECT min(id) FROM billing_attempts)",
+        "transaction_id",
+        "transaction_id + 1000000000",
+        "=id",
+    ),
+    Corruption(
+        "references.intact",
+        "webhook_deliveries",
+        "id = (SELECT min(id) FROM webhook_deliveries WHERE state = 'delivered')",
+        "event_id",
+        "event_id + 1000000000",
+        "=webhook_id",
     ),
 ]
 
@@ -467,10 +388,10 @@ async def test_a_run_reads_one_snapshot_and_never_holds_up_writers(
         before = await session.scalar(count)
         # A charge commits while the run's snapshot is open (on SQLite: the write lock is
         # free, the reader holds none) ...
-        sale = await _approved(await charge(client, m, amount="7.00"))
+        sale = await approved(await charge(client, m, amount="7.00"))
         # ... and the run goes on seeing the moment it started at.
         assert await session.scalar(count) == before
-    assert await _one(runtime, "SELECT count(*) FROM transactions") == before + 1
+    assert await one(runtime, "SELECT count(*) FROM transactions") == before + 1
     assert await violations(runtime) == []
     async with runtime.db.engine.connect() as conn:
         assert (await conn.execute(text("SELECT max(id) FROM transactions"))).scalar_one() == int(

@@ -82,7 +82,10 @@ class ScheduledPayment(Base):
     amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[PaymentStatus] = mapped_column(StrEnumColumn(PaymentStatus, 12))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    trans_id: Mapped[int | None] = mapped_column(ForeignKey("transactions.id"), nullable=True)
+    # Not foreign keys (here and in BillingAttempt), so that transactions can be partitioned
+    # by time (docs/operations.md): written from the charge just made, checked by `homerun
+    # verify`.
+    trans_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     resp_code: Mapped[str | None] = mapped_column(String(4), nullable=True)
     resp_text: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -107,6 +110,6 @@ class BillingAttempt(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("scheduled_payments.id"))
     attempt: Mapped[int] = mapped_column(Integer)
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id"), unique=True)
+    transaction_id: Mapped[int] = mapped_column(BigId, unique=True)
     result: Mapped[Result] = mapped_column(StrEnumColumn(Result, 1))  # the transaction's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

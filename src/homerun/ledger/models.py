@@ -56,7 +56,8 @@ class LedgerEntry(Base):
     kind: Mapped[Kind] = mapped_column(StrEnumColumn(Kind, 16))
     account: Mapped[str] = mapped_column(String(32))
     amount: Mapped[int] = mapped_column(BigInteger)
-    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What the table is partitioned by on a large deployment (docs/operations.md).
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     available_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     chargeback_id: Mapped[int | None] = mapped_column(

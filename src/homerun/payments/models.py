@@ -32,9 +32,10 @@ class Transaction(Base):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
     kind: Mapped[Kind] = mapped_column(StrEnumColumn(Kind, 8))
     state: Mapped[State] = mapped_column(StrEnumColumn(State, 20))
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("transactions.id"), nullable=True, index=True
-    )
+    # A refund's original. Not a foreign key: a partitioned transactions table (by
+    # created_at, docs/operations.md) can be referred to by no foreign key; the refund is
+    # written with the original it read and locked, and `homerun verify` finds an orphan.
+    parent_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
     currency: Mapped[str] = mapped_column(String(3))
     amount_form: Mapped[str] = mapped_column(String(8))  # how the client wrote amounts
     # Base amounts in minor units, surcharge excluded.

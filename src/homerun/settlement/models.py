@@ -139,7 +139,9 @@ class Chargeback(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id"), unique=True)
+    # Not a foreign key, so that transactions can be partitioned by time
+    # (docs/operations.md): written from the transaction read, checked by `homerun verify`.
+    transaction_id: Mapped[int] = mapped_column(BigId, unique=True)
     batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     currency: Mapped[str] = mapped_column(String(3))
     amount: Mapped[int] = mapped_column(BigInteger)

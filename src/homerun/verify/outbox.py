@@ -48,9 +48,10 @@ _DELIVERY_RULES: Sequence[tuple[str, ColumnElement[bool]]] = (
         and_(D.state == PENDING, WebhookEndpoint.deleted_at.is_not(None)),
     ),
     (
-        "its event type or merchant is not its event's",
+        "its event type, merchant or time is not its event's",
         or_(
             D.event_type != OutboxEvent.event_type,
+            D.occurred_at != OutboxEvent.occurred_at,
             and_(D.merchant_id.is_(None), OutboxEvent.merchant_id.is_not(None)),
             and_(D.merchant_id.is_not(None), OutboxEvent.merchant_id.is_(None)),
             D.merchant_id != OutboxEvent.merchant_id,
@@ -82,7 +83,8 @@ CHECKS = (
     Check(
         DELIVERIES,
         "every delivery of a fanned-out event is delivered, pending to a live endpoint, or"
-        " failed (given up and listed for re-send), and copies its event's type and merchant",
+        " failed (given up and listed for re-send), and copies its event's type, merchant and"
+        " time",
         deliveries_astray,
     ),
 )

@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from homerun.runtime import Runtime
-from homerun.verify import idempotency, ledger, outbox, reconciliation, settlement, transactions
+from homerun.verify import (
+    idempotency,
+    ledger,
+    outbox,
+    reconciliation,
+    references,
+    settlement,
+    transactions,
+)
 from homerun.verify.reader import snapshot
 from homerun.verify.violation import Check, Scope, Violation
 
@@ -18,6 +26,7 @@ CHECKS: tuple[Check, ...] = (
     *reconciliation.CHECKS,
     *outbox.CHECKS,
     *idempotency.CHECKS,
+    *references.CHECKS,
 )
 
 

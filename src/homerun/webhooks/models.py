@@ -97,7 +97,11 @@ class WebhookDelivery(Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        UniqueConstraint("event_id", "endpoint_id"),
+        # One delivery per event and endpoint. occurred_at is the event's own (copied with
+        # it), so it adds nothing to the uniqueness, but it is the column the table is
+        # partitioned by (docs/operations.md), and a partitioned table's unique
+        # constraints must hold it.
+        UniqueConstraint("event_id", "endpoint_id", "occurred_at"),
         Index(
             "ix_webhook_deliveries_due",
             "next_attempt_at",
@@ -130,11 +134,15 @@ class WebhookDelivery(Base):
     webhook_id: Mapped[str] = mapped_column(String(32), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(64))
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"))
-    event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id"))
+    # Not a foreign key: a partitioned outbox can be referred to by none. The fan-out
+    # writes it from the event it read, retention keeps an event while a delivery refers
+    # to it, and `homerun verify` finds an orphan.
+    event_id: Mapped[int] = mapped_column(BigId)
     merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), nullable=True)
     event_type: Mapped[str] = mapped_column(String(64))
     lane: Mapped[str] = mapped_column(String(32))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The event's time: what the table is partitioned by (docs/operations.md).
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     state: Mapped[DeliveryState] = mapped_column(
         StrEnumColumn(DeliveryState, 12), default=DeliveryState.PENDING
     )

@@ -147,12 +147,13 @@ async def parents_of(session: AsyncSession, partner_ids: Iterable[int]) -> dict[
 
 
 async def add_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert deliveries; one that exists for the same (event, endpoint) is left alone."""
+    """Insert deliveries; one that exists for the same (event, endpoint) is left alone (the
+    constraint holds the event's occurred_at too, as a partitioned table needs)."""
     if not rows:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(WebhookDelivery).on_conflict_do_nothing(
-        index_elements=["event_id", "endpoint_id"]
+        index_elements=["event_id", "endpoint_id", "occurred_at"]
     )
     await session.execute(stmt, rows)
 
