@@ -163,6 +163,7 @@ async def test_a_plan_made_and_cancelled_through_billing(
         ({"name": ""}, "name", "String should have at least 1 character."),
         ({"start": ""}, "start", "Enter when the first payment is, like 2027-01-01 09:00."),
         ({"start": "soon"}, "start", "Enter a date and time, like 2027-01-01 09:00."),
+        ({"description": "a\x00b"}, "description", "Must not contain the NUL character."),
         ({"rule": "FREQ=HOURLY"}, "rule", "FREQ=HOURLY would charge more often than once a day."),
         (
             {"account": made["bob"]["uuid"]},

@@ -17,9 +17,11 @@ from homerun.billing.models import BillingPlan
 from homerun.calls import AppRuntime, Route, Session
 from homerun.dashboard import customer_views, customers, plans, service, views
 from homerun.dashboard.access import form_viewer, page_viewer
+from homerun.dashboard.customers import CustomerDetail
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.errors import Conflict, NotFound
+from homerun.merchants.models import Merchant
 from homerun.people.roles import Action
 
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -41,6 +43,13 @@ async def customer_list(request: Request, session: Session, runtime: AppRuntime)
     return _page(customer_views.customers(viewer, wanted, page, zone))
 
 
+async def _find(session: AsyncSession, merchant: Merchant, uuid: str) -> CustomerDetail | None:
+    """The merchant's own customer by the wire id in the URL (anything else: None)."""
+    if not _UUID.fullmatch(uuid):
+        return None
+    return await customers.customer(session, merchant, uuid.lower())
+
+
 async def _customer_page(
     session: AsyncSession,
     viewer: Viewer,
@@ -52,9 +61,7 @@ async def _customer_page(
     notice: str | None = None,
 ) -> Response:
     assert viewer.merchant is not None
-    found = None
-    if _UUID.fullmatch(uuid):
-        found = await customers.customer(session, viewer.merchant, uuid.lower())
+    found = await _find(session, viewer.merchant, uuid)
     if found is None:
         return _not_found(viewer, "customer")
     zone = service.merchant_zone(viewer.merchant)
@@ -81,9 +88,7 @@ async def create_plan(
         return allowed
     viewer, merchant = allowed
     # The customer is found first: another merchant's is a 404 whatever the form says.
-    found = None
-    if _UUID.fullmatch(uuid):
-        found = await customers.customer(session, merchant, uuid.lower())
+    found = await _find(session, merchant, uuid)
     if found is None:
         return _not_found(viewer, "customer")
     values = {name: fields.get(name, "")[:2100] for name in plans.FORM_FIELDS}

@@ -23,7 +23,7 @@ from homerun.billing.schemas import CreatePlanRequest
 from homerun.billing.state import PlanStatus
 from homerun.errors import ValidationFailed
 from homerun.kit.money import to_dollars
-from homerun.kit.web import validation_failed
+from homerun.kit.web import NUL_PROBLEM, field_with_nul, validation_failed
 from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
 
@@ -70,6 +70,9 @@ def read_form(
 ) -> tuple[CreatePlanRequest | None, dict[str, str]]:
     """The request the form means, or an error per form field."""
     values = {name: fields.get(name, "").strip()[:2100] for name in FORM_FIELDS}
+    nul = field_with_nul(values.items(), "form")
+    if nul is not None:  # PostgreSQL refuses NUL in text: refused before anything is read
+        return None, {nul: NUL_PROBLEM[:1].upper() + NUL_PROBLEM[1:] + "."}
     pattern, errors = _pattern(values["rule"], values["start"], zone)
     body: dict[str, object] = {
         "mid": merchant.mid,
