@@ -1,4 +1,4 @@
-"""payments are found by invoice, amount and customer; a payment's events by their source
+"""payments are found by status, invoice, amount and customer; a payment's events by their source
 
 Revision ID: 5c1e0a7d2b94
 Revises: 06dd8e32b2fb
@@ -22,6 +22,12 @@ _HAS_HOLDER = sa.text("vault_holder_id IS NOT NULL")
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_transactions_merchant_state",
+        "transactions",
+        ["merchant_id", "state", "created_at", "id"],
+        unique=False,
+    )
     op.create_index(
         "ix_transactions_merchant_invoice",
         "transactions",
@@ -52,3 +58,4 @@ def downgrade() -> None:
     op.drop_index("ix_transactions_merchant_holder", table_name="transactions")
     op.drop_index("ix_transactions_merchant_amount", table_name="transactions")
     op.drop_index("ix_transactions_merchant_invoice", table_name="transactions")
+    op.drop_index("ix_transactions_merchant_state", table_name="transactions")
