@@ -367,6 +367,12 @@ async def low_contrast(page: Any, minimum: float = 4.5) -> list[str]:
     return found
 
 
+async def fits(page: Any, selector: str) -> bool:
+    """Whether the element shows all it holds: nothing scrolled out of sight sideways."""
+    found: bool = await page.eval_on_selector(selector, "e => e.scrollWidth <= e.clientWidth")
+    return found
+
+
 async def screenshot(page: Any, name: str) -> Path:
     path = artifacts_dir() / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)

@@ -9,6 +9,7 @@ import pytest
 
 from homerun.boarding import partners
 from homerun.boarding.schemas import PartnerCreate
+from homerun.dashboard import export
 from homerun.people.roles import ALLOWED, TENANT_OF, Action, Role, Tenant, may
 from homerun.runtime import Runtime
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
@@ -150,7 +151,10 @@ async def test_every_role_over_http(
     views = may(role, Action.VIEW_PAYMENTS)
     listing = await v.get("/dashboard/payments")
     page = await v.get(f"/dashboard/payments/{trans_id}")
-    assert (listing.status_code, page.status_code) == ((200, 200) if views else (403, 403))
+    exported = await v.get("/dashboard/payments.csv")
+    codes = (listing.status_code, page.status_code, exported.status_code)
+    assert codes == ((200, 200, 200) if views else (403, 403, 403))
+    assert (f"\r\n{trans_id}," in exported.text) is views
     assert ('href="/dashboard/payments"' in home.text) is views
 
     refunds = may(role, Action.REFUND)
@@ -282,6 +286,8 @@ async def test_a_user_of_one_merchant_never_reaches_anothers_payment(
     listing = await v.get("/dashboard/payments", order_id="B-ONLY")
     assert f'href="/dashboard/payments/{theirs}"' not in listing.text
     assert "No payments match." in listing.text
+    exported = await v.get("/dashboard/payments.csv", order_id="B-ONLY")
+    assert exported.text == ",".join(export.HEADER) + "\r\n"  # the header alone
     posted = await v.post(
         f"/dashboard/payments/{theirs}/refund",
         csrf=await v.csrf(),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from homerun.kit.money import AmountError, parse_dollars
 from homerun.payments.lookup import Search
 from homerun.payments.state import State
 
@@ -35,6 +37,9 @@ class Filters:
 
     last_four: str = ""
     order_id: str = ""
+    invoice_id: str = ""
+    customer: str = ""
+    amount: str = ""
     status: str = ""
     since: str = ""
     until: str = ""
@@ -47,6 +52,9 @@ class Filters:
         values = {
             "last_four": self.last_four,
             "order_id": self.order_id,
+            "invoice_id": self.invoice_id,
+            "customer": self.customer,
+            "amount": self.amount,
             "status": self.status,
             "from": self.since,
             "to": self.until,
@@ -83,30 +91,82 @@ def read(params: dict[str, str], zone: ZoneInfo) -> Filters:
     f = Filters(
         last_four=params.get("last_four", "").strip()[: 4 + 20],
         order_id=params.get("order_id", "").strip()[: 64 + 20],
+        invoice_id=params.get("invoice_id", "").strip()[: 64 + 20],
+        customer=params.get("customer", "").strip()[: 36 + 20],
+        amount=params.get("amount", "").strip()[:32],
         status=params.get("status", "").strip()[:32],
         since=params.get("from", "").strip()[:32],
         until=params.get("to", "").strip()[:32],
         before=params.get("before", "").strip()[:64],
     )
-    last_four = order_id = None
-    states: tuple[State, ...] = ()
+    days = _days(f, zone)
+    search = Search(
+        last_four=_last_four(f),
+        order_id=_short(f, "order_id", "An order ID"),
+        invoice_id=_short(f, "invoice_id", "An invoice ID"),
+        vault_holder_id=_customer(f),
+        amount=_amount(f),
+        states=_states(f),
+        since=days.get("since"),
+        until=days.get("until"),
+        before=_before(f),
+    )
+    if not f.errors:
+        f.search = search
+    return f
+
+
+def _last_four(f: Filters) -> str | None:
+    if not f.last_four:
+        return None
+    if len(f.last_four) == 4 and f.last_four.isascii() and f.last_four.isdigit():
+        return f.last_four
+    f.errors["last_four"] = "Enter the last 4 digits of the card, like 1111."
+    return None
+
+
+def _short(f: Filters, name: str, label: str) -> str | None:
+    text: str = getattr(f, name)
+    if not text:
+        return None
+    if len(text) <= 64:
+        return text
+    f.errors[name] = f"{label} is at most 64 characters."
+    return None
+
+
+def _customer(f: Filters) -> str | None:
+    if not f.customer:
+        return None
+    try:
+        return str(UUID(f.customer))
+    except ValueError:
+        f.errors["customer"] = "Enter a customer ID like 5b04a646-b49d-4505-b3fc-bd4062c10662."
+        return None
+
+
+def _amount(f: Filters) -> int | None:
+    if not f.amount:
+        return None
+    try:
+        return parse_dollars(f.amount.removeprefix("$").replace(",", ""))
+    except AmountError:
+        f.errors["amount"] = "Enter an amount in dollars, like 25.00."
+        return None
+
+
+def _states(f: Filters) -> tuple[State, ...]:
+    if not f.status:
+        return ()
+    try:
+        return (State(f.status),)
+    except ValueError:
+        f.errors["status"] = "Choose a status from the list."
+        return ()
+
+
+def _days(f: Filters, zone: ZoneInfo) -> dict[str, datetime]:
     days: dict[str, datetime] = {}
-    before = None
-    if f.last_four:
-        if len(f.last_four) == 4 and f.last_four.isascii() and f.last_four.isdigit():
-            last_four = f.last_four
-        else:
-            f.errors["last_four"] = "Enter the last 4 digits of the card, like 1111."
-    if f.order_id:
-        if len(f.order_id) <= 64:
-            order_id = f.order_id
-        else:
-            f.errors["order_id"] = "An order ID is at most 64 characters."
-    if f.status:
-        try:
-            states = (State(f.status),)
-        except ValueError:
-            f.errors["status"] = "Choose a status from the list."
     for name, text, key, shift in (("from", f.since, "since", 0), ("to", f.until, "until", 1)):
         if not text:
             continue
@@ -115,19 +175,13 @@ def read(params: dict[str, str], zone: ZoneInfo) -> Filters:
             f.errors[name] = "Enter a date like 2026-01-31."
             continue
         days[key] = datetime.combine(day + timedelta(days=shift), time(0), tzinfo=zone)
-    if f.before:
-        cursor = _cursor(f.before)
-        if cursor is None:
-            f.errors["before"] = "This page link is not valid; start again from the first page."
-        else:
-            before = cursor
-    if not f.errors:
-        f.search = Search(
-            last_four=last_four,
-            order_id=order_id,
-            states=states,
-            since=days.get("since"),
-            until=days.get("until"),
-            before=before,
-        )
-    return f
+    return days
+
+
+def _before(f: Filters) -> tuple[datetime, int] | None:
+    if not f.before:
+        return None
+    cursor = _cursor(f.before)
+    if cursor is None:
+        f.errors["before"] = "This page link is not valid; start again from the first page."
+    return cursor

@@ -11,13 +11,13 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.audit import service as audit
 from homerun.audit.service import Actor
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import filters, guard, service, views
+from homerun.dashboard import export, filters, guard, service, views
 from homerun.dashboard.guard import SESSION_COOKIE, SIGN_IN_COOKIE, Viewer
 from homerun.kit.money import AmountError, parse_dollars
 from homerun.kit.pages import html_response
@@ -271,6 +271,30 @@ async def payments(request: Request, session: Session, runtime: AppRuntime) -> R
         return _page(views.payments(viewer, wanted, None, zone), 400)
     page = await service.find_payments(session, merchant, wanted.search)
     return _page(views.payments(viewer, wanted, page, zone))
+
+
+@router.get("/dashboard/payments.csv")
+async def payments_csv(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    viewer = await _signed_in(request, session, runtime)
+    if isinstance(viewer, Response):
+        return viewer
+    merchant = viewer.merchant
+    if merchant is None or not viewer.may(Action.VIEW_PAYMENTS):
+        return _forbidden(viewer)
+    zone = service.merchant_zone(merchant)
+    wanted = filters.read(dict(request.query_params), zone)
+    if wanted.errors:
+        return _page(views.payments(viewer, wanted, None, zone), 400)
+    # Streamed after this unit of work has ended: each page of rows reads in its own.
+    return StreamingResponse(
+        export.lines(runtime.db, merchant.id, wanted.search),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="payments-{merchant.mid}.csv"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.get("/dashboard/payments/{trans_id}")

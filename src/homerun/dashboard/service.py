@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.audit import service as audit
 from homerun.audit.service import Actor, AuditAction
+from homerun.dashboard import timeline
 from homerun.merchants.models import Merchant
 from homerun.payments import lookup
 from homerun.payments import service as payments
@@ -26,6 +27,8 @@ from homerun.payments.repository import get as get_transaction
 from homerun.payments.repository import get_for_update as lock_transaction
 from homerun.payments.schemas import VoidOrRefundRequest
 from homerun.runtime import Runtime
+from homerun.settlement import service as settlement
+from homerun.webhooks import service as webhooks
 
 PAGE_SIZE = 25
 
@@ -61,6 +64,7 @@ class Payment:
     txn: Transaction
     refunds: Sequence[Transaction]
     parent: Transaction | None  # a refund's original payment
+    timeline: Sequence[timeline.Entry]
 
 
 async def payment(session: AsyncSession, merchant: Merchant, trans_id: str) -> Payment | None:
@@ -71,7 +75,14 @@ async def payment(session: AsyncSession, merchant: Merchant, trans_id: str) -> P
     parent = None
     if txn.parent_id is not None:
         parent = await get_transaction(session, merchant.id, str(txn.parent_id))
-    return Payment(txn, await lookup.refunds_of(session, merchant.id, txn.id), parent)
+    refunds = await lookup.refunds_of(session, merchant.id, txn.id)
+    settled = await settlement.of_payment(session, merchant, txn.batch_id, txn.id)
+    chargeback_id = settled.chargeback.id if settled.chargeback else None
+    sent = await webhooks.events_about(
+        session, merchant.id, timeline.about(txn, refunds, chargeback_id)
+    )
+    steps = timeline.of_payment(txn, refunds, settled, sent)
+    return Payment(txn, refunds, parent, steps)
 
 
 def version(txn: Transaction) -> str:

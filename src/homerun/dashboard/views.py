@@ -188,6 +188,10 @@ def _status_class(state: State) -> str:
     return "good"
 
 
+def _with_query(path: str, values: dict[str, str]) -> str:
+    return f"{path}?{urlencode(values)}" if values else path
+
+
 def payments(viewer: Viewer, filters: Filters, page: Page | None, zone: ZoneInfo) -> str:
     rows = [_row(txn, zone) for txn in page.rows] if page else []
     next_href = None
@@ -201,6 +205,7 @@ def payments(viewer: Viewer, filters: Filters, page: Page | None, zone: ZoneInfo
         rows=rows,
         next_href=next_href,
         first_href="/dashboard/payments?" + urlencode(filters.query()) if filters.before else None,
+        export_href=_with_query("/dashboard/payments.csv", filters.query()) if rows else None,
         **_frame(viewer, "/dashboard/payments"),
     )
 
@@ -261,6 +266,10 @@ def payment(
         holder=sorted(holder.items()),
         custom=list(custom.items()),
         refunds=[_row(r, zone) for r in found.refunds],
+        timeline=[
+            {"when": when(e.at, zone), "title": e.title, "detail": e.detail, "tone": e.tone}
+            for e in found.timeline
+        ],
         parent=_row(found.parent, zone) if found.parent else None,
         actions=_actions(viewer, txn),
         seen=version(txn),

@@ -26,6 +26,8 @@ class OutboxEvent(Base):
             postgresql_where=_UNDISPATCHED,
             sqlite_where=_UNDISPATCHED,
         ),
+        # A payment's page lists the events about it (and their webhooks).
+        Index("ix_outbox_events_source", "source_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -21,10 +21,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     bindparam,
     cast,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -124,6 +126,25 @@ async def events_of(
         .where(OutboxEvent.merchant_id == merchant_id, OutboxEvent.id > after_id)
         .order_by(OutboxEvent.id)
         .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def events_about(
+    session: AsyncSession, merchant_id: int, about: Sequence[tuple[str, str]]
+) -> Sequence[OutboxEvent]:
+    """A merchant's events about some things, in time order: each (event type prefix,
+    source id), since ids of different kinds of thing may be the same string."""
+    if not about:
+        return []
+    e = OutboxEvent
+    stmt = (
+        select(e)
+        .where(
+            e.merchant_id == merchant_id,
+            or_(*(and_(e.source_id == sid, e.event_type.startswith(kind)) for kind, sid in about)),
+        )
+        .order_by(e.occurred_at, e.id)
     )
     return (await session.execute(stmt)).scalars().all()
 

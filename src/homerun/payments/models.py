@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homerun.ach.bank_accounts import AccountType
 from homerun.kit.db.base import Base, BigId, Json, UTCDateTime
 from homerun.kit.enum_column import StrEnumColumn
 from homerun.payments.state import Kind, PaymentMethod, Result, State
+
+_HAS_INVOICE = text("invoice_id IS NOT NULL")
+_HAS_HOLDER = text("vault_holder_id IS NOT NULL")
 
 
 class Transaction(Base):
@@ -25,6 +28,29 @@ class Transaction(Base):
         Index("ix_transactions_merchant_order", "merchant_id", "order_id"),
         # People find a payment by its card's last four digits (the dashboard's search).
         Index("ix_transactions_merchant_last_four", "merchant_id", "last_four", "created_at", "id"),
+        # ... and by status, invoice, amount or customer (the dashboard's list and its CSV
+        # export). State is already in an index (ix_transactions_open), so a change of state
+        # was never a HOT update: this one adds an entry, not a slower kind of update.
+        Index("ix_transactions_merchant_state", "merchant_id", "state", "created_at", "id"),
+        Index(
+            "ix_transactions_merchant_invoice",
+            "merchant_id",
+            "invoice_id",
+            postgresql_where=_HAS_INVOICE,
+            sqlite_where=_HAS_INVOICE,
+        ),
+        Index(
+            "ix_transactions_merchant_amount", "merchant_id", "amount_requested", "created_at", "id"
+        ),
+        Index(
+            "ix_transactions_merchant_holder",
+            "merchant_id",
+            "vault_holder_id",
+            "created_at",
+            "id",
+            postgresql_where=_HAS_HOLDER,
+            sqlite_where=_HAS_HOLDER,
+        ),
     )
 
     # The primary key is the wire trans_id (as a numeric string).

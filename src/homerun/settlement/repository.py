@@ -409,6 +409,22 @@ async def adjustments_funded_by(
     return (await session.execute(stmt)).scalars().all()
 
 
+async def batch_of(session: AsyncSession, merchant_id: int, batch_id: str) -> Batch | None:
+    stmt = select(Batch).where(Batch.batch_id == batch_id, Batch.merchant_id == merchant_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def deposits_by_id(
+    session: AsyncSession, merchant_id: int, funding_master_ids: Sequence[str]
+) -> dict[str, Deposit]:
+    if not funding_master_ids:
+        return {}
+    stmt = select(Deposit).where(
+        Deposit.merchant_id == merchant_id, Deposit.funding_master_id.in_(funding_master_ids)
+    )
+    return {d.funding_master_id: d for d in (await session.execute(stmt)).scalars()}
+
+
 # ---------------------------------------------------------------- ACH in the books
 
 

@@ -172,3 +172,33 @@ async def deposit(
         await repository.chargebacks_funded_by(session, merchant.id, funding_master_id),
         await repository.adjustments_funded_by(session, merchant.id, funding_master_id),
     )
+
+
+@dataclass(frozen=True)
+class PaymentSettlement:
+    """What settlement did with one payment: the batch that settled it, the deposit that
+    paid it, its chargeback (if any) and the deposits that carried the chargeback."""
+
+    batch: Batch | None
+    chargeback: Chargeback | None
+    deposits: dict[str, Deposit]  # by funding_master_id
+
+
+async def of_payment(
+    session: AsyncSession, merchant: Merchant, batch_id: str | None, txn_id: int
+) -> PaymentSettlement:
+    batch = await repository.batch_of(session, merchant.id, batch_id) if batch_id else None
+    chargeback = await repository.chargeback_of(session, txn_id)
+    if chargeback is not None and chargeback.merchant_id != merchant.id:
+        chargeback = None
+    fmids = [
+        fmid
+        for fmid in (
+            batch.funding_master_id if batch else None,
+            chargeback.funding_master_id if chargeback else None,
+            chargeback.reversal_funding_master_id if chargeback else None,
+        )
+        if fmid
+    ]
+    deposits = await repository.deposits_by_id(session, merchant.id, fmids)
+    return PaymentSettlement(batch, chargeback, deposits)

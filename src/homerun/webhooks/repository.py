@@ -458,6 +458,23 @@ async def newest_deliveries(
     return (await session.execute(stmt)).scalars().all()
 
 
+async def deliveries_of_events(
+    session: AsyncSession, event_ids: Sequence[int]
+) -> Sequence[tuple[WebhookDelivery, str]]:
+    """Every delivery of these events with its endpoint's URL (on the (event_id,
+    endpoint_id) unique index), in the order they were due."""
+    if not event_ids:
+        return []
+    d = WebhookDelivery
+    stmt = (
+        select(d, WebhookEndpoint.url)
+        .join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
+        .where(d.event_id.in_(event_ids))
+        .order_by(d.occurred_at, d.event_id, d.id)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
 def _resend_values(now: datetime) -> dict[str, Any]:
     d = WebhookDelivery
     return {

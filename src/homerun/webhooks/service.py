@@ -7,6 +7,7 @@ delete: its pending deliveries fail, its history stays.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.errors import Conflict, NotFound, ValidationFailed
 from homerun.merchants import service as merchants
+from homerun.outbox import repository as outbox
+from homerun.outbox.models import OutboxEvent
 from homerun.runtime import Runtime
 from homerun.webhooks import catalogue, repository, signing
 from homerun.webhooks.dispatcher import SECRET_CONTEXT, address_policy
@@ -214,6 +217,27 @@ async def recent_deliveries(
 ) -> list[WebhookDelivery]:
     """An endpoint's latest deliveries, newest first (the dashboard's delivery log)."""
     return list(await repository.newest_deliveries(session, endpoint_id, limit))
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A domain event and its deliveries, each with its endpoint's URL."""
+
+    event: OutboxEvent
+    deliveries: list[tuple[WebhookDelivery, str]]
+
+
+async def events_about(
+    session: AsyncSession, merchant_id: int, about: Sequence[tuple[str, str]]
+) -> list[Sent]:
+    """A merchant's events about some things ((event type prefix, source id) each), in
+    time order, with the webhooks sent for them (a payment's page)."""
+    events = await outbox.events_about(session, merchant_id, about)
+    found = await repository.deliveries_of_events(session, [e.id for e in events])
+    by_event: dict[int, list[tuple[WebhookDelivery, str]]] = {}
+    for delivery, url in found:
+        by_event.setdefault(delivery.event_id, []).append((delivery, url))
+    return [Sent(e, by_event.get(e.id, [])) for e in events]
 
 
 async def get_delivery(session: AsyncSession, webhook_id: str) -> WebhookDelivery:

@@ -10,7 +10,14 @@ import pytest
 
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
-from tests.browser.conftest import PHONE, LiveHomerun, low_contrast, open_page, screenshot
+from tests.browser.conftest import (
+    PHONE,
+    LiveHomerun,
+    fits,
+    low_contrast,
+    open_page,
+    screenshot,
+)
 from tests.browser.test_dashboard_browser import DESKTOP_800, _charge, _settle, _sign_in
 from tests.people.support import make_user
 
@@ -67,6 +74,7 @@ async def test_an_operator_advances_the_clock_and_sees_the_result(
         ):
             await phone.goto(f"{homerun.url}{path}")
             assert await phone.evaluate("document.documentElement.scrollWidth") <= 390, path
+            assert await fits(phone, ".nav ul"), path  # every item in sight: none hidden aside
             assert await low_contrast(phone) == [], path
             await screenshot(phone, name)
         phone_watch.assert_clean()

@@ -13,7 +13,14 @@ import pytest
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from homerun.webhooks.dispatcher import deliver_due
-from tests.browser.conftest import PHONE, LiveHomerun, low_contrast, open_page, screenshot
+from tests.browser.conftest import (
+    PHONE,
+    LiveHomerun,
+    fits,
+    low_contrast,
+    open_page,
+    screenshot,
+)
 from tests.browser.test_dashboard_browser import DESKTOP_800, _focus_ring, _sign_in
 from tests.conftest import ADMIN, MerchantAccess
 from tests.dashboard.test_deposits import _scripted_day
@@ -90,6 +97,7 @@ async def test_a_key_roll_shows_the_secret_once_and_the_old_key_works_in_its_gra
         await _sign_in(phone, homerun, user.email)
         await phone.goto(f"{homerun.url}/dashboard/developers")
         assert await phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert await fits(phone, ".snippet")  # the snippet wraps: nothing clipped on the right
         assert await low_contrast(phone) == []
         await screenshot(phone, "dashboard-developers-phone")
         phone_watch.assert_clean()
