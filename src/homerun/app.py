@@ -27,6 +27,7 @@ from homerun.config import Settings
 from homerun.dashboard.boarding_routes import router as dashboard_boarding_router
 from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
+from homerun.dashboard.integration_routes import router as integrations_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.docs_ui import install_docs
@@ -262,6 +263,7 @@ def create_app(
         metrics_router,
         dashboard_router,
         developers_router,
+        integrations_router,
         deposits_router,
         dashboard_boarding_router,
         dashboard_operator_router,

@@ -86,9 +86,7 @@ async def test_home_draws_thirty_days_and_this_months_brands(
         'x="563.0" y="0.0" width="14.0" height="150.0"',
         'x="583.0" y="139.3" width="14.0" height="10.7"',
     ]
-    assert re.findall(r'<polyline class="chart-line" points="([^"]+)"', home) == [
-        "570,37.5 590,0"
-    ]
+    assert re.findall(r'<polyline class="chart-line" points="([^"]+)"', home) == ["570,37.5 590,0"]
     assert "chart-dot" not in home
     assert "$45.00 in all" in home and "80.0% overall" in home
 
@@ -108,7 +106,7 @@ async def test_home_draws_thirty_days_and_this_months_brands(
         ("Visa", "$13.00", "28.9% · 2 payments"),
         ("ACH", "$7.00", "15.6% · 1 payment"),
     ]
-    assert 'role="img"' in home and "<title id=\"volume-svg-title\">" in home
+    assert 'role="img"' in home and '<title id="volume-svg-title">' in home
 
 
 async def test_a_user_without_payments_sees_no_charts(

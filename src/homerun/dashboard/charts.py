@@ -94,4 +94,3 @@ def stack(values: Sequence[int], width: int = WIDTH) -> list[Rect]:
         parts.append(Rect(start, 0.0, _r(end - start), float(HEIGHT_STACK)))
         start = end
     return parts
-
