@@ -1,8 +1,12 @@
-"""The home charts' geometry: exact coordinates in the fixed viewBox."""
+"""The home charts: exact coordinates in the fixed viewBox, and the merchant's days."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from homerun.dashboard.charts import HEIGHT_STACK, Point, Rect, columns, line, polyline, stack
+from homerun.dashboard.home_charts import day_bounds, midnight
 
 
 def test_columns_stand_on_the_bottom_and_the_largest_reaches_the_top() -> None:
@@ -63,3 +67,18 @@ def test_the_stack_fills_the_width_exactly() -> None:
         Rect(100.0, 0.0, 0.0, HEIGHT_STACK),
     ]
     assert stack([0, 0]) == []
+
+
+def test_a_merchants_days_follow_its_clock_across_daylight_saving() -> None:
+    chicago = ZoneInfo("America/Chicago")
+    days = [date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)]
+    bounds = day_bounds(days, chicago)
+    assert bounds == [
+        datetime(2026, 10, 31, 5, tzinfo=UTC),
+        datetime(2026, 11, 1, 5, tzinfo=UTC),
+        datetime(2026, 11, 2, 6, tzinfo=UTC),  # 1 November had 25 hours
+        datetime(2026, 11, 3, 6, tzinfo=UTC),
+    ]
+    assert midnight(date(2026, 3, 9), chicago) - midnight(date(2026, 3, 8), chicago) == (
+        timedelta(hours=23)
+    )

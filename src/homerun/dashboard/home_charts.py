@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,17 +35,24 @@ class HomeCharts:
     month: date  # the first day of this month
 
 
-def _midnight(day: date, merchant: Merchant) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=merchant_zone(merchant)).astimezone(UTC)
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant (UTC) the local `day` begins in `zone`."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def day_bounds(days: list[date], zone: ZoneInfo) -> list[datetime]:
+    """The local midnights that begin each of `days` (consecutive) and end the last one."""
+    return [midnight(d, zone) for d in [*days, days[-1] + timedelta(days=1)]]
 
 
 async def home_charts(session: AsyncSession, runtime: Runtime, merchant: Merchant) -> HomeCharts:
-    today = runtime.clock.now().astimezone(merchant_zone(merchant)).date()
+    zone = merchant_zone(merchant)
+    today = runtime.clock.now().astimezone(zone).date()
     days = [today - timedelta(days=DAYS - 1 - n) for n in range(DAYS)]
-    bounds = [_midnight(d, merchant) for d in [*days, today + timedelta(days=1)]]
+    bounds = day_bounds(days, zone)
     daily = await trends.daily(session, merchant.id, bounds)
     month = today.replace(day=1)
-    brands = await trends.by_brand(session, merchant.id, _midnight(month, merchant), bounds[-1])
+    brands = await trends.by_brand(session, merchant.id, midnight(month, zone), bounds[-1])
     return HomeCharts(days, daily, brands, month)
 
 
