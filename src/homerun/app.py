@@ -31,6 +31,7 @@ from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
 from homerun.dashboard.faults_routes import router as dashboard_faults_router
 from homerun.dashboard.links_routes import router as dashboard_links_router
+from homerun.dashboard.integration_routes import router as integrations_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.dashboard.terminal_routes import router as terminal_router
@@ -267,6 +268,7 @@ def create_app(
         metrics_router,
         dashboard_router,
         developers_router,
+        integrations_router,
         deposits_router,
         dashboard_boarding_router,
         dashboard_operator_router,

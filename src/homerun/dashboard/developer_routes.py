@@ -7,11 +7,21 @@ never stored): it is shown once. Another merchant's key or delivery is not found
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import developers, faults, guard, service, views
+from homerun.dashboard import (
+    developers,
+    faults,
+    guard,
+    integration_views,
+    integrations,
+    service,
+    views,
+)
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.routes import (
     Fields,
@@ -29,6 +39,10 @@ PAGE = "/dashboard/developers"
 _DONE = {
     "revoked": "The key was revoked. Calls with it are refused from now on.",
     "resent": "The delivery is back in line and goes out now.",
+    "client_revoked": "The OAuth client was revoked. Its tokens stop working now.",
+    "paused": "The endpoint is paused: nothing is sent to it until you resume it.",
+    "resumed": "The endpoint is live again.",
+    "deleted": "The endpoint was deleted. Deliveries still waiting for it will not be sent.",
 }
 
 
@@ -60,19 +74,24 @@ async def _render(
     issued: views.Issued | None = None,
     notice: str | None = None,
     error: str | None = None,
+    **shown: Any,
 ) -> Response:
+    """The page; `shown` is integration_views.context's keywords (a secret just made)."""
     assert viewer.merchant is not None
     found = await developers.overview(session, viewer.merchant)
+    zone = service.merchant_zone(viewer.merchant)
+    clients = await integrations.clients(session, viewer.merchant)
     html = views.developers(
         viewer,
         found,
-        service.merchant_zone(viewer.merchant),
+        zone,
         str(request.base_url).rstrip("/"),
         runtime.settings.rotation_grace_seconds,
         issued=issued,
         notice=notice,
         error=error,
         faults_now=faults.now_for(viewer, runtime),
+        **integration_views.context(viewer, clients, zone, **shown),
     )
     return _page(html, status)
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.audit import service as audit
 from homerun.audit.service import Actor
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import export, filters, guard, service, views
+from homerun.dashboard import export, filters, guard, home_charts, service, views
 from homerun.dashboard.guard import SESSION_COOKIE, SIGN_IN_COOKIE, Viewer
 from homerun.kit.money import AmountError, parse_dollars
 from homerun.kit.pages import html_response
@@ -250,11 +250,13 @@ async def home(request: Request, session: Session, runtime: AppRuntime) -> Respo
     viewer = await _signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
-    figures = None
+    figures, drawn = None, None
+    currency = viewer.merchant.currency if viewer.merchant else "USD"
     if viewer.merchant is not None and viewer.may(Action.VIEW_PAYMENTS):
         figures = await service.home_figures(session, runtime, viewer.merchant)
-    currency = viewer.merchant.currency if viewer.merchant else "USD"
-    return _page(views.home(viewer, figures, currency))
+        found = await home_charts.home_charts(session, runtime, viewer.merchant)
+        drawn = home_charts.context(found, currency)
+    return _page(views.home(viewer, figures, currency, drawn))
 
 
 @router.get("/dashboard/payments")

@@ -134,7 +134,12 @@ def message(viewer: Viewer | None, title: str, text: str) -> str:
 # ---------------------------------------------------------------- merchant pages
 
 
-def home(viewer: Viewer, figures: Figures | None, currency: str) -> str:
+def home(
+    viewer: Viewer,
+    figures: Figures | None,
+    currency: str,
+    drawn: dict[str, Any] | None = None,
+) -> str:
     tiles: list[tuple[str, str, str]] = []
     if figures is not None:
         rate = (
@@ -156,7 +161,9 @@ def home(viewer: Viewer, figures: Figures | None, currency: str) -> str:
                 _count(figures.month_refund_count, "refund"),
             ),
         ]
-    return templates.render("home.html", title="Home", tiles=tiles, **_frame(viewer, "/dashboard"))
+    return templates.render(
+        "home.html", title="Home", tiles=tiles, charts=drawn, **_frame(viewer, "/dashboard")
+    )
 
 
 def _count(n: int, noun: str = "payment") -> str:
@@ -358,6 +365,7 @@ def developers(
     notice: str | None = None,
     error: str | None = None,
     faults_now: str | None = None,
+    **more: Any,
 ) -> str:
     keys = [
         {
@@ -395,6 +403,7 @@ def developers(
         grace=_duration(grace_seconds),
         notice=notice,
         error=error,
+        **more,
         **_frame(viewer, "/dashboard/developers"),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ScalarSelect, or_, select, update
+from sqlalchemy import ScalarSelect, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.merchants.models import Merchant
@@ -88,3 +88,28 @@ async def bind_merchants(
             if (client_pk, merchant_pk) not in existing:
                 session.add(OAuthClientMerchant(client_pk=client_pk, merchant_id=merchant_pk))
     await session.flush()
+
+
+async def clients_of_merchant(
+    session: AsyncSession, merchant_id: int, audience: str, limit: int
+) -> Sequence[tuple[OAuthClient, int]]:
+    """The clients of `audience` bound to this merchant, oldest first, each with how many
+    merchants it is bound to in all (more than one: it is shared)."""
+    bound = (
+        select(OAuthClientMerchant.client_pk)
+        .where(OAuthClientMerchant.merchant_id == merchant_id)
+        .scalar_subquery()
+    )
+    shared = (
+        select(func.count())
+        .where(OAuthClientMerchant.client_pk == OAuthClient.id)
+        .correlate(OAuthClient)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(OAuthClient, shared)
+        .where(OAuthClient.id.in_(bound), OAuthClient.audience == audience)
+        .order_by(OAuthClient.id)
+        .limit(limit)
+    )
+    return [(row[0], int(row[1])) for row in (await session.execute(stmt)).all()]

@@ -100,6 +100,20 @@ async def revoke_client(session: AsyncSession, runtime: Runtime, client_id: str)
     return client
 
 
+@dataclass(frozen=True)
+class MerchantClient:
+    client: OAuthClient
+    shared: bool  # bound to other merchants too: only an operator may revoke it
+
+
+async def merchant_clients(
+    session: AsyncSession, merchant_id: int, audience: str, limit: int = 100
+) -> list[MerchantClient]:
+    """The clients of `audience` that read this merchant's data, oldest first."""
+    found = await repository.clients_of_merchant(session, merchant_id, audience, limit)
+    return [MerchantClient(client, count > 1) for client, count in found]
+
+
 def _ref(client: OAuthClient) -> ClientRef:
     return ClientRef(client.id, client.client_id, client.audience)
 

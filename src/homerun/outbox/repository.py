@@ -149,6 +149,17 @@ async def events_about(
     return (await session.execute(stmt)).scalars().all()
 
 
+async def recent_events(
+    session: AsyncSession, merchant_id: int, before_id: int | None, limit: int
+) -> Sequence[OutboxEvent]:
+    """A page of one merchant's events, newest first, older than the event `before_id`."""
+    stmt = select(OutboxEvent).where(OutboxEvent.merchant_id == merchant_id)
+    if before_id is not None:
+        stmt = stmt.where(OutboxEvent.id < before_id)
+    stmt = stmt.order_by(OutboxEvent.id.desc()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
 # ---- taking events to fan out ---------------------------------------------------------------
 
 # Any fixed number will do: it names the one right to fan out in this database.
