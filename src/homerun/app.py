@@ -30,8 +30,8 @@ from homerun.dashboard.customer_routes import router as customers_router
 from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
 from homerun.dashboard.faults_routes import router as dashboard_faults_router
-from homerun.dashboard.links_routes import router as dashboard_links_router
 from homerun.dashboard.integration_routes import router as integrations_router
+from homerun.dashboard.links_routes import router as dashboard_links_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.routes import router as dashboard_router
 from homerun.dashboard.terminal_routes import router as terminal_router
