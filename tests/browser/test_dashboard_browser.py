@@ -86,11 +86,12 @@ async def test_sign_in_with_the_keyboard_then_find_and_refund_a_payment_by_last_
         await page.keyboard.press("Tab")
         assert await page.evaluate("document.activeElement.textContent") == "Skip to content"
         focus = []
-        for _ in range(5):
+        for _ in range(6):
             await page.keyboard.press("Tab")
             focus.append(await page.evaluate("document.activeElement.textContent.trim()"))
             assert (await _focus_ring(page)).startswith("solid 3px"), focus
-        assert focus == ["Homerun", "Sign out", "Home", "Payments", "Find a payment"]
+        menu = ["Home", "Payments", "Payment links"]
+        assert focus == ["Homerun", "Sign out", *menu, "Find a payment"]
 
         await page.click("nav >> text=Payments")
         await page.fill("#last_four", "4444")
