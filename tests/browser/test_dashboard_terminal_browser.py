@@ -12,22 +12,15 @@ import pytest
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from tests.browser.conftest import PHONE, LiveHomerun, Watch, low_contrast, open_page, screenshot
+from tests.browser.test_dashboard_browser import _focus_ring, _sign_in
 from tests.dashboard.test_terminal import rows
-from tests.people.support import PASSWORD, make_user
+from tests.people.support import make_user
 
 pytestmark = pytest.mark.browser
 
 DESKTOP_800: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 PAN = "4111111111111111"
 FRAME = "iframe[data-homerun-runner]"
-
-
-async def _sign_in(page: Any, live: LiveHomerun, email: str) -> None:
-    await page.goto(f"{live.url}/dashboard/sign-in")
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{live.url}/dashboard")
 
 
 async def _focused(page: Any) -> str:
@@ -41,14 +34,6 @@ async def _focused(page: Any) -> str:
         inner: str = await card.evaluate("document.activeElement.id")
         return f"frame#{inner}"
     return described
-
-
-async def _focus_ring(page: Any) -> str:
-    style: str = await page.evaluate(
-        "() => { const s = getComputedStyle(document.activeElement);"
-        " return s.outlineStyle + ' ' + s.outlineWidth; }"
-    )
-    return style
 
 
 def _posted(page: Any) -> list[str]:
