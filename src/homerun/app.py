@@ -28,7 +28,9 @@ from homerun.dashboard.boarding_routes import router as dashboard_boarding_route
 from homerun.dashboard.deposit_routes import router as deposits_router
 from homerun.dashboard.developer_routes import router as developers_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
+from homerun.dashboard.partner_routes import router as dashboard_partner_router
 from homerun.dashboard.routes import router as dashboard_router
+from homerun.dashboard.team_routes import router as dashboard_team_router
 from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
 from homerun.hpp.routes import router as hpp_router
@@ -265,6 +267,8 @@ def create_app(
         deposits_router,
         dashboard_boarding_router,
         dashboard_operator_router,
+        dashboard_partner_router,
+        dashboard_team_router,
     ):
         app.include_router(router)
     install_docs(app)
