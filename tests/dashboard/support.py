@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from tests.people.support import PASSWORD
+from homerun.people.roles import Role
+from homerun.runtime import Runtime
+from tests.people.support import PASSWORD, make_user
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _SEEN = re.compile(r'name="seen" value="([^"]+)"')
@@ -74,3 +76,13 @@ async def visitors(app: FastAPI) -> AsyncIterator[Callable[[str], Visitor]]:
     finally:
         for http in opened:
             await http.aclose()
+
+
+async def partner_visitor(
+    runtime: Runtime, visitor: Callable[..., Visitor], role: Role, partner_id: int
+) -> Visitor:
+    """A browser signed in as a new user of the partner, in the given role."""
+    user = await make_user(runtime, role, partner_id=partner_id)
+    v = visitor()
+    assert (await v.sign_in(user.email)).status_code == 303
+    return v

@@ -20,12 +20,15 @@ from tests.boarding.support import (
     get_merchant,
     make_partner,
 )
-from tests.dashboard.support import Visitor, csrf_of
-from tests.people.support import make_user
+from tests.dashboard.support import Visitor, csrf_of, partner_visitor
 
 NEW = "/dashboard/applications/new"
 # The sandbox clock's steps, fast: signature after 60 s, underwriting 120 s, live 180 s.
-FAST = {"signature_delay_seconds": 60, "underwriting_delay_seconds": 120, "go_live_delay_seconds": 180}
+FAST = {
+    "signature_delay_seconds": 60,
+    "underwriting_delay_seconds": 120,
+    "go_live_delay_seconds": 180,
+}
 
 
 def form(partner: PartnerAccess, **fields: str) -> dict[str, str]:
@@ -62,15 +65,6 @@ def form(partner: PartnerAccess, **fields: str) -> dict[str, str]:
     return given
 
 
-async def _partner_user(
-    runtime: Runtime, visitor: Callable[..., Visitor], role: Role, partner_id: int
-) -> Visitor:
-    user = await make_user(runtime, role, partner_id=partner_id)
-    v = visitor()
-    assert (await v.sign_in(user.email)).status_code == 303
-    return v
-
-
 async def _applications(client: httpx.AsyncClient, partner: PartnerAccess) -> list[dict[str, Any]]:
     answer = await client.get(f"{API}/merchants", headers=partner.headers)
     assert answer.status_code == 200, answer.text
@@ -88,7 +82,7 @@ async def test_a_submitted_application_goes_to_live_by_the_clock(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner = await make_partner(client, **FAST)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
     pipeline = await v.get("/dashboard/applications")
     assert f'<a class="button" href="{NEW}">New application</a>' in pipeline.text
     page = await v.get(NEW)
@@ -151,7 +145,7 @@ async def test_a_draft_stays_new_until_it_is_sent(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner = await make_partner(client, **FAST)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
     minimal = {
         "rep_code": partner.rep_code,
         "platform": "fiserv",
@@ -177,7 +171,7 @@ async def test_the_apis_errors_are_shown_next_to_their_fields_and_nothing_is_mad
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner = await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
     bad = form(
         partner,
         dba_name="",
@@ -195,7 +189,9 @@ async def test_the_apis_errors_are_shown_next_to_their_fields_and_nothing_is_mad
         '<p class="error" id="f-signer_email-error-1">must be an e-mail address such as '
         "name@example.com</p>"
     ) in html
-    assert '<p class="error" id="f-zip-error-1">must be a US ZIP code: ##### or #####-####</p>' in html
+    assert (
+        '<p class="error" id="f-zip-error-1">must be a US ZIP code: ##### or #####-####</p>' in html
+    )
     assert (
         '<p class="error" id="f-routing_number-error-1">fails the ABA routing number checksum</p>'
         in html
@@ -217,7 +213,7 @@ async def test_another_partners_rep_code_is_refused(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     mine, theirs = await make_partner(client), await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, mine.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, mine.partner_id)
     page = await v.get(NEW)
     assert theirs.rep_code not in page.text
     answer = await v.post(
@@ -236,7 +232,7 @@ async def test_a_partner_viewer_cannot_create(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner = await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_VIEWER, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_VIEWER, partner.partner_id)
     pipeline = await v.get("/dashboard/applications")
     assert pipeline.status_code == 200 and NEW not in pipeline.text
     assert (await v.get(NEW)).status_code == 403
@@ -249,7 +245,7 @@ async def test_a_forged_form_makes_nothing_and_names_render_as_text(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner = await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
     forged = await v.post(NEW, csrf="forged", send="submit", **form(partner))
     assert forged.status_code == 403
     assert await _applications(client, partner) == []

@@ -11,8 +11,8 @@ import httpx
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from tests.boarding.support import (
-    API,
     ADMIN_MERCHANTS,
+    API,
     PartnerAccess,
     act_ok,
     boarding_token,
@@ -20,21 +20,12 @@ from tests.boarding.support import (
     make_partner,
 )
 from tests.conftest import ADMIN, MerchantAccess
-from tests.dashboard.support import Visitor, csrf_of
+from tests.dashboard.support import Visitor, csrf_of, partner_visitor
 from tests.helpers import charge
 from tests.people.support import make_user
 
 CLIENTS = "/dashboard/api-clients"
 REP_CODES = "/dashboard/rep-codes"
-
-
-async def _partner_user(
-    runtime: Runtime, visitor: Callable[..., Visitor], role: Role, partner_id: int
-) -> Visitor:
-    user = await make_user(runtime, role, partner_id=partner_id)
-    v = visitor()
-    assert (await v.sign_in(user.email)).status_code == 303
-    return v
 
 
 async def _boarded(client: httpx.AsyncClient, partner: PartnerAccess, name: str) -> MerchantAccess:
@@ -44,7 +35,11 @@ async def _boarded(client: httpx.AsyncClient, partner: PartnerAccess, name: str)
     assert handed.status_code == 200, handed.text
     body = handed.json()
     return MerchantAccess(
-        body["mid"], body["api_key"], body["refresh_token"], body["public_key"], body["credential_id"]
+        body["mid"],
+        body["api_key"],
+        body["refresh_token"],
+        body["public_key"],
+        body["credential_id"],
     )
 
 
@@ -64,7 +59,7 @@ async def test_merchants_show_this_months_volume_and_count(
     declined = await charge(client, busy, amount=1, account_token="4000000000000002")
     assert declined.status_code in (200, 402)
     assert (await charge(client, theirs, amount=7700)).status_code == 200
-    v = await _partner_user(runtime, visitor, Role.PARTNER_VIEWER, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_VIEWER, partner.partner_id)
     html = (await v.get("/dashboard/boarded")).text
     busy_row, quiet_row = _row_of(html, busy.mid), _row_of(html, quiet.mid)
     assert '<td data-label="Volume this month" class="num">$135.50</td>' in busy_row
@@ -78,17 +73,21 @@ async def test_a_partner_admin_adds_a_rep_code_and_boards_under_it(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner, other = await make_partner(client), await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
     page = await v.get(REP_CODES)
     assert f"<code>{partner.rep_code}</code>" in page.text
     assert other.rep_code not in page.text
-    added = await v.post(REP_CODES, csrf=csrf_of(page.text), rep_code="EAST-7", name="Eastern <desk>")
+    added = await v.post(
+        REP_CODES, csrf=csrf_of(page.text), rep_code="EAST-7", name="Eastern <desk>"
+    )
     assert added.status_code == 303 and added.headers["location"] == f"{REP_CODES}?done=added"
     page = await v.get(REP_CODES, done="added")
     assert "The rep code is added." in page.text
     assert '<td data-label="Name" class="wrap">Eastern &lt;desk&gt;</td>' in page.text
     listed = await client.get(f"{API}/rep_codes", headers=partner.headers)
-    assert sorted(r["rep_code"] for r in listed.json()["items"]) == sorted([partner.rep_code, "EAST-7"])
+    assert sorted(r["rep_code"] for r in listed.json()["items"]) == sorted(
+        [partner.rep_code, "EAST-7"]
+    )
     form = await v.get("/dashboard/applications/new")
     assert '<option value="EAST-7">EAST-7 · Eastern &lt;desk&gt;</option>' in form.text
 
@@ -97,7 +96,7 @@ async def test_a_bad_or_taken_rep_code_adds_nothing(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner, other = await make_partner(client), await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
     csrf = await v.csrf()
     bad = await v.post(REP_CODES, csrf=csrf, rep_code="no spaces", name="")
     assert bad.status_code == 400
@@ -115,7 +114,7 @@ async def test_a_partner_viewer_sees_rep_codes_and_clients_but_adds_nothing(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner = await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_VIEWER, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_VIEWER, partner.partner_id)
     codes = await v.get(REP_CODES)
     assert codes.status_code == 200 and 'action="/dashboard/rep-codes"' not in codes.text
     clients = await v.get(CLIENTS)
@@ -135,7 +134,7 @@ async def test_a_partner_admin_creates_and_revokes_a_boarding_client(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     partner = await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
     page = await v.get(CLIENTS)
     made = await v.post(CLIENTS, csrf=csrf_of(page.text), name="CRM sync")
     assert made.status_code == 200
@@ -146,7 +145,9 @@ async def test_a_partner_admin_creates_and_revokes_a_boarding_client(
     # The secret works with the Boarding API, and sees this partner's applications.
     token = await boarding_token(client, client_id.group(1), secret.group(1))
     app_id = await create_ok(client, partner, dba_name="Seen By The New Client")
-    seen = await client.get(f"{API}/merchants/{app_id}", headers={"Authorization": f"Bearer {token}"})
+    seen = await client.get(
+        f"{API}/merchants/{app_id}", headers={"Authorization": f"Bearer {token}"}
+    )
     assert seen.status_code == 200
     again = await v.get(CLIENTS)
     assert secret.group(1) not in again.text  # shown once
@@ -165,7 +166,7 @@ async def test_another_partners_client_is_not_found(
     runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
 ) -> None:
     mine, theirs = await make_partner(client), await make_partner(client)
-    v = await _partner_user(runtime, visitor, Role.PARTNER_ADMIN, mine.partner_id)
+    v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, mine.partner_id)
     page = await v.get(CLIENTS)
     assert theirs.client_id not in page.text
     answer = await v.post(f"{CLIENTS}/{theirs.client_id}/revoke", csrf=csrf_of(page.text))

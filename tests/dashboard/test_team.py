@@ -58,7 +58,11 @@ async def test_an_owner_invites_a_user_who_then_signs_in(
     base = runtime.settings.public_base_url.rstrip("/")
     assert link.startswith(f"{base}/dashboard/welcome/")
     user = await _user(runtime, "new.person@example.com")
-    assert (user.role, user.merchant_id, user.password_hash) == (Role.SUPPORT, owner.merchant_id, None)
+    assert (user.role, user.merchant_id, user.password_hash) == (
+        Role.SUPPORT,
+        owner.merchant_id,
+        None,
+    )
     assert '<span class="badge badge-muted">Invited</span>' in invited.text
     # The link works once, in another browser.
     guest = visitor()
@@ -87,7 +91,10 @@ async def test_an_invitation_with_a_bad_email_or_role_changes_nothing(
     assert '<p class="error" id="invite-email-error">not an email address</p>' in bad.text
     partner_role = await v.post(f"{TEAM}/invite", csrf=csrf, email="p@x.example", role="operator")
     assert partner_role.status_code == 400
-    assert '<p class="error" id="invite-role-error">is not a role you may give</p>' in partner_role.text
+    assert (
+        '<p class="error" id="invite-role-error">is not a role you may give</p>'
+        in partner_role.text
+    )
     taken = await v.post(f"{TEAM}/invite", csrf=csrf, email=admin.email, role="viewer")
     assert taken.status_code == 409
     assert "a user with that email exists" in taken.text
@@ -229,5 +236,7 @@ async def test_a_new_link_for_an_invited_user(
     assert answer.status_code == 200
     found = _LINK.search(answer.text)
     assert found is not None
-    welcome = await visitor().get(found.group(1).removeprefix(runtime.settings.public_base_url.rstrip("/")))
+    welcome = await visitor().get(
+        found.group(1).removeprefix(runtime.settings.public_base_url.rstrip("/"))
+    )
     assert welcome.status_code == 200 and pending.email in welcome.text

@@ -17,7 +17,6 @@ from homerun.boarding.choices import ACCOUNT_TYPES, OWNERSHIP_TYPES, PLATFORMS
 # owner's browser once sent.
 NOT_ECHOED = frozenset({"account_number"})
 SUBMIT = "submit"  # the button that sends the application for signature at once
-DRAFT = "draft"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +27,6 @@ class Input:
     kind: str = "text"  # text, email, tel, select, textarea
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = ()
-    autocomplete: str = "off"
     max_length: int = 150
 
 
@@ -41,7 +39,9 @@ _BUSINESS = (
     Input("legal_name", "Legal name"),
     Input("tax_id", "Tax ID (EIN or SSN)", hint="12-3456789 or 123-45-6789", max_length=12),
     Input("ownership_type", "Ownership", kind="select", choices=_named(OWNERSHIP_TYPES)),
-    Input("mcc_code", "Merchant category code (MCC)", hint="Four digits, such as 5812", max_length=4),
+    Input(
+        "mcc_code", "Merchant category code (MCC)", hint="Four digits, such as 5812", max_length=4
+    ),
     Input("years_in_business", "Years in business", max_length=3),
     Input("website", "Website", hint="https://www.example.com", max_length=250),
     Input("phone", "Business phone", kind="tel", hint="555-123-4567", max_length=12),
@@ -61,7 +61,9 @@ _SIGNER = (
     Input("signer_dob", "Date of birth", hint="mm/dd/yyyy", max_length=10),
 )
 _PROCESSING = (
-    Input("annual_volume", "Annual card volume ($)", hint="Dollars, such as 1200000", max_length=16),
+    Input(
+        "annual_volume", "Annual card volume ($)", hint="Dollars, such as 1200000", max_length=16
+    ),
     Input("average_ticket", "Average sale ($)", max_length=16),
     Input("highest_ticket", "Highest sale ($)", max_length=16),
 )

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.audit import service as audit

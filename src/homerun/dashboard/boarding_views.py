@@ -165,6 +165,18 @@ def application(
     )
 
 
+def _input(field: application_form.Input) -> dict[str, Any]:
+    return {
+        "name": field.name,
+        "label": field.label,
+        "required": field.required,
+        "kind": field.kind,
+        "hint": field.hint,
+        "choices": field.choices,
+        "max_length": field.max_length,
+    }
+
+
 def new_application(
     viewer: Viewer,
     rep_codes: list[tuple[str, str]],
@@ -177,7 +189,10 @@ def new_application(
     return templates.render(
         "application_new.html",
         title="New application",
-        groups=application_form.groups(rep_codes),
+        groups=[
+            {"key": g.key, "title": g.title, "inputs": [_input(i) for i in g.inputs]}
+            for g in application_form.groups(rep_codes)
+        ],
         values=shown,
         errors=errors,
         general=errors.get("", []),

@@ -30,6 +30,18 @@ from homerun.runtime import Runtime
 REP_CODE_LIMIT = 500  # the most rep codes the page lists
 
 
+async def _record(
+    session: AsyncSession,
+    runtime: Runtime,
+    actor: Actor,
+    action: AuditAction,
+    partner_id: int,
+    what: str,
+) -> None:
+    """The audit row of a change to a partner's rep codes or clients (`what` names it)."""
+    await audit.record(session, runtime.clock.now(), actor, action, partner_id=partner_id, of=what)
+
+
 async def rep_codes(session: AsyncSession, scope: Sequence[int]) -> Sequence[RepCode]:
     wanted = boarding.listing(None, str(REP_CODE_LIMIT), None, boarding.REP_CODE_FIELDS)
     return await boarding.rep_code_page(session, scope, wanted)
@@ -53,14 +65,7 @@ async def add_rep_code(
         return Invalid(validation_failed(problem).errors or {})
     except (Conflict, ValidationFailed) as problem:
         return Invalid(problem.errors or {"rep_code": [problem.message]})
-    await audit.record(
-        session,
-        runtime.clock.now(),
-        actor,
-        AuditAction.REP_CODE_ADDED,
-        partner_id=partner_id,
-        rep_code=rep.code,
-    )
+    await _record(session, runtime, actor, AuditAction.REP_CODE_ADDED, partner_id, rep.code)
     return rep
 
 
@@ -75,13 +80,8 @@ async def create_client(
     made = await boarding.create_partner_client(
         session, runtime, partner_id, Audience.BOARDING.value, name or None
     )
-    await audit.record(
-        session,
-        runtime.clock.now(),
-        actor,
-        AuditAction.CLIENT_CREATED,
-        partner_id=partner_id,
-        client_id=made.client.client_id,
+    await _record(
+        session, runtime, actor, AuditAction.CLIENT_CREATED, partner_id, made.client.client_id
     )
     return made
 
@@ -94,12 +94,5 @@ async def revoke_client(
     if client_id not in mine:
         return None
     client = await oauth.revoke_client(session, runtime, client_id)
-    await audit.record(
-        session,
-        runtime.clock.now(),
-        actor,
-        AuditAction.CLIENT_REVOKED,
-        partner_id=partner_id,
-        client_id=client_id,
-    )
+    await _record(session, runtime, actor, AuditAction.CLIENT_REVOKED, partner_id, client_id)
     return client

@@ -89,9 +89,7 @@ async def new_link(session: AsyncSession, runtime: Runtime, actor: Actor, user: 
 
 async def _keepers_left(session: AsyncSession, user: User) -> int:
     keeper = KEEPER[user.tenant]
-    return sum(
-        1 for u in await members(session, user) if u.role is keeper and not u.disabled
-    )
+    return sum(1 for u in await members(session, user) if u.role is keeper and not u.disabled)
 
 
 async def _check_change(session: AsyncSession, manager: User, user: User) -> None:

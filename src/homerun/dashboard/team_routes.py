@@ -7,18 +7,19 @@ page again with why, and changes nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import guard, team, team_views
+from homerun.dashboard import team, team_views
+from homerun.dashboard.access import permitted
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.routes import Fields, _actor, _forbidden, _not_found, _page, _redirect
-from homerun.dashboard.routes import _signed_in as signed_in
+from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.errors import Conflict, ValidationFailed
 from homerun.people.roles import Action, Role
-from homerun.runtime import Runtime
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 TEAM = "/dashboard/team"
@@ -26,20 +27,11 @@ _DONE = {"role": "The role is changed.", "removed": "The user is removed and sig
 _MOST_ID = 2**62
 
 
-async def _manager(request: Request, session: AsyncSession, runtime: Runtime) -> Viewer | Response:
-    viewer = await signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if not viewer.may(Action.MANAGE_USERS):
-        return _forbidden(viewer)
-    return viewer
-
-
 async def _page_of(
-    session: AsyncSession, viewer: Viewer, status: int = 200, **shown: object
+    session: AsyncSession, viewer: Viewer, status: int = 200, **shown: Any
 ) -> Response:
     users = await team.members(session, viewer.user)
-    return _page(team_views.team(viewer, users, **shown), status)  # type: ignore[arg-type]
+    return _page(team_views.team(viewer, users, **shown), status)
 
 
 def _role(text: str) -> Role | None:
@@ -59,25 +51,27 @@ def _user_id(text: str) -> int | None:
 async def team_page(
     request: Request, session: Session, runtime: AppRuntime, done: str = ""
 ) -> Response:
-    viewer = await _manager(request, session, runtime)
+    viewer = await permitted(request, session, runtime, Action.MANAGE_USERS)
     if isinstance(viewer, Response):
         return viewer
     return await _page_of(session, viewer, notice=_DONE.get(done))
 
 
 @router.post(f"{TEAM}/invite")
-async def invite(request: Request, fields: Fields, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await _manager(request, session, runtime)
+async def invite(
+    request: Request, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    viewer = await permitted(request, session, runtime, Action.MANAGE_USERS, fields)
     if isinstance(viewer, Response):
         return viewer
-    if not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
     email = fields.get("email", "").strip()[:254]
     role = _role(fields.get("role", ""))
     try:
         if role is None:
             raise ValidationFailed.field("role", "is not a role")
-        invited = await team.invite(session, runtime, _actor(request, viewer), viewer.user, email, role)
+        invited = await team.invite(
+            session, runtime, _actor(request, viewer), viewer.user, email, role
+        )
     except ValidationFailed as problem:
         return await _page_of(session, viewer, 400, email=email, errors=problem.errors or {})
     except Conflict:
@@ -95,11 +89,9 @@ async def change(
     session: Session,
     runtime: AppRuntime,
 ) -> Response:
-    viewer = await _manager(request, session, runtime)
+    viewer = await permitted(request, session, runtime, Action.MANAGE_USERS, fields)
     if isinstance(viewer, Response):
         return viewer
-    if not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
     wanted = _user_id(user_id[:20])
     if wanted is None or action not in ("role", "remove", "invite"):
         return _not_found(viewer)
