@@ -87,3 +87,13 @@ async def signed_in(
     v = visitor()
     assert (await v.sign_in(user.email)).status_code == 303
     return v
+
+
+async def partner_visitor(
+    runtime: Runtime, visitor: Callable[..., Visitor], role: Role, partner_id: int
+) -> Visitor:
+    """A browser signed in as a new user of the partner, in the given role."""
+    user = await make_user(runtime, role, partner_id=partner_id)
+    v = visitor()
+    assert (await v.sign_in(user.email)).status_code == 303
+    return v

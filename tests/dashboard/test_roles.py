@@ -224,10 +224,14 @@ async def test_every_role_over_http(
     assert pipeline.status_code == (200 if boards else 403)
     assert ('href="/dashboard/applications"' in home.text) is boards
 
+    assert (await v.get("/dashboard/applications/new")).status_code == (
+        200 if may(role, Action.MANAGE_BOARDING) else 403
+    )
     for path, action in (
         ("/dashboard/chargebacks", Action.VIEW_CHARGEBACKS),
         ("/dashboard/customers", Action.VIEW_CUSTOMERS),
         ("/dashboard/plans", Action.VIEW_CUSTOMERS),
+        ("/dashboard/team", Action.MANAGE_USERS),
         ("/dashboard/instance", Action.VIEW_INSTANCE),
         ("/dashboard/clock", Action.MOVE_CLOCK),
         ("/dashboard/payment-tools", Action.OPEN_CHARGEBACK),

@@ -1,8 +1,5 @@
-"""Who may open a merchant page or post its form: the checks every such handler starts with.
-
-A page needs a signed-in user of a merchant whose role may take its action; a form needs
-that and the session's CSRF token. Everyone else is sent to sign in, or gets 403.
-"""
+"""The check every dashboard page of a role makes first: signed in, allowed, and (for a
+form) carrying the session's CSRF token. Everyone else is sent to sign in, or gets 403."""
 
 from __future__ import annotations
 
@@ -18,15 +15,28 @@ from homerun.people.roles import Action
 from homerun.runtime import Runtime
 
 
-async def page_viewer(
-    request: Request, session: AsyncSession, runtime: Runtime, action: Action
-) -> tuple[Viewer, Merchant] | Response:
+async def permitted(
+    request: Request,
+    session: AsyncSession,
+    runtime: Runtime,
+    action: Action,
+    fields: dict[str, str] | None = None,
+) -> Viewer | Response:
+    """The viewer; or the sign-in redirect, or 403 (another role's page, a forged form)."""
     viewer = await _signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
-    if viewer.merchant is None or not viewer.may(action):
+    forged = fields is not None and not guard.csrf_matches(viewer.csrf, fields)
+    if forged or not viewer.may(action):
         return _forbidden(viewer)
-    return viewer, viewer.merchant
+    return viewer
+
+
+async def page_viewer(
+    request: Request, session: AsyncSession, runtime: Runtime, action: Action
+) -> tuple[Viewer, Merchant] | Response:
+    """A merchant page: the viewer and their merchant, or what `permitted` answered."""
+    return _of_a_merchant(await permitted(request, session, runtime, action))
 
 
 async def form_viewer(
@@ -36,11 +46,13 @@ async def form_viewer(
     fields: dict[str, str],
     action: Action,
 ) -> tuple[Viewer, Merchant] | Response:
-    viewer = await _signed_in(request, session, runtime)
+    """A merchant page's form: as `page_viewer`, and the form must carry the CSRF token."""
+    return _of_a_merchant(await permitted(request, session, runtime, action, fields))
+
+
+def _of_a_merchant(viewer: Viewer | Response) -> tuple[Viewer, Merchant] | Response:
     if isinstance(viewer, Response):
         return viewer
-    if not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
-    if viewer.merchant is None or not viewer.may(action):
+    if viewer.merchant is None:
         return _forbidden(viewer)
     return viewer, viewer.merchant

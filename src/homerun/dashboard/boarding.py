@@ -12,17 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.audit import service as audit
 from homerun.audit.service import Actor, AuditAction
-from homerun.boarding import partners, repository, state
+from homerun.boarding import partners, repository, schemas, state
 from homerun.boarding import service as boarding
 from homerun.boarding.lifecycle import ACTIONS
 from homerun.boarding.models import Application
-from homerun.errors import Conflict
+from homerun.errors import Conflict, ValidationFailed
+from homerun.kit.web import validation_failed
 from homerun.outbox.models import OutboxEvent
+from homerun.payments import lookup
 from homerun.people.models import User
 from homerun.runtime import Runtime
 
@@ -109,3 +114,60 @@ async def move(
         reason=reason or "",
     )
     return app
+
+
+# ---------------------------------------------------------------- a new application
+
+
+async def creation_scope(session: AsyncSession, user: User) -> list[int]:
+    """The partners whose rep codes a new application may name: an operator's, every one."""
+    scope = await scope_of(session, user)
+    if scope is not None:
+        return scope
+    return [partner.id for partner in await partners.list_partners(session)]
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    errors: dict[str, list[str]]  # by the Boarding API's field names
+
+
+async def create(
+    session: AsyncSession,
+    runtime: Runtime,
+    actor: Actor,
+    scope: Sequence[int],
+    body: dict[str, Any],
+) -> Application | Invalid:
+    """An application made as the Boarding API makes one: its schema, then its service."""
+    try:
+        data = schemas.ApplicationCreate.model_validate(body)
+        app = await boarding.create_application(session, runtime, scope, data)
+    except ValidationError as problem:
+        return Invalid(validation_failed(problem).errors or {})
+    except ValidationFailed as problem:
+        return Invalid(problem.errors or {"": [problem.message]})
+    await audit.record(
+        session,
+        runtime.clock.now(),
+        actor,
+        AuditAction.APPLICATION_CREATED,
+        partner_id=app.partner_id,
+        application_id=app.id,
+        status=app.status.value,
+    )
+    return app
+
+
+# ---------------------------------------------------------------- boarded merchants' volume
+
+
+async def month_volumes(
+    session: AsyncSession, runtime: Runtime, apps: Sequence[Application]
+) -> dict[int, tuple[int, int]]:
+    """This month's (UTC) approved volume and count of each boarded merchant, by its
+    payments merchant id: summed by the database, never row by row here."""
+    now = runtime.clock.now().astimezone(UTC)
+    month_start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    pks = [app.merchant_pk for app in apps if app.merchant_pk is not None]
+    return await lookup.volume_by_merchant(session, pks, month_start)

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import boarding, boarding_views, guard
-from homerun.dashboard.routes import Fields, _actor, _forbidden, _not_found, _page, _redirect
-from homerun.dashboard.routes import _signed_in as signed_in
+from homerun.dashboard import application_form, boarding, boarding_views, partner
+from homerun.dashboard.access import permitted
+from homerun.dashboard.guard import Viewer
+from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.people.roles import Action
 
 router = APIRouter(route_class=Route, include_in_schema=False)
-_DONE = "The application moved on."
+_DONE = {
+    "moved": "The application moved on.",
+    "drafted": "The application is saved as a draft (new). Send it for signature when ready.",
+    "submitted": "The application is submitted: it was sent to the signer for signature.",
+}
 _MOST_ID = 2**62
 
 
@@ -28,41 +34,74 @@ def _application_id(text: str) -> int | None:
 
 @router.get("/dashboard/applications")
 async def applications(request: Request, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await signed_in(request, session, runtime)
+    viewer = await permitted(request, session, runtime, Action.VIEW_BOARDING)
     if isinstance(viewer, Response):
         return viewer
-    if not viewer.may(Action.VIEW_BOARDING):
-        return _forbidden(viewer)
     scope = await boarding.scope_of(session, viewer.user)
     return _page(boarding_views.pipeline(viewer, await boarding.pipeline(session, scope)))
 
 
 @router.get("/dashboard/boarded")
 async def boarded(request: Request, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await signed_in(request, session, runtime)
+    viewer = await permitted(request, session, runtime, Action.VIEW_BOARDING)
     if isinstance(viewer, Response):
         return viewer
-    if not viewer.may(Action.VIEW_BOARDING):
-        return _forbidden(viewer)
     scope = await boarding.scope_of(session, viewer.user)
-    return _page(boarding_views.merchants(viewer, await boarding.pipeline(session, scope)))
+    apps = await boarding.pipeline(session, scope)
+    volumes = await boarding.month_volumes(session, runtime, apps)
+    return _page(boarding_views.merchants(viewer, apps, volumes))
+
+
+async def _new_form(
+    viewer: Viewer,
+    session: AsyncSession,
+    scope: list[int],
+    fields: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> str:
+    choices = await partner.rep_code_choices(session, scope)
+    return boarding_views.new_application(viewer, choices, fields or {}, errors or {})
+
+
+@router.get("/dashboard/applications/new")
+async def new_application(request: Request, session: Session, runtime: AppRuntime) -> Response:
+    viewer = await permitted(request, session, runtime, Action.MANAGE_BOARDING)
+    if isinstance(viewer, Response):
+        return viewer
+    scope = await boarding.creation_scope(session, viewer.user)
+    return _page(await _new_form(viewer, session, scope))
+
+
+@router.post("/dashboard/applications/new")
+async def create_application(
+    request: Request, fields: Fields, session: Session, runtime: AppRuntime
+) -> Response:
+    viewer = await permitted(request, session, runtime, Action.MANAGE_BOARDING, fields)
+    if isinstance(viewer, Response):
+        return viewer
+    scope = await boarding.creation_scope(session, viewer.user)
+    body = application_form.request_of(fields)
+    made = await boarding.create(session, runtime, _actor(request, viewer), scope, body)
+    if isinstance(made, boarding.Invalid):
+        errors = application_form.form_errors(made.errors)
+        return _page(await _new_form(viewer, session, scope, fields, errors), 400)
+    done = "submitted" if made.auto_send else "drafted"
+    return _redirect(f"/dashboard/applications/{made.id}?done={done}")
 
 
 @router.get("/dashboard/applications/{application_id}")
 async def application(
     request: Request, application_id: str, session: Session, runtime: AppRuntime, done: str = ""
 ) -> Response:
-    viewer = await signed_in(request, session, runtime)
+    viewer = await permitted(request, session, runtime, Action.VIEW_BOARDING)
     if isinstance(viewer, Response):
         return viewer
-    if not viewer.may(Action.VIEW_BOARDING):
-        return _forbidden(viewer)
     wanted = _application_id(application_id[:20])
     scope = await boarding.scope_of(session, viewer.user)
     found = None if wanted is None else await boarding.detail(session, scope, wanted)
     if found is None:
         return _not_found(viewer, "application")
-    notice = _DONE if done == "moved" else None
+    notice = _DONE.get(done)
     return _page(boarding_views.application(viewer, found, notice=notice))
 
 
@@ -75,11 +114,9 @@ async def move(
     session: Session,
     runtime: AppRuntime,
 ) -> Response:
-    viewer = await signed_in(request, session, runtime)
+    viewer = await permitted(request, session, runtime, Action.MANAGE_BOARDING, fields)
     if isinstance(viewer, Response):
         return viewer
-    if not guard.csrf_matches(viewer.csrf, fields) or not viewer.may(Action.MANAGE_BOARDING):
-        return _forbidden(viewer)
     wanted = _application_id(application_id[:20])
     if wanted is None or action not in boarding_views.MOVE_NAMES:
         return _not_found(viewer)

@@ -7,10 +7,11 @@ from typing import Any
 
 from homerun.boarding.models import Application
 from homerun.boarding.state import Status
+from homerun.dashboard import application_form
 from homerun.dashboard.boarding import Detail
 from homerun.dashboard.filters import UTC_ZONE
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.views import _frame, templates, when
+from homerun.dashboard.views import _frame, money, templates, when
 from homerun.people.roles import Action
 
 STATUS_NAMES: dict[Status, str] = {
@@ -80,12 +81,21 @@ def pipeline(viewer: Viewer, apps: Sequence[Application]) -> str:
         title="Applications",
         columns=columns,
         total=len(apps),
+        may_create=viewer.may(Action.MANAGE_BOARDING),
+        partner_user=viewer.user.partner_id is not None,
         **_frame(viewer, "/dashboard/applications"),
     )
 
 
-def merchants(viewer: Viewer, apps: Sequence[Application]) -> str:
-    rows = [_card(a) for a in apps if a.status in MERCHANTS]
+def _merchant_row(app: Application, volumes: dict[int, tuple[int, int]]) -> dict[str, Any]:
+    volume, count = volumes.get(app.merchant_pk or 0, (0, 0))
+    return {**_card(app), "volume": money(volume), "count": count}
+
+
+def merchants(
+    viewer: Viewer, apps: Sequence[Application], volumes: dict[int, tuple[int, int]]
+) -> str:
+    rows = [_merchant_row(a, volumes) for a in apps if a.status in MERCHANTS]
     return templates.render(
         "boarded.html",
         title="Merchants",
@@ -151,5 +161,46 @@ def application(
         moves=moves,
         notice=notice,
         error=error,
+        **_frame(viewer, "/dashboard/applications"),
+    )
+
+
+def _input(field: application_form.Input) -> dict[str, Any]:
+    return {
+        "name": field.name,
+        "label": field.label,
+        "required": field.required,
+        "kind": field.kind,
+        "hint": field.hint,
+        "choices": field.choices,
+        "max_length": field.max_length,
+    }
+
+
+def new_application(
+    viewer: Viewer,
+    rep_codes: list[tuple[str, str]],
+    values: dict[str, str],
+    errors: dict[str, list[str]],
+) -> str:
+    """The new-application form; `values` are what was sent (re-shown after an error)."""
+    shown = {k: v for k, v in values.items() if k not in application_form.NOT_ECHOED}
+    count = len(errors)
+    return templates.render(
+        "application_new.html",
+        title="New application",
+        groups=[
+            {"key": g.key, "title": g.title, "inputs": [_input(i) for i in g.inputs]}
+            for g in application_form.groups(rep_codes)
+        ],
+        values=shown,
+        errors=errors,
+        general=errors.get("", []),
+        error=(
+            f"Not saved: {count} field{'' if count == 1 else 's'} to fix, marked below."
+            if count
+            else None
+        ),
+        has_rep_codes=bool(rep_codes),
         **_frame(viewer, "/dashboard/applications"),
     )

@@ -66,6 +66,7 @@ def _nav(viewer: Viewer, here: str) -> list[NavItem]:
         ("Clock", "/dashboard/clock", Action.MOVE_CLOCK),
         ("Payment tools", "/dashboard/payment-tools", Action.OPEN_CHARGEBACK),
         ("Audit log", "/dashboard/audit", Action.VIEW_AUDIT),
+        ("Team", "/dashboard/team", Action.MANAGE_USERS),
     ]
     return [
         NavItem(label, href, href == here)

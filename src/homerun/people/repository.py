@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.people.models import User, UserLink, UserSession
+from homerun.people.roles import Tenant
 
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
@@ -20,9 +21,15 @@ async def user_by_id(session: AsyncSession, user_id: int) -> User | None:
 
 
 async def users(
-    session: AsyncSession, *, merchant_id: int | None = None, partner_id: int | None = None
+    session: AsyncSession,
+    *,
+    merchant_id: int | None = None,
+    partner_id: int | None = None,
+    tenant: Tenant | None = None,
 ) -> Sequence[User]:
     query = select(User).order_by(User.email)
+    if tenant is not None:
+        query = query.where(User.tenant == tenant)
     if merchant_id is not None:
         query = query.where(User.merchant_id == merchant_id)
     if partner_id is not None:

@@ -109,9 +109,23 @@ async def get_user(session: AsyncSession, email: str) -> User:
 
 
 async def list_users(
-    session: AsyncSession, *, merchant_id: int | None = None, partner_id: int | None = None
+    session: AsyncSession,
+    *,
+    merchant_id: int | None = None,
+    partner_id: int | None = None,
+    tenant: Tenant | None = None,
 ) -> list[User]:
-    return list(await repository.users(session, merchant_id=merchant_id, partner_id=partner_id))
+    return list(
+        await repository.users(
+            session, merchant_id=merchant_id, partner_id=partner_id, tenant=tenant
+        )
+    )
+
+
+async def user_by_id(session: AsyncSession, user_id: int, *, lock: bool = False) -> User | None:
+    if lock:
+        return await repository.lock_user(session, user_id)
+    return await repository.user_by_id(session, user_id)
 
 
 async def set_role(
