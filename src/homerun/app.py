@@ -35,8 +35,8 @@ from homerun.dashboard.links_routes import router as dashboard_links_router
 from homerun.dashboard.operator_routes import router as dashboard_operator_router
 from homerun.dashboard.partner_routes import router as dashboard_partner_router
 from homerun.dashboard.routes import router as dashboard_router
-from homerun.dashboard.terminal_routes import router as terminal_router
 from homerun.dashboard.team_routes import router as dashboard_team_router
+from homerun.dashboard.terminal_routes import router as terminal_router
 from homerun.docs_ui import install_docs
 from homerun.errors import HomerunError, NotFound, PayloadTooLarge, ValidationFailed
 from homerun.hpp.routes import router as hpp_router
