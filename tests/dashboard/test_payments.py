@@ -187,6 +187,61 @@ async def test_an_unsettled_payment_is_voided(
     assert (await transaction(client, merchant, trans_id))["state"] == "voided"
 
 
+async def test_an_authorization_is_captured_in_part_once(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    merchant: MerchantAccess,
+) -> None:
+    v = await _owner(runtime, visitor, merchant)
+    trans_id = await _charged(client, merchant, amount=4000, capture="N")
+    page = await v.get(f"/dashboard/payments/{trans_id}")
+    assert f'action="/dashboard/payments/{trans_id}/capture"' in page.text
+    assert f'action="/dashboard/payments/{trans_id}/void"' in page.text
+    assert "Up to $40.00" in page.text
+    csrf, seen = await v.csrf(), await v.seen(trans_id)
+    assert seen == "authorized:4000:0:0"
+    url = f"/dashboard/payments/{trans_id}/capture"
+
+    too_much = await v.post(url, csrf=csrf, seen=seen, amount="40.01")
+    assert too_much.status_code == 409
+    assert "at most the authorized amount" in too_much.text
+    assert (await transaction(client, merchant, trans_id))["state"] == "authorized"
+
+    done = await v.post(url, csrf=csrf, seen=seen, amount="$30.00")
+    assert done.headers["location"] == f"/dashboard/payments/{trans_id}?done=captured"
+    after = await transaction(client, merchant, trans_id)
+    assert (after["state"], after["amount_captured"]) == ("captured", 3000)
+    shown = await v.get(f"/dashboard/payments/{trans_id}?done=captured")
+    assert "The payment was captured." in shown.text
+    assert f"/dashboard/payments/{trans_id}/capture" not in shown.text
+
+    # The same form again (a second click) finds the payment changed: nothing more happens.
+    twice = await v.post(url, csrf=csrf, seen=seen, amount="$30.00")
+    assert twice.status_code == 409 and "this payment changed since you opened it" in twice.text
+    assert (await transaction(client, merchant, trans_id))["amount_captured"] == 3000
+    audit = await v.get("/dashboard/audit")
+    assert audit.text.count(f"trans_id: {trans_id}") == 1 and "amount: 3000" in audit.text
+
+
+async def test_a_role_that_may_not_refund_may_not_capture(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    merchant: MerchantAccess,
+) -> None:
+    user = await make_user(runtime, Role.DEVELOPER, mid=merchant.mid)
+    v = visitor()
+    assert (await v.sign_in(user.email)).status_code == 303
+    trans_id = await _charged(client, merchant, amount=4000, capture="N")
+    assert "/capture" not in (await v.get(f"/dashboard/payments/{trans_id}")).text
+    refused = await v.post(
+        f"/dashboard/payments/{trans_id}/capture", csrf=await v.csrf(), seen=await v.seen(trans_id)
+    )
+    assert refused.status_code == 403
+    assert (await transaction(client, merchant, trans_id))["state"] == "authorized"
+
+
 async def test_merchant_text_is_shown_as_text(
     runtime: Runtime,
     client: httpx.AsyncClient,

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     TOTP_ENABLED = "totp_enabled"
     RECOVERY_CODE_USED = "recovery_code_used"
     REFUND = "refund"
+    CAPTURE = "capture"
     VOID = "void"
     CHARGE = "charge"  # the virtual terminal
     KEY_CREATED = "key_created"

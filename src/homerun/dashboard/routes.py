@@ -21,6 +21,7 @@ from homerun.dashboard import export, filters, guard, home_charts, service, view
 from homerun.dashboard.guard import SESSION_COOKIE, SIGN_IN_COOKIE, Viewer
 from homerun.kit.money import AmountError, parse_dollars
 from homerun.kit.pages import html_response
+from homerun.payments.models import Transaction
 from homerun.payments.outcomes import Refusal, Reversal
 from homerun.people import service as people
 from homerun.people.crypto import password_problem
@@ -36,7 +37,11 @@ _NOTICES = {
     "password_set": "Your password is saved. Sign in with it now.",
     "expired": "Your session ended. Sign in again.",
 }
-_DONE = {"refunded": "The refund was made.", "voided": "The payment was voided."}
+_DONE = {
+    "refunded": "The refund was made.",
+    "voided": "The payment was voided.",
+    "captured": "The payment was captured.",
+}
 
 
 def _redirect(url: str) -> Response:
@@ -317,7 +322,7 @@ async def payment(
 
 
 @router.post("/dashboard/payments/{trans_id}/{action}")
-async def reverse(
+async def act_on_payment(
     request: Request,
     trans_id: str,
     action: str,
@@ -333,7 +338,7 @@ async def reverse(
     merchant = viewer.merchant
     if merchant is None or not viewer.may(Action.REFUND):
         return _forbidden(viewer)
-    if action not in ("void", "refund"):
+    if action not in ("capture", "void", "refund"):
         return _not_found(viewer)
     typed = fields.get("amount", "").strip()[:16]
     amount, error, status = None, None, 409
@@ -347,9 +352,17 @@ async def reverse(
         # the service sees is the committed row, never an earlier read of it.
         seen = fields.get("seen", "")[:100]
         actor = _actor(request, viewer)
-        outcome = await service.reverse(
-            session, runtime, actor, merchant, trans_id[:32], action, amount, seen
-        )
+        if action == "capture":
+            captured = await service.capture(
+                session, runtime, actor, merchant, trans_id[:32], amount, seen
+            )
+            if isinstance(captured, Transaction):
+                return _redirect(f"/dashboard/payments/{quote(str(captured.id))}?done=captured")
+            outcome: Reversal | Refusal | service.Changed | service.Missing = captured
+        else:
+            outcome = await service.reverse(
+                session, runtime, actor, merchant, trans_id[:32], action, amount, seen
+            )
         if isinstance(outcome, Reversal):
             done = "refunded" if outcome.kind == "refund" else "voided"
             return _redirect(f"/dashboard/payments/{quote(str(outcome.original.id))}?done={done}")

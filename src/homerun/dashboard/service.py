@@ -25,7 +25,7 @@ from homerun.payments.lookup import Figures, Search
 from homerun.payments.models import Transaction
 from homerun.payments.repository import get as get_transaction
 from homerun.payments.repository import get_for_update as lock_transaction
-from homerun.payments.schemas import VoidOrRefundRequest
+from homerun.payments.schemas import CaptureRequest, VoidOrRefundRequest
 from homerun.runtime import Runtime
 from homerun.settlement import service as settlement
 from homerun.webhooks import service as webhooks
@@ -115,11 +115,9 @@ async def reverse(
     posted twice, or after someone else refunded, changes nothing. The same transaction
     then calls the payments service, whose own lock it already holds.
     """
-    locked = await lock_transaction(session, merchant.id, trans_id)
-    if locked is None:
-        return Missing()
-    if version(locked) != seen:
-        return Changed()
+    unchanged = await _lock_unchanged(session, merchant, trans_id, seen)
+    if unchanged is not None:
+        return unchanged
     request = VoidOrRefundRequest.model_validate(
         {
             "trans_id": trans_id,
@@ -142,3 +140,53 @@ async def reverse(
             currency=outcome.original.currency,
         )
     return outcome
+
+
+async def capture(
+    session: AsyncSession,
+    runtime: Runtime,
+    actor: Actor,
+    merchant: Merchant,
+    trans_id: str,
+    amount: int | None,
+    seen: str,
+) -> Transaction | payments.Refusal | Changed | Missing:
+    """Capture an authorization, all of it or `amount` minor units, through the payments
+    service as POST /api/v1/capture does; locked and compared with its page as `reverse`."""
+    unchanged = await _lock_unchanged(session, merchant, trans_id, seen)
+    if unchanged is not None:
+        return unchanged
+    request = CaptureRequest.model_validate(
+        {
+            "trans_id": trans_id,
+            "mid": merchant.mid,
+            "user_identifier": actor.label[:64],
+            **({"amount": amount} if amount is not None else {}),
+        }
+    )
+    outcome = await payments.capture(session, runtime, merchant, request)
+    if isinstance(outcome, Transaction):
+        await audit.record(
+            session,
+            runtime.clock.now(),
+            actor,
+            AuditAction.CAPTURE,
+            merchant_id=merchant.id,
+            trans_id=str(outcome.id),
+            amount=str(outcome.amount_captured),
+            currency=outcome.currency,
+        )
+    return outcome
+
+
+async def _lock_unchanged(
+    session: AsyncSession, merchant: Merchant, trans_id: str, seen: str
+) -> Changed | Missing | None:
+    """Lock the payment before anything of it is read in this transaction; None when it
+    still reads as its page showed it."""
+    locked = await lock_transaction(session, merchant.id, trans_id)
+    if locked is None:
+        return Missing()
+    if version(locked) != seen:
+        return Changed()
+    return None

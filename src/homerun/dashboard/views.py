@@ -220,7 +220,7 @@ def payments(viewer: Viewer, filters: Filters, page: Page | None, zone: ZoneInfo
 
 @dataclass(frozen=True)
 class ActionForm:
-    action: str  # void | refund
+    action: str  # capture | void | refund
     label: str
     max_amount: str  # what is left, in dollars
 
@@ -228,9 +228,14 @@ class ActionForm:
 def _actions(viewer: Viewer, txn: Transaction) -> list[ActionForm]:
     if not viewer.may(Action.REFUND) or txn.kind is Kind.REFUND:
         return []
-    if txn.state in (State.AUTHORIZED, State.CAPTURED):
-        left = txn.amount_captured if txn.state is State.CAPTURED else txn.amount_authorized
-        return [ActionForm("void", "Void payment", to_dollars(left))]
+    if txn.state is State.AUTHORIZED:
+        authorized = to_dollars(txn.amount_authorized)
+        return [
+            ActionForm("capture", "Capture", authorized),
+            ActionForm("void", "Void payment", authorized),
+        ]
+    if txn.state is State.CAPTURED:
+        return [ActionForm("void", "Void payment", to_dollars(txn.amount_captured))]
     if txn.state in (State.SETTLED, State.PARTIALLY_REFUNDED):
         return [
             ActionForm("refund", "Refund", to_dollars(txn.amount_captured - txn.amount_refunded))
