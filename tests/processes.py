@@ -1,18 +1,55 @@
-"""Homerun and its neighbours as real child processes, for the tests that kill them: each
-logs to a file of its own, and `Processes.close` stops whatever is still running."""
+"""Homerun and its neighbours as real child processes, for the tests that run the `homerun`
+command or kill it: a fresh database for them, their environment; each process logs to a
+file of its own, and `Processes.close` stops whatever is still running."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
 import signal
+import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
+import pytest
 
-from tests.conftest import ADMIN_TOKEN
-from tests.test_cli import HOMERUN, cli_env
+from tests.conftest import ADMIN_TOKEN, PG_SERVER, backend
+
+HOMERUN = str(Path(sys.executable).parent / "homerun")
+
+
+async def fresh_database(tmp_path: Path, name: str) -> AsyncIterator[str]:
+    """An empty database that child processes can share, so that `migrate` and `serve`
+    start from nothing: a SQLite file in tmp_path, or with HOMERUN_TEST_DATABASE=postgresql
+    a PostgreSQL database of its own, dropped after."""
+    if backend() != "postgresql":
+        yield f"sqlite:///{tmp_path / f'{name}.db'}"
+        return
+    database = f"homerun_{name}_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
+    try:
+        await admin.execute(f'CREATE DATABASE "{database}"')
+        yield f"{PG_SERVER}/{database}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def db_url(tmp_path: Path) -> AsyncIterator[str]:
+    async for url in fresh_database(tmp_path, "cli"):
+        yield url
+
+
+def cli_env(db_url: str, **extra: str) -> dict[str, str]:
+    """This process's environment without its HOMERUN_ settings, on `db_url`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOMERUN_")}
+    return {**env, "HOMERUN_DATABASE_URL": db_url, **extra}
 
 
 @dataclass

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import secrets
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import select, text
@@ -31,10 +27,12 @@ from homerun.kit.db.engine import create_engine
 from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
 from homerun.startup import open_runtime
-from tests.conftest import PG_SERVER, backend
+from tests.conftest import backend
 from tests.ports import free_port
+from tests.processes import HOMERUN, Process, cli_env, db_url, until_healthy
 
-HOMERUN = str(Path(sys.executable).parent / "homerun")
+__all__ = ["db_url"]  # the fixture, shared with the other tests of the command
+
 CARD = {
     "amount": 1000,
     "account_token": "4111111111111111",
@@ -43,31 +41,11 @@ CARD = {
 }
 
 
-@pytest.fixture
-async def db_url(tmp_path: Path) -> AsyncIterator[str]:
-    if backend() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'homerun.db'}"
-        return
-    name = f"homerun_cli_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
 def dialect() -> str:
     return "postgresql" if backend() == "postgresql" else "sqlite"
 
 
-def cli_env(db_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOMERUN_")}
-    return {**env, "HOMERUN_DATABASE_URL": db_url, **extra}
-
-
-async def homerun(db_url: str, *args: str, **env: str) -> tuple[int, str, str]:
+async def homerun(db_url: str, *args: str, seconds: float = 60, **env: str) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
         HOMERUN,
         *args,
@@ -75,7 +53,7 @@ async def homerun(db_url: str, *args: str, **env: str) -> tuple[int, str, str]:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=seconds)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
 
@@ -275,15 +253,7 @@ async def serving(
             stderr=stderr,
         )
         try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-                while True:
-                    assert proc.returncode is None, log_text(log)
-                    assert time.monotonic() - started < 30, log_text(log)
-                    try:
-                        if (await http.get("/homerun/v1/health")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.05)
+            await until_healthy(f"http://127.0.0.1:{port}", Process("serve", proc, log))
             ready_after = time.monotonic() - started
             assert proc.stdout is not None
             lines: list[str] = []

@@ -5,11 +5,8 @@ it cuts what is left, and what was cut rolled back."""
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -18,7 +15,6 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,63 +23,29 @@ from homerun.runtime import Runtime
 from homerun.worker.models import Job
 from homerun.worker.report import Report
 from homerun.worker.service import run_available
-from tests.conftest import PG_SERVER, backend
-from tests.live import free_port
+from tests.conftest import backend
+from tests.ports import free_port
+from tests.processes import Process, Processes, cli_env, db_url
 
-HOMERUN = str(Path(sys.executable).parent / "homerun")
 ADMIN_TOKEN = "hr_admin_shutdown_test"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
-
-@pytest.fixture
-async def db_url(tmp_path: Path) -> AsyncIterator[str]:
-    if backend() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'homerun.db'}"
-        return
-    name = f"homerun_shutdown_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
-def text_of(path: Path) -> str:
-    return path.read_text()
+__all__ = ["db_url"]  # the fixture, from tests/processes.py
 
 
 @asynccontextmanager
-async def serve(
-    db_url: str, port: int, log: Path, **settings: str
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOMERUN_")}
-    env.update(
-        HOMERUN_DATABASE_URL=db_url,
+async def serve(db_url: str, port: int, folder: Path, **settings: str) -> AsyncIterator[Process]:
+    """`homerun serve` on `port` once it answers, logging to folder/serve.log."""
+    env = cli_env(
+        db_url,
         HOMERUN_ADMIN_TOKEN=ADMIN_TOKEN,
         **{f"HOMERUN_{k.upper()}": v for k, v in settings.items()},
     )
-    with log.open("wb") as out:
-        proc = await asyncio.create_subprocess_exec(
-            HOMERUN, "serve", "--port", str(port), env=env, stdout=out, stderr=out
-        )
-        try:
-            started = time.monotonic()
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-                while True:
-                    assert proc.returncode is None, text_of(log)
-                    assert time.monotonic() - started < 60, text_of(log)
-                    try:
-                        if (await http.get("/homerun/v1/health")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.05)
-            yield proc
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
+    processes = Processes(folder)
+    try:
+        yield await processes.serve("serve", port, env)
+    finally:
+        await processes.close()
 
 
 async def authorized(http: httpx.AsyncClient) -> tuple[str, dict[str, str], str]:
@@ -158,7 +120,8 @@ async def until(check: Callable[[], Awaitable[bool]], seconds: float = 15) -> No
 
 async def test_sigterm_lets_a_slow_request_finish_and_answer(db_url: str, tmp_path: Path) -> None:
     port = free_port()
-    async with serve(db_url, port, tmp_path / "serve.log", shutdown_grace_seconds="20") as proc:
+    async with serve(db_url, port, tmp_path, shutdown_grace_seconds="20") as node:
+        proc = node.proc
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             mid, headers, trans_id = await authorized(http)
             async with row_held(db_url, trans_id) as waiting:
@@ -177,7 +140,7 @@ async def test_sigterm_lets_a_slow_request_finish_and_answer(db_url: str, tmp_pa
         assert answer.json()["trans_id"] == trans_id
         code = await asyncio.wait_for(proc.wait(), timeout=30)
     assert code in (0, -signal.SIGTERM)
-    log = text_of(tmp_path / "serve.log")
+    log = (tmp_path / "serve.log").read_text()
     assert "Application shutdown complete" in log
     assert await state_of(db_url, trans_id) == "captured"
 
@@ -207,7 +170,7 @@ async def test_past_the_grace_a_stuck_request_is_cut_and_rolled_back(
         "sqlite_busy_timeout_ms": "60000",
     }
     async with (
-        serve(db_url, port, tmp_path / "serve.log", **slow) as proc,
+        serve(db_url, port, tmp_path, **slow) as node,
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http,
     ):
         mid, headers, trans_id = await authorized(http)
@@ -219,8 +182,8 @@ async def test_past_the_grace_a_stuck_request_is_cut_and_rolled_back(
             )
             await until(waiting)
             signalled = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(proc.wait(), timeout=20)
+            node.proc.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(node.proc.wait(), timeout=20)
             took = time.monotonic() - signalled
             assert code in (0, -signal.SIGTERM)
             # Cut: the connection closes, at most after uvicorn's own bare 500 (the request
@@ -233,7 +196,7 @@ async def test_past_the_grace_a_stuck_request_is_cut_and_rolled_back(
                 assert (cut.status_code, cut.headers["connection"]) == (500, "close")
     # One second of grace for the request and one for the worker, then the process ends.
     assert took < 10, took  # not the 60 s the lock would last
-    assert "timeout graceful shutdown exceeded" in text_of(tmp_path / "serve.log")
+    assert "timeout graceful shutdown exceeded" in (tmp_path / "serve.log").read_text()
     assert await state_of(db_url, trans_id) == "authorized"
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 import uvicorn
 from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,6 +22,7 @@ from homerun.auth import service as auth
 from homerun.bankfiles.cli import app as ach_app
 from homerun.boarding.cli import app as partners_app
 from homerun.boarding.demo import DemoPartner
+from homerun.commands import console, fail, say
 from homerun.config import Settings
 from homerun.errors import HomerunError
 from homerun.instance.service import reset_admin_token
@@ -63,14 +63,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(ach_app, name="ach")
 app.command("verify")(verify_command)
 app.add_typer(users_app, name="users")
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
-
-
-def _fail(message: str) -> NoReturn:
-    """A refusal the operator can read: one line on stderr, exit status 1, no traceback."""
-    errors.print(f"error: {message}", markup=False, soft_wrap=True)
-    raise typer.Exit(1)
 
 
 async def _open(settings: Settings) -> Runtime:
@@ -88,8 +80,7 @@ async def _migrate(settings: Settings) -> None:
 
 
 def _show(label: str, value: str) -> None:
-    # Never wrapped or styled, so that a key copies whole from any terminal.
-    console.print(f"{label:<17}{value}", soft_wrap=True, markup=False)
+    say(label, value, width=17)
 
 
 def _client_url(host: str, port: int) -> str:
@@ -230,7 +221,7 @@ async def _create_merchant(name: str, surcharge_rate: str | None, accepts: str) 
             }
         )
     except ValidationError as problem:
-        _fail(validation_failed(problem).message)
+        fail(validation_failed(problem).message)
     runtime = await _open(Settings())
     try:
         async with runtime.db.transaction() as session:
@@ -263,7 +254,7 @@ async def _issue_credentials(mid: str) -> None:
             merchant = await merchants.get(session, mid)
             creds = await auth.issue(session, runtime, merchant)
     except HomerunError as problem:
-        _fail(problem.message)
+        fail(problem.message)
     finally:
         await runtime.db.dispose()
     console.print_json(json.dumps({"mid": mid, **creds.__dict__}))
@@ -278,7 +269,7 @@ def create_credentials(mid: str) -> None:
 async def _reset_admin_token() -> str:
     settings = Settings()
     if settings.admin_token is not None:
-        _fail("HOMERUN_ADMIN_TOKEN is set, so that is the admin token; change it there instead")
+        fail("HOMERUN_ADMIN_TOKEN is set, so that is the admin token; change it there instead")
     runtime = await _open(settings)
     try:
         async with runtime.db.transaction() as session:
@@ -309,7 +300,7 @@ async def _oauth_create(audience: str, name: str, mids: list[str]) -> dict[str, 
                 session, runtime, audience=audience, name=name, mids=mids
             )
     except HomerunError as problem:
-        _fail(problem.message)
+        fail(problem.message)
     finally:
         await runtime.db.dispose()
     return {
@@ -333,7 +324,7 @@ def create_oauth_client(
 ) -> None:
     """Create an OAuth client; its client_secret is shown once."""
     if audience not in ("reporting", "boarding"):
-        _fail("--audience must be reporting or boarding")
+        fail("--audience must be reporting or boarding")
     console.print_json(json.dumps(asyncio.run(_oauth_create(audience, name, mid or []))))
 
 
@@ -343,7 +334,7 @@ async def _oauth_rotate(client_id: str, overlap: int) -> str:
         async with runtime.db.transaction() as session:
             return await oauth_service.rotate_secret(session, runtime, client_id, overlap)
     except HomerunError as problem:
-        _fail(problem.message)
+        fail(problem.message)
     finally:
         await runtime.db.dispose()
 
@@ -366,7 +357,7 @@ async def _oauth_revoke(client_id: str) -> None:
         async with runtime.db.transaction() as session:
             await oauth_service.revoke_client(session, runtime, client_id)
     except HomerunError as problem:
-        _fail(problem.message)
+        fail(problem.message)
     finally:
         await runtime.db.dispose()
 

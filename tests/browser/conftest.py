@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 import httpx
@@ -126,30 +126,39 @@ class LiveHomerun:
         return body
 
 
-@pytest.fixture(scope="session")
-async def homerun(settings: Settings, runtime: Runtime) -> AsyncIterator[LiveHomerun]:
-    """Homerun on a real port, sharing the suite's (already migrated) database."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    # No background worker: the rest of the suite runs its jobs and deliveries itself and
-    # counts them; a second worker on the same database would race it.
-    app = create_app(
-        settings.model_copy(update={"public_base_url": url, "worker_in_server": False})
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", loop="asyncio")
-    )
-    thread = threading.Thread(target=server.run, name="homerun-live", daemon=True)
-    thread.start()
-    for _ in range(1200):
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
-    assert server.started, "the live Homerun did not start"
-    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-        yield LiveHomerun(url, http)
-    server.should_exit = True
-    await asyncio.to_thread(thread.join, 15)
+def live_homerun(scope: Literal["session", "package"], thread: str) -> Any:
+    """A fixture `homerun`: Homerun on a real port, over the `settings` and (already
+    migrated) `runtime` fixtures its scope sees, so that a package with a database of its
+    own (tests.conftest.database_of_its_own) gets a live Homerun on that database."""
+
+    @pytest.fixture(scope=scope, name="homerun")
+    async def serve(settings: Settings, runtime: Runtime) -> AsyncIterator[LiveHomerun]:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        # No background worker: the rest of the suite runs its jobs and deliveries itself
+        # and counts them; a second worker on the same database would race it.
+        app = create_app(
+            settings.model_copy(update={"public_base_url": url, "worker_in_server": False})
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", loop="asyncio")
+        )
+        runner = threading.Thread(target=server.run, name=thread, daemon=True)
+        runner.start()
+        for _ in range(1200):
+            if server.started:
+                break
+            await asyncio.sleep(0.05)
+        assert server.started, "the live Homerun did not start"
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+            yield LiveHomerun(url, http)
+        server.should_exit = True
+        await asyncio.to_thread(runner.join, 15)
+
+    return serve
+
+
+homerun = live_homerun("session", "homerun-live")
 
 
 # ---------------------------------------------------------------- the merchant's own site

@@ -4,39 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import secrets
-import sys
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from homerun.app import create_app
 from homerun.config import Settings
 from homerun.startup import open_runtime
-from tests.conftest import PG_SERVER, MerchantAccess, backend
+from tests.conftest import MerchantAccess
 from tests.oauth.support import REPORTING_TOKEN, basic
-
-HOMERUN = str(Path(sys.executable).parent / "homerun")
+from tests.processes import fresh_database
+from tests.test_cli import homerun as run_homerun
 
 
 async def homerun(db_url: str, *args: str) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOMERUN_")}
-    proc = await asyncio.create_subprocess_exec(
-        HOMERUN,
-        *args,
-        env={**env, "HOMERUN_DATABASE_URL": db_url, "COLUMNS": "200"},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    # Wide, so that no line of output wraps; long enough for the seed.
+    return await run_homerun(db_url, *args, seconds=120, COLUMNS="200")
 
 
 def last_json(text: str) -> dict[str, Any]:
@@ -104,17 +91,8 @@ async def test_refusals_are_one_line_and_exit_1(settings: Settings) -> None:
 
 @pytest.fixture
 async def fresh_db(tmp_path: Path) -> AsyncIterator[str]:
-    if backend() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'seed.db'}"
-        return
-    name = f"homerun_seed_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async for url in fresh_database(tmp_path, "seed"):
+        yield url
 
 
 async def test_seed_fills_every_collection_consistently(fresh_db: str) -> None:

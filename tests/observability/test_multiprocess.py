@@ -16,9 +16,10 @@ import pytest
 
 from homerun.observability import multiprocess
 from tests.observability.support import samples, value
-from tests.test_cli import HOMERUN, cli_env, db_url, free_port, log_text
+from tests.processes import HOMERUN, cli_env, db_url
+from tests.test_cli import free_port, log_text
 
-__all__ = ["db_url"]  # the fixture, taken from tests/test_cli.py
+__all__ = ["db_url"]  # the fixture, from tests/processes.py
 
 CHILD = """
 import sys

@@ -9,9 +9,10 @@ from pathlib import Path
 import httpx
 
 from tests.dashboard.support import csrf_of
-from tests.test_cli import db_url, free_port, homerun, printed, serving
+from tests.processes import db_url
+from tests.test_cli import free_port, homerun, printed, serving
 
-__all__ = ["db_url"]  # the fixture, shared with tests/test_cli.py
+__all__ = ["db_url"]  # the fixture, from tests/processes.py
 
 LINK = re.compile(r"^(invitation|reset link)\s+(http://127\.0\.0\.1:8000/dashboard/welcome/\S+)$")
 

@@ -123,23 +123,24 @@ def test_request_models_send_only_fields_the_server_takes(
 
 
 CALLS: list[Call[Any]] = [
-    _calls.charge(rp.ChargeRequest(amount=Decimal(1)), "1"),
-    _calls.capture(rp.CaptureRequest(trans_id="1"), "1"),
-    _calls.void_or_refund(rp.VoidOrRefundRequest(trans_id="1"), "1"),
-    _calls.surcharge(rp.SurchargeRequest(account_token="1", postal="1"), "1"),
-    _calls.create_hpp(rp.HppRequest(), "1"),
-    _calls.update_hpp("{hpp_client_id}", rp.HppRequest(), "1"),
-    _calls.create_account(rp.CreateAccountRequest(account_token="1"), "1"),
-    _calls.get_account("{vault_id}"),
-    _calls.update_account("{vault_id}", rp.UpdateAccountRequest(), "1"),
-    _calls.delete_account("{vault_id}"),
+    _calls.charge("1", rp.ChargeRequest(amount=Decimal(1))),
+    _calls.capture("1", rp.CaptureRequest(trans_id="1")),
+    _calls.void_or_refund("1", rp.VoidOrRefundRequest(trans_id="1")),
+    _calls.surcharge("1", rp.SurchargeRequest(account_token="1", postal="1")),
+    _calls.create_hpp("1", rp.HppRequest()),
+    _calls.update_hpp("1", "{hpp_client_id}", rp.HppRequest()),
+    _calls.create_account("1", rp.CreateAccountRequest(account_token="1")),
+    _calls.get_account("1", "{vault_id}"),
+    _calls.update_account("1", "{vault_id}", rp.UpdateAccountRequest()),
+    _calls.delete_account("1", "{vault_id}"),
     _calls.create_plan(
-        rp.CreatePlanRequest(name="", payment_account_uuid="", amount=Decimal(1), rrule_pattern=""),
         "1",
+        rp.CreatePlanRequest(name="", payment_account_uuid="", amount=Decimal(1), rrule_pattern=""),
     ),
-    _calls.get_plan("{plan_id}"),  # type: ignore[arg-type]
-    _calls.cancel_plan("{plan_id}"),  # type: ignore[arg-type]
+    _calls.get_plan("1", "{plan_id}"),  # type: ignore[arg-type]
+    _calls.cancel_plan("1", "{plan_id}"),  # type: ignore[arg-type]
     _calls.create_merchant(
+        "1",
         rp.CreateMerchantRequest(
             platform="",
             rep_code="",
@@ -147,9 +148,9 @@ CALLS: list[Call[Any]] = [
             signer_first_name="",
             signer_last_name="",
             signer_email="",
-        )
+        ),
     ),
-    _calls.get_merchant("{merchant_id}"),  # type: ignore[arg-type]
+    _calls.get_merchant("1", "{merchant_id}"),  # type: ignore[arg-type]
 ]
 COLLECTIONS = [
     f"{_calls.REPORTING}/{name}"

@@ -2,56 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
-from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.boarding import partners, schemas
-from homerun.config import Settings
-from homerun.errors import HomerunError
-from homerun.kit.web import validation_failed
+from homerun.commands import print_json, run, validated
 from homerun.runtime import Runtime
-from homerun.startup import open_runtime
 
 app = typer.Typer(
     help="Boarding partners: their rep codes and their OAuth clients.", no_args_is_help=True
 )
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
-T = TypeVar("T")
-
-
-def _fail(message: str) -> NoReturn:
-    errors.print(f"error: {message}", markup=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-async def _run(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
-    runtime = await open_runtime(Settings(), migrate=True, generate_admin_token=False)
-    try:
-        async with runtime.db.transaction() as session:
-            return await work(session, runtime)
-    except HomerunError as problem:
-        _fail(problem.message)
-    finally:
-        await runtime.db.dispose()
-
-
-def _print(data: dict[str, Any] | list[dict[str, Any]]) -> None:
-    console.print_json(json.dumps(data))
-
-
-def _validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate({k: v for k, v in data.items() if v is not None})
-    except ValidationError as problem:
-        _fail(validation_failed(problem).message)
 
 
 def _partner(partner: Any) -> dict[str, Any]:
@@ -80,7 +42,7 @@ def create_partner(
     ] = None,
 ) -> None:
     """Create a partner."""
-    data = _validated(
+    data = validated(
         schemas.PartnerCreate,
         {
             "name": name,
@@ -94,7 +56,7 @@ def create_partner(
     async def work(session: AsyncSession, runtime: Runtime) -> dict[str, Any]:
         return _partner(await partners.create_partner(session, runtime, data))
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("list")
@@ -108,7 +70,7 @@ def list_partners() -> None:
             out.append({**_partner(partner), "rep_codes": [r.code for r in reps]})
         return out
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("add-rep-code")
@@ -118,7 +80,7 @@ def add_rep_code(
     name: Annotated[str | None, typer.Option(help="Who the rep code stands for.")] = None,
 ) -> None:
     """Give a partner a rep code."""
-    data = _validated(schemas.RepCodeCreate, {"rep_code": rep_code, "name": name})
+    data = validated(schemas.RepCodeCreate, {"rep_code": rep_code, "name": name})
 
     async def work(session: AsyncSession, runtime: Runtime) -> dict[str, Any]:
         rep = await partners.add_rep_code(session, runtime, partner_id, data)
@@ -129,7 +91,7 @@ def add_rep_code(
             "partner_id": partner_id,
         }
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("add-client")
@@ -139,7 +101,7 @@ def add_client(
     name: Annotated[str | None, typer.Option(help="A name to know the client by.")] = None,
 ) -> None:
     """A new OAuth client acting for the partner; its client_secret is shown once."""
-    data = _validated(schemas.PartnerClientCreate, {"audience": audience, "name": name})
+    data = validated(schemas.PartnerClientCreate, {"audience": audience, "name": name})
 
     async def work(session: AsyncSession, runtime: Runtime) -> dict[str, Any]:
         made = await partners.create_partner_client(
@@ -153,4 +115,4 @@ def add_client(
             "partner_id": partner_id,
         }
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))

@@ -18,7 +18,7 @@ from homerun.merchants.models import Merchant
 from homerun.payments import codes, events, repository
 from homerun.payments.codes import Answer
 from homerun.payments.models import Transaction
-from homerun.payments.outcomes import Refusal, Reversal
+from homerun.payments.outcomes import Refusal, Reversal, refund_share
 from homerun.payments.refund_row import refund_row
 from homerun.payments.state import Event, State, apply_ach
 
@@ -80,23 +80,14 @@ async def _refund(
     form: AmountForm,
     now: datetime,
 ) -> Reversal | Refusal:
-    remaining = txn.amount_captured - txn.amount_refunded
-    amount = wanted or remaining
-    if amount > remaining:
-        return Refusal(
-            codes.INVALID_AMOUNT,
-            str(txn.id),
-            form,
-            wanted,
-            "refund amount is more than what remains to refund",
-            txn,
-        )
+    share = refund_share(txn, wanted, form)
+    if isinstance(share, Refusal):
+        return share
+    amount = share.amount
     credit = refund_row(txn, amount, 0, form, None, now, state=State.PENDING, answer=ACCEPTED)
     credit.state = apply_ach(State.PENDING, Event.ACCEPT)
     await repository.add(session, credit)
-    txn.state = apply_ach(
-        txn.state, Event.REFUND_REST if amount == remaining else Event.REFUND_PART
-    )
+    txn.state = apply_ach(txn.state, share.event)
     txn.amount_refunded += amount
     txn.updated_at = now
     reversal = Reversal(credit, txn, "refund", amount, 0, form)

@@ -24,6 +24,7 @@ from homerun.payments.outcomes import (
     approve,
     processor_of,
     processor_reference,
+    refund_share,
     require_own_mid,
 )
 from homerun.payments.refund_row import refund_row
@@ -237,18 +238,10 @@ async def _refund(
     form: AmountForm,
     now: datetime,
 ) -> Reversal | Refusal:
-    remaining = txn.amount_captured - txn.amount_refunded
-    amount = wanted or remaining
-    if amount > remaining:
-        return Refusal(
-            codes.INVALID_AMOUNT,
-            str(txn.id),
-            form,
-            wanted,
-            "refund amount is more than what remains to refund",
-            txn,
-        )
-    is_rest = amount == remaining
+    share = refund_share(txn, wanted, form)
+    if isinstance(share, Refusal):
+        return share
+    amount = share.amount
     # The surcharge is refunded in proportion (spec §12.6). The share is worked out on
     # the running total, not per refund, so that rounding never gives back more fee
     # than was charged (each refund rounded up on its own could) and the last refund
@@ -270,7 +263,7 @@ async def _refund(
         )
     refund = refund_row(txn, amount, fee, form, result.auth_code, now)
     await repository.add(session, refund)
-    txn.state = apply(txn.state, Event.REFUND_REST if is_rest else Event.REFUND_PART)
+    txn.state = apply(txn.state, share.event)
     txn.amount_refunded += amount
     txn.fee_refunded += fee
     txn.updated_at = now

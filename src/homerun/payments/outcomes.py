@@ -14,6 +14,7 @@ from homerun.errors import Forbidden
 from homerun.kit.money import AmountForm, apply_rate_bps
 from homerun.merchants.models import Merchant
 from homerun.merchants.service import faults_of
+from homerun.payments import codes
 from homerun.payments.codes import Answer
 from homerun.payments.models import Transaction
 from homerun.payments.row import AnyTransaction
@@ -45,6 +46,31 @@ class Reversal:
     amount: int  # base amount reversed
     fee: int  # surcharge reversed with it
     form: AmountForm
+
+
+@dataclass(frozen=True, slots=True)
+class RefundShare:
+    """How much of a payment one refund gives back, and the move it makes."""
+
+    amount: int
+    event: Event  # REFUND_REST when it gives back all that remains, else REFUND_PART
+
+
+def refund_share(txn: Transaction, wanted: int, form: AmountForm) -> RefundShare | Refusal:
+    """The refund amount rule of cards and ACH alike: `wanted` (0 asks for all that
+    remains), never more than was captured and not yet refunded."""
+    remaining = txn.amount_captured - txn.amount_refunded
+    amount = wanted or remaining
+    if amount > remaining:
+        return Refusal(
+            codes.INVALID_AMOUNT,
+            str(txn.id),
+            form,
+            wanted,
+            "refund amount is more than what remains to refund",
+            txn,
+        )
+    return RefundShare(amount, Event.REFUND_REST if amount == remaining else Event.REFUND_PART)
 
 
 def processor_of(merchant: Merchant) -> Processor:

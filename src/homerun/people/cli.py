@@ -6,49 +6,26 @@ here for the operator to hand on.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, NoReturn, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.audit.service import CLI
 from homerun.boarding import partners
-from homerun.config import Settings
-from homerun.errors import HomerunError, ValidationFailed
+from homerun.commands import print_json, run, say
+from homerun.errors import ValidationFailed
 from homerun.merchants import service as merchants
 from homerun.people import service
 from homerun.people.models import User
 from homerun.people.roles import Role
 from homerun.people.state import LinkPurpose
 from homerun.runtime import Runtime
-from homerun.startup import open_runtime
 
 app = typer.Typer(help="Dashboard users: invitations, roles, resets.", no_args_is_help=True)
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
-T = TypeVar("T")
 
 RoleOption = Annotated[str, typer.Option(help=f"One of: {', '.join(r.value for r in Role)}.")]
-
-
-def _fail(message: str) -> NoReturn:
-    errors.print(f"error: {message}", markup=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-async def _run(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
-    runtime = await open_runtime(Settings(), migrate=True, generate_admin_token=False)
-    try:
-        async with runtime.db.transaction() as session:
-            return await work(session, runtime)
-    except HomerunError as problem:
-        _fail(problem.message)
-    finally:
-        await runtime.db.dispose()
 
 
 def _role(text: str) -> Role:
@@ -76,10 +53,6 @@ def _user(user: User) -> dict[str, Any]:
     }
 
 
-def _say(label: str, value: str) -> None:
-    console.print(f"{label:<15}{value}", soft_wrap=True, markup=False)
-
-
 @app.command("create")
 def create(
     email: str,
@@ -100,7 +73,7 @@ def create(
         path = await service.issue_link(session, runtime, CLI, user, LinkPurpose.INVITE)
         return link_url(runtime, path)
 
-    _say("invitation", asyncio.run(_run(work)))
+    say("invitation", run(work))
 
 
 def _link_command(purpose: LinkPurpose) -> Callable[[str], None]:
@@ -109,9 +82,7 @@ def _link_command(purpose: LinkPurpose) -> Callable[[str], None]:
             user = await service.get_user(session, email)
             return link_url(runtime, await service.issue_link(session, runtime, CLI, user, purpose))
 
-        _say(
-            "invitation" if purpose is LinkPurpose.INVITE else "reset link", asyncio.run(_run(work))
-        )
+        say("invitation" if purpose is LinkPurpose.INVITE else "reset link", run(work))
 
     return command
 
@@ -132,7 +103,7 @@ def list_users(
         merchant_id = (await merchants.get(session, mid)).id if mid is not None else None
         return [_user(u) for u in await service.list_users(session, merchant_id=merchant_id)]
 
-    console.print_json(json.dumps(asyncio.run(_run(work))))
+    print_json(run(work))
 
 
 @app.command("set-role")
@@ -143,7 +114,7 @@ def set_role(email: str, role: str) -> None:
         user = await service.get_user(session, email)
         return _user(await service.set_role(session, runtime, CLI, user, _role(role)))
 
-    console.print_json(json.dumps(asyncio.run(_run(work))))
+    print_json(run(work))
 
 
 @app.command("disable")
@@ -154,7 +125,7 @@ def disable(email: str) -> None:
         user = await service.get_user(session, email)
         return _user(await service.disable(session, runtime, CLI, user))
 
-    console.print_json(json.dumps(asyncio.run(_run(work))))
+    print_json(run(work))
 
 
 @app.command("totp")
@@ -166,7 +137,7 @@ def totp(email: str) -> None:
         user = await service.get_user(session, email)
         return await service.enable_totp(session, runtime, CLI, user)
 
-    setup = asyncio.run(_run(work))
-    _say("totp secret", setup.secret)
-    _say("otpauth uri", setup.uri)
-    _say("recovery codes", " ".join(setup.recovery_codes))
+    setup = run(work)
+    say("totp secret", setup.secret)
+    say("otpauth uri", setup.uri)
+    say("recovery codes", " ".join(setup.recovery_codes))

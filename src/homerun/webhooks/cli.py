@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
-from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.config import Settings
-from homerun.errors import HomerunError
-from homerun.kit.web import validation_failed
+from homerun.commands import console, fail, print_json, run, validated, with_runtime
 from homerun.runtime import Runtime
-from homerun.startup import open_runtime
 from homerun.webhooks import catalogue, service
 from homerun.webhooks.dispatcher import deliver_due
 from homerun.webhooks.schemas import (
@@ -32,36 +25,6 @@ app = typer.Typer(
     help="Webhook endpoints of merchants and partners, and their deliveries.",
     no_args_is_help=True,
 )
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
-T = TypeVar("T")
-
-
-def _fail(message: str) -> NoReturn:
-    errors.print(f"error: {message}", markup=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-async def _run(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
-    runtime = await open_runtime(Settings(), migrate=True, generate_admin_token=False)
-    try:
-        async with runtime.db.transaction() as session:
-            return await work(session, runtime)
-    except HomerunError as problem:
-        _fail(problem.message)
-    finally:
-        await runtime.db.dispose()
-
-
-def _print(data: Any) -> None:
-    console.print_json(json.dumps(data))
-
-
-def _validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate({k: v for k, v in data.items() if v is not None})
-    except ValidationError as problem:
-        _fail(validation_failed(problem).message)
 
 
 def _endpoint(runtime: Runtime, owned: service.Owned) -> dict[str, Any]:
@@ -91,7 +54,7 @@ def create(
     description: Annotated[str | None, typer.Option(help="A note to know it by.")] = None,
 ) -> None:
     """Register an endpoint; its signing secret is shown once."""
-    data = _validated(
+    data = validated(
         EndpointCreate,
         {
             "url": url,
@@ -106,7 +69,7 @@ def create(
     async def work(session: AsyncSession, runtime: Runtime) -> dict[str, Any]:
         return _with_secret(runtime, await service.create_endpoint(session, runtime, data))
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("list")
@@ -122,7 +85,7 @@ def list_endpoints(
         )
         return [_endpoint(runtime, owned) for owned in page]
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("update")
@@ -136,7 +99,7 @@ def update(
     description: Annotated[str | None, typer.Option(help="A new note.")] = None,
 ) -> None:
     """Change an endpoint."""
-    data = _validated(
+    data = validated(
         EndpointUpdate,
         {"url": url, "event_types": event_type, "enabled": enabled, "description": description},
     )
@@ -146,7 +109,7 @@ def update(
             runtime, await service.update_endpoint(session, runtime, endpoint_id, data)
         )
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("delete")
@@ -156,7 +119,7 @@ def delete(endpoint_id: int) -> None:
     async def work(session: AsyncSession, runtime: Runtime) -> None:
         await service.delete_endpoint(session, runtime, endpoint_id)
 
-    asyncio.run(_run(work))
+    run(work)
     console.print(f"deleted endpoint {endpoint_id}", markup=False)
 
 
@@ -174,7 +137,7 @@ def rotate_secret(
         made = await service.rotate_secret(session, runtime, endpoint_id, overlap)
         return _with_secret(runtime, made)
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("deliveries")
@@ -185,7 +148,7 @@ def deliveries(
 ) -> None:
     """Deliveries, oldest first (`--state failed`: the ones that gave up)."""
     if state is not None and state not in ("pending", "delivered", "failed"):
-        _fail("--state must be pending, delivered or failed")
+        fail("--state must be pending, delivered or failed")
 
     async def work(session: AsyncSession, runtime: Runtime) -> list[dict[str, Any]]:
         page = await service.list_deliveries(
@@ -199,7 +162,7 @@ def deliveries(
         )
         return [dump(DeliveryOut.of(d)) for d in page]
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("resend")
@@ -209,7 +172,7 @@ def resend(webhook_id: str) -> None:
     async def work(session: AsyncSession, runtime: Runtime) -> dict[str, Any]:
         return dump(DeliveryOut.of(await service.resend(session, runtime, webhook_id)))
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("resend-failed")
@@ -220,13 +183,13 @@ def resend_failed(endpoint_id: int) -> None:
         count = await service.resend_failed(session, runtime, endpoint_id)
         return {"endpoint_id": endpoint_id, "resent": count}
 
-    _print(asyncio.run(_run(work)))
+    print_json(run(work))
 
 
 @app.command("event-types")
 def event_types() -> None:
     """Every event type an endpoint can ask for."""
-    _print(
+    print_json(
         [
             {"event_type": t.name, "audience": t.audience, "origin": t.origin, "emitted": t.emitted}
             for t in catalogue.EVENT_TYPES
@@ -234,12 +197,8 @@ def event_types() -> None:
     )
 
 
-async def _deliver_now() -> dict[str, int]:
-    runtime = await open_runtime(Settings(), migrate=True, generate_admin_token=False)
-    try:
-        totals = await deliver_due(runtime, name="cli")
-    finally:
-        await runtime.db.dispose()
+async def _deliver_now(runtime: Runtime) -> dict[str, int]:
+    totals = await deliver_due(runtime, name="cli")
     return {
         "events_fanned_out": totals.fanned_out,
         "attempts": totals.claimed,
@@ -251,4 +210,4 @@ async def _deliver_now() -> dict[str, int]:
 @app.command("deliver-now")
 def deliver_now() -> None:
     """Make every due attempt now and wait for the answers (no worker needed)."""
-    _print(asyncio.run(_deliver_now()))
+    print_json(asyncio.run(with_runtime(_deliver_now)))

@@ -1,87 +1,32 @@
-"""The asynchronous engine: send a Call with credentials, retries and one re-authentication."""
+"""The asynchronous engine: the flow of `_engine.Engine`, awaited on the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 import httpx
-import stamina
 
-from ._auth import AsyncKeys, AsyncTokens, KeyState, TokenSlot
 from ._call import Call
-from ._http import Hosts, content_of, refresh_call, request_of, token_call
-from .credentials import ApiCredentials
-from .errors import APIConnectionError, APITimeoutError, CredentialsError
-from .models import AccessToken, RefreshedKeys
-from .retries import RetryPolicy, retry_on
+from ._engine import Engine, transport_errors
+from ._flow import Lock, adrive
 
 T = TypeVar("T")
 
 
-class AsyncEngine:
-    def __init__(
-        self,
-        hosts: Hosts,
-        http: httpx.AsyncClient,
-        keys: KeyState | None,
-        slots: dict[str, TokenSlot],
-        retry: RetryPolicy,
-    ) -> None:
-        self.hosts, self.http, self.retry = hosts, http, retry
-        self.keys = AsyncKeys(keys, self._refresh) if keys is not None else None
-        self.tokens = {name: AsyncTokens(slot, self._token) for name, slot in slots.items()}
+class AsyncEngine(Engine[httpx.AsyncClient]):
+    def new_lock(self) -> Lock:
+        return asyncio.Lock()
 
     async def send(self, call: Call[T]) -> T:
-        try:
-            async for attempt in stamina.retry_context(
-                on=retry_on,
-                attempts=self.retry.attempts,
-                timeout=self.retry.timeout,
-                wait_initial=self.retry.wait_initial,
-                wait_max=self.retry.wait_max,
-                wait_jitter=self.retry.wait_jitter,
-            ):
+        with transport_errors():
+            async for attempt in self.retry.context():
                 with attempt:
-                    content = await self._attempt(call)
-        except httpx.TimeoutException as error:
-            raise APITimeoutError(str(error) or "timed out") from error
-        except httpx.TransportError as error:
-            raise APIConnectionError(str(error) or type(error).__name__) from error
+                    content = await adrive(self.attempt(self, call))
         return call.parse(content)
 
-    async def _attempt(self, call: Call[T]) -> bytes:
-        used = await self._credential(call)
-        response = await self.http.send(request_of(self.hosts, call, used))
-        if response.status_code == 401 and call.auth != "none":
-            await response.aclose()
-            await self._forget(call, used)
-            call.new_idempotency_key()
-            authorization = await self._credential(call)
-            response = await self.http.send(request_of(self.hosts, call, authorization))
-        return content_of(response)
+    async def request(self, request: httpx.Request) -> httpx.Response:
+        return await self.http.send(request)
 
-    async def _credential(self, call: Call[T]) -> str | None:
-        if call.auth == "none":
-            return call.headers.get("Authorization")
-        if call.auth == "api_key":
-            key = await self.keys.api_key() if self.keys is not None else None
-            if key is None:
-                raise CredentialsError("no api_key: pass api_key and refresh_token")
-            return f"Bearer {key}"
-        tokens = self.tokens.get(call.auth)
-        if tokens is None:
-            raise CredentialsError(f"no OAuth client for {call.auth}: pass {call.auth}=")
-        return f"Bearer {await tokens.get()}"
-
-    async def _forget(self, call: Call[T], used: str | None) -> None:
-        bare = used.removeprefix("Bearer ") if used else None
-        if call.auth == "api_key" and self.keys is not None:
-            await self.keys.refresh(bare)
-        elif call.auth in self.tokens:
-            self.tokens[call.auth].slot.forget(bare)
-
-    async def _refresh(self, creds: ApiCredentials) -> RefreshedKeys:
-        return await self.send(refresh_call(creds))
-
-    async def _token(self, slot: TokenSlot) -> AccessToken:
-        return await self.send(token_call(slot.audience, slot.client.basic()))
+    async def close(self, response: httpx.Response) -> None:
+        await response.aclose()

@@ -2,19 +2,18 @@
 
 One refresh at a time: a threading.Lock (sync) or an asyncio.Lock (async) is held for the
 whole refresh, and a caller that waited for it finds the key already replaced and uses the
-new one instead of refreshing again.
+new one instead of refreshing again. Refreshing is a flow (`_flow`) that either engine drives.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import threading
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ._flow import Flow, Io, Lock
+from ._http import refresh_call, token_call
 from .credentials import ApiCredentials, CredentialStore
 from .models import AccessToken, RefreshedKeys
 
@@ -70,44 +69,29 @@ class KeyState:
         return fresh
 
 
-class SyncKeys:
-    def __init__(self, state: KeyState, refresh: Callable[[ApiCredentials], RefreshedKeys]):
-        self.state, self._refresh, self._lock = state, refresh, threading.Lock()
+class Keys:
+    """The api_key of every call, refreshed under `lock` (one refresh at a time)."""
 
-    def api_key(self) -> str | None:
+    def __init__(self, state: KeyState, lock: Lock) -> None:
+        self.state, self._lock = state, lock
+
+    def api_key(self, io: Io) -> Flow[str | None]:
         creds = self.state.current
         if creds is not None and self.state.needs_refresh(creds):
-            creds = self.refresh(creds.api_key)
+            creds = yield from self.refresh(io, creds.api_key)
         return creds.api_key if creds is not None else None
 
-    def refresh(self, used: str | None) -> ApiCredentials | None:
-        with self._lock:
+    def refresh(self, io: Io, used: str | None) -> Flow[ApiCredentials | None]:
+        yield self._lock.acquire()
+        try:
             if self.state.reload() and not self.state.current_needs_refresh():
                 return self.state.current
             if self.state.stale(used) or self.state.current_needs_refresh():
-                return self.state.adopt(self._refresh(self.state.begin()))
+                answer: RefreshedKeys = yield io.send(refresh_call(self.state.begin()))
+                return self.state.adopt(answer)
             return self.state.current
-
-
-class AsyncKeys:
-    def __init__(
-        self, state: KeyState, refresh: Callable[[ApiCredentials], Awaitable[RefreshedKeys]]
-    ):
-        self.state, self._refresh, self._lock = state, refresh, asyncio.Lock()
-
-    async def api_key(self) -> str | None:
-        creds = self.state.current
-        if creds is not None and self.state.needs_refresh(creds):
-            creds = await self.refresh(creds.api_key)
-        return creds.api_key if creds is not None else None
-
-    async def refresh(self, used: str | None) -> ApiCredentials | None:
-        async with self._lock:
-            if self.state.reload() and not self.state.current_needs_refresh():
-                return self.state.current
-            if self.state.stale(used) or self.state.current_needs_refresh():
-                return self.state.adopt(await self._refresh(self.state.begin()))
-            return self.state.current
+        finally:
+            self._lock.release()
 
 
 @dataclass(frozen=True)
@@ -144,29 +128,22 @@ class TokenSlot:
             self.token = None
 
 
-class SyncTokens:
-    def __init__(self, slot: TokenSlot, fetch: Callable[[TokenSlot], AccessToken]) -> None:
-        self.slot, self._fetch, self._lock = slot, fetch, threading.Lock()
+class Tokens:
+    """A slot's access token, asked for under `lock` (one request at a time)."""
 
-    def get(self) -> str:
-        with self._lock:
+    def __init__(self, slot: TokenSlot, lock: Lock) -> None:
+        self.slot, self._lock = slot, lock
+
+    def get(self, io: Io) -> Flow[str]:
+        yield self._lock.acquire()
+        try:
             token = self.slot.valid()
             if token is None:
                 asked_at = time.monotonic()
-                token = self.slot.keep(self._fetch(self.slot), asked_at)
+                answer: AccessToken = yield io.send(
+                    token_call(self.slot.audience, self.slot.client.basic())
+                )
+                token = self.slot.keep(answer, asked_at)
             return token
-
-
-class AsyncTokens:
-    def __init__(
-        self, slot: TokenSlot, fetch: Callable[[TokenSlot], Awaitable[AccessToken]]
-    ) -> None:
-        self.slot, self._fetch, self._lock = slot, fetch, asyncio.Lock()
-
-    async def get(self) -> str:
-        async with self._lock:
-            token = self.slot.valid()
-            if token is None:
-                asked_at = time.monotonic()
-                token = self.slot.keep(await self._fetch(self.slot), asked_at)
-            return token
+        finally:
+            self._lock.release()

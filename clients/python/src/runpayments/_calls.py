@@ -1,4 +1,6 @@
-"""Every endpoint as a function that returns a Call: the one place paths and bodies live."""
+"""Every endpoint as a function that returns a Call: the one place paths and bodies live.
+
+Each takes the client's MID first (the surfaces pass it), whether or not its body needs it."""
 
 from __future__ import annotations
 
@@ -45,29 +47,30 @@ def _body(request: Request, mid: str | None) -> dict[str, object]:
     return _with(request, "mid", mid)
 
 
-def charge(request: ChargeRequest, mid: str | None) -> Call[Transaction]:
+def charge(mid: str | None, request: ChargeRequest) -> Call[Transaction]:
+    """Approved, declined or retry-later, all as a Transaction (never an exception)."""
     return Call("POST", "/api/v1/charge", _TRANSACTION, "api_key", _body(request, mid))
 
 
-def capture(request: CaptureRequest, mid: str | None) -> Call[Transaction]:
+def capture(mid: str | None, request: CaptureRequest) -> Call[Transaction]:
     return Call("POST", "/api/v1/capture", _TRANSACTION, "api_key", _body(request, mid))
 
 
-def void_or_refund(request: VoidOrRefundRequest, mid: str | None) -> Call[Transaction]:
+def void_or_refund(mid: str | None, request: VoidOrRefundRequest) -> Call[Transaction]:
     body = _body(request, mid)
     return Call("POST", "/api/v1/void-or-refund", _TRANSACTION, "api_key", body)
 
 
-def surcharge(request: SurchargeRequest, mid: str | None) -> Call[Surcharge]:
+def surcharge(mid: str | None, request: SurchargeRequest) -> Call[Surcharge]:
     return Call("POST", "/api/v1/surcharge", parser(Surcharge), "api_key", _body(request, mid))
 
 
-def create_hpp(request: HppRequest, mid: str | None) -> Call[HostedPage]:
+def create_hpp(mid: str | None, request: HppRequest) -> Call[HostedPage]:
     body = _with(request, "cc_mid", mid)
     return Call("POST", "/api/v1/hpp", parser(HostedPage), "api_key", body)
 
 
-def update_hpp(client_id: str, request: HppRequest, mid: str | None) -> Call[HostedPage]:
+def update_hpp(mid: str | None, client_id: str, request: HppRequest) -> Call[HostedPage]:
     body = _with(request, "cc_mid", mid)
     return Call("PUT", f"/api/v1/hpp/{client_id}", parser(HostedPage), "api_key", body)
 
@@ -75,35 +78,35 @@ def update_hpp(client_id: str, request: HppRequest, mid: str | None) -> Call[Hos
 _VAULT = "/api/v1/vault_payment_accounts"
 
 
-def create_account(request: CreateAccountRequest, mid: str | None) -> Call[CreatedAccount]:
+def create_account(mid: str | None, request: CreateAccountRequest) -> Call[CreatedAccount]:
     return Call("POST", _VAULT, parser(CreatedAccount), "api_key", _body(request, mid))
 
 
-def get_account(vault_id: str | int) -> Call[Account]:
+def get_account(_mid: str | None, vault_id: str | int) -> Call[Account]:
     return Call("GET", f"{_VAULT}/{vault_id}", parser(Account), "api_key")
 
 
 def update_account(
-    vault_id: str | int, request: UpdateAccountRequest, mid: str | None
+    mid: str | None, vault_id: str | int, request: UpdateAccountRequest
 ) -> Call[UpdatedAccount]:
     body = _body(request, mid)
     return Call("PUT", f"{_VAULT}/{vault_id}", parser(UpdatedAccount), "api_key", body)
 
 
-def delete_account(vault_id: str | int) -> Call[DeletedAccount]:
+def delete_account(_mid: str | None, vault_id: str | int) -> Call[DeletedAccount]:
     return Call("DELETE", f"{_VAULT}/{vault_id}", parser(DeletedAccount), "api_key")
 
 
-def create_plan(request: CreatePlanRequest, mid: str | None) -> Call[CreatedPlan]:
+def create_plan(mid: str | None, request: CreatePlanRequest) -> Call[CreatedPlan]:
     body = _body(request, mid)
     return Call("POST", "/api/v1/billing_plans", parser(CreatedPlan), "api_key", body)
 
 
-def get_plan(plan_id: int) -> Call[Plan]:
+def get_plan(_mid: str | None, plan_id: int) -> Call[Plan]:
     return Call("GET", f"/api/v1/billing_plans/{plan_id}", parser(Plan), "api_key")
 
 
-def cancel_plan(plan_id: int) -> Call[CancelledPlan]:
+def cancel_plan(_mid: str | None, plan_id: int) -> Call[CancelledPlan]:
     return Call("DELETE", f"/api/v1/billing_plans/{plan_id}", parser(CancelledPlan), "api_key")
 
 
@@ -111,11 +114,11 @@ BOARDING = "/ords/relay/api/boarding/v1"
 REPORTING = "/ords/sprint/api/3p/v1"
 
 
-def create_merchant(request: CreateMerchantRequest) -> Call[MerchantCreated]:
+def create_merchant(_mid: str | None, request: CreateMerchantRequest) -> Call[MerchantCreated]:
     body = request.wire()
     return Call("POST", f"{BOARDING}/merchants", parser(MerchantCreated), "boarding", body)
 
 
-def get_merchant(merchant_id: int) -> Call[MerchantDetail]:
+def get_merchant(_mid: str | None, merchant_id: int) -> Call[MerchantDetail]:
     path = f"{BOARDING}/merchants/{merchant_id}"
     return Call("GET", path, parser(MerchantDetail), "boarding")

@@ -1,86 +1,104 @@
-"""The synchronous engine: send a Call with credentials, retries and one re-authentication."""
+"""The engines: send a Call with credentials, retries and one re-authentication.
+
+`Engine` holds what both share, the credential state and the flow of one attempt
+(`_flow`); `SyncEngine` and `AsyncEngine` (`_aengine`) only wait differently.
+"""
 
 from __future__ import annotations
 
-from typing import TypeVar
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
 
 import httpx
-import stamina
 
-from ._auth import KeyState, SyncKeys, SyncTokens, TokenSlot
+from ._auth import Keys, KeyState, Tokens, TokenSlot
 from ._call import Call
-from ._http import Hosts, content_of, refresh_call, request_of, token_call
-from .credentials import ApiCredentials
+from ._flow import Flow, Io, Lock, drive
+from ._http import Hosts, content_of, request_of
 from .errors import APIConnectionError, APITimeoutError, CredentialsError
-from .models import AccessToken, RefreshedKeys
-from .retries import RetryPolicy, retry_on
+from .retries import RetryPolicy
 
 T = TypeVar("T")
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
 
-class SyncEngine:
+class Engine(Generic[H]):
     def __init__(
         self,
         hosts: Hosts,
-        http: httpx.Client,
+        http: H,
         keys: KeyState | None,
         slots: dict[str, TokenSlot],
         retry: RetryPolicy,
     ) -> None:
-        self.hosts, self.http, self.retry = hosts, http, retry
-        self.keys = SyncKeys(keys, self._refresh) if keys is not None else None
-        self.tokens = {name: SyncTokens(slot, self._token) for name, slot in slots.items()}
+        self.hosts, self.retry = hosts, retry
+        self.http: H = http
+        self.keys = Keys(keys, self.new_lock()) if keys is not None else None
+        self.tokens = {name: Tokens(slot, self.new_lock()) for name, slot in slots.items()}
 
-    def send(self, call: Call[T]) -> T:
-        try:
-            for attempt in stamina.retry_context(
-                on=retry_on,
-                attempts=self.retry.attempts,
-                timeout=self.retry.timeout,
-                wait_initial=self.retry.wait_initial,
-                wait_max=self.retry.wait_max,
-                wait_jitter=self.retry.wait_jitter,
-            ):
-                with attempt:
-                    content = self._attempt(call)
-        except httpx.TimeoutException as error:
-            raise APITimeoutError(str(error) or "timed out") from error
-        except httpx.TransportError as error:
-            raise APIConnectionError(str(error) or type(error).__name__) from error
-        return call.parse(content)
+    def new_lock(self) -> Lock:
+        """The lock of one credential: held across its refresh."""
+        raise NotImplementedError
 
-    def _attempt(self, call: Call[T]) -> bytes:
-        used = self._credential(call)
-        response = self.http.send(request_of(self.hosts, call, used))
+    def attempt(self, io: Io, call: Call[Any]) -> Flow[bytes]:
+        """One try of `call`; a 401 forgets the credential it used and tries once more."""
+        used = yield from self._credential(io, call)
+        response: httpx.Response = yield io.request(request_of(self.hosts, call, used))
         if response.status_code == 401 and call.auth != "none":
-            response.close()
-            self._forget(call, used)
+            yield io.close(response)
+            yield from self._forget(io, call, used)
             call.new_idempotency_key()
-            response = self.http.send(request_of(self.hosts, call, self._credential(call)))
+            authorization = yield from self._credential(io, call)
+            response = yield io.request(request_of(self.hosts, call, authorization))
         return content_of(response)
 
-    def _credential(self, call: Call[T]) -> str | None:
+    def _credential(self, io: Io, call: Call[Any]) -> Flow[str | None]:
         if call.auth == "none":
             return call.headers.get("Authorization")
         if call.auth == "api_key":
-            key = self.keys.api_key() if self.keys is not None else None
+            key = (yield from self.keys.api_key(io)) if self.keys is not None else None
             if key is None:
                 raise CredentialsError("no api_key: pass api_key and refresh_token")
             return f"Bearer {key}"
         tokens = self.tokens.get(call.auth)
         if tokens is None:
             raise CredentialsError(f"no OAuth client for {call.auth}: pass {call.auth}=")
-        return f"Bearer {tokens.get()}"
+        return f"Bearer {(yield from tokens.get(io))}"
 
-    def _forget(self, call: Call[T], used: str | None) -> None:
+    def _forget(self, io: Io, call: Call[Any], used: str | None) -> Flow[None]:
         bare = used.removeprefix("Bearer ") if used else None
         if call.auth == "api_key" and self.keys is not None:
-            self.keys.refresh(bare)
+            yield from self.keys.refresh(io, bare)
         elif call.auth in self.tokens:
             self.tokens[call.auth].slot.forget(bare)
 
-    def _refresh(self, creds: ApiCredentials) -> RefreshedKeys:
-        return self.send(refresh_call(creds))
 
-    def _token(self, slot: TokenSlot) -> AccessToken:
-        return self.send(token_call(slot.audience, slot.client.basic()))
+@contextmanager
+def transport_errors() -> Iterator[None]:
+    """httpx's transport faults, once retries are spent, as this client's exceptions."""
+    try:
+        yield
+    except httpx.TimeoutException as error:
+        raise APITimeoutError(str(error) or "timed out") from error
+    except httpx.TransportError as error:
+        raise APIConnectionError(str(error) or type(error).__name__) from error
+
+
+class SyncEngine(Engine[httpx.Client]):
+    def new_lock(self) -> Lock:
+        return threading.Lock()
+
+    def send(self, call: Call[T]) -> T:
+        with transport_errors():
+            for attempt in self.retry.context():
+                with attempt:
+                    content = drive(self.attempt(self, call))
+        return call.parse(content)
+
+    def request(self, request: httpx.Request) -> httpx.Response:
+        return self.http.send(request)
+
+    def close(self, response: httpx.Response) -> None:
+        response.close()

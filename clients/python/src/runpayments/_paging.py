@@ -40,3 +40,10 @@ def page_call(
     if q is not None:
         params["q"] = q.to_json() if isinstance(q, Q) else json.dumps(q, separators=(",", ":"))
     return Call("GET", path, parser(Page[kind]), auth, params=params)  # type: ignore[valid-type]
+
+
+def next_offset(page: Page[T], offset: int) -> int | None:
+    """Where the page after `page` (read at `offset`) starts; None after the last."""
+    if not page.has_more or not page.items:
+        return None
+    return offset + len(page.items)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ._auth import ClientCredentials, KeyState, TokenSlot
 from ._http import Hosts
 from .credentials import ApiCredentials, CredentialStore, MemoryStore
@@ -9,7 +11,7 @@ from .credentials import ApiCredentials, CredentialStore, MemoryStore
 RUN_PAYMENTS_URL = "https://javelin.runpayments.io"
 RUN_ORDS_URL = "https://apps.runpayments.io"
 
-OAuthClient = ClientCredentials | tuple[str, str]
+OAuthClient: TypeAlias = ClientCredentials | tuple[str, str]
 
 
 def hosts_of(base_url: str, ords_url: str | None) -> Hosts:

@@ -9,8 +9,13 @@ any other 4xx, and a result "B" (an answer, reported to the caller as `retry_lat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
+import stamina
+
+if TYPE_CHECKING:
+    from stamina._core import _RetryContextIterator
 
 from .errors import ConflictError, RateLimitError, ServerError
 
@@ -26,6 +31,17 @@ class RetryPolicy:
     @classmethod
     def never(cls) -> RetryPolicy:
         return cls(attempts=1)
+
+    def context(self) -> _RetryContextIterator:
+        """stamina's attempts of one call under this policy (`for` or `async for`)."""
+        return stamina.retry_context(
+            on=retry_on,
+            attempts=self.attempts,
+            timeout=self.timeout,
+            wait_initial=self.wait_initial,
+            wait_max=self.wait_max,
+            wait_jitter=self.wait_jitter,
+        )
 
 
 def retry_on(error: Exception) -> bool | float:
