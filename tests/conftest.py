@@ -18,16 +18,26 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from pydantic import SecretStr
 
 from homerun.app import create_app
 from homerun.config import Settings
 from homerun.kit.db.engine import Database, create_engine
 from homerun.kit.db.migrate import upgrade_to_head
+from homerun.people import crypto as people_crypto
 from homerun.runtime import Runtime
 from homerun.startup import open_runtime
 
 ADMIN_TOKEN = "hr_admin_test_token"
+
+# A password hash at argon2id's production cost (64 MiB, three passes) takes a quarter of a
+# second here, and the suite creates and signs in hundreds of users: in-process tests hash at
+# argon2's lowest cost instead. Same algorithm, same stored format, same code path; servers
+# the tests start as processes keep the production cost.
+PRODUCTION_HASHER = people_crypto._HASHER
+people_crypto._HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+people_crypto._DUMMY = people_crypto._HASHER.hash("not a password of anyone")
 PG_SERVER = os.environ.get("HOMERUN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 
 

@@ -5,6 +5,7 @@
 #
 #   bench/dashboard/run.sh                 # PostgreSQL at $PG
 #   SEED=0 bench/dashboard/run.sh          # reuse the database of an earlier run
+#   EXPORT=0 bench/dashboard/run.sh        # the pages only, without the CSV export
 #   DB=sqlite bench/dashboard/run.sh       # SQLite, in $OUT/bench.db
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +16,7 @@ SIZE=${SIZE:-1000000}
 PORT=${PORT:-8312}
 RUNS=${RUNS:-200}
 SEED=${SEED:-1}
+EXPORT=${EXPORT:-1}  # 0: time the pages only, no million-row CSV download
 OUT=${OUT:-/tmp/homerun-bench-dashboard}
 HOMERUN=${HOMERUN:-.venv/bin/homerun}
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -77,5 +79,6 @@ done
 echo "load before timing: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PYTHON" bench/dashboard/latency.py --base-url "http://127.0.0.1:$PORT" \
   --invitation "$invitation" --deep-cursor "$deep" --payments "$payments" \
-  --server-pid "$server" --runs "$RUNS" --label "$DB, $SIZE" | tee "$OUT/latency-$DB.txt"
+  --server-pid "$server" --runs "$RUNS" --label "$DB, $SIZE" \
+  $([ "$EXPORT" = 1 ] || echo --no-export) | tee "$OUT/latency-$DB.txt"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -6,17 +6,19 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from argon2 import Type
 from sqlalchemy import func, select
 
 from homerun.audit.models import AuditEvent
 from homerun.errors import Conflict, ValidationFailed
 from homerun.merchants import service as merchants
+from homerun.people import crypto
 from homerun.people import service as people
 from homerun.people.models import User, UserSession
 from homerun.people.roles import Role
 from homerun.people.state import LinkPurpose, SessionStage
 from homerun.runtime import Runtime
-from tests.conftest import MerchantAccess
+from tests.conftest import PRODUCTION_HASHER, MerchantAccess
 from tests.people.support import (
     PASSWORD,
     TESTS,
@@ -43,6 +45,16 @@ async def _actions(runtime: Runtime, user_email: str) -> list[str]:
     async with runtime.db.transaction() as session:
         rows = await session.scalars(select(AuditEvent).order_by(AuditEvent.id))
         return [r.action for r in rows if r.detail.get("user") == user_email]
+
+
+async def test_production_hashes_use_rfc_9106_low_memory_argon2id() -> None:
+    assert (PRODUCTION_HASHER.type, PRODUCTION_HASHER.memory_cost) == (Type.ID, 65536)
+    assert (PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.parallelism) == (3, 4)
+    stored = PRODUCTION_HASHER.hash(PASSWORD)
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    # A hash keeps its own cost: one made at the production cost is checked at that cost.
+    assert await crypto.password_matches(stored, PASSWORD)
+    assert not await crypto.password_matches(stored, PASSWORD + "x")
 
 
 async def test_a_password_is_stored_as_argon2id_and_signs_in(

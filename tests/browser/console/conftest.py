@@ -1,5 +1,6 @@
-"""The console's clock and the deposits page's scripted week move the instance clock far: a
-database and a live Homerun of their own, so the rest of the browser tests keep their clock."""
+"""The console's clock, the deposits page's scripted week and a boarded merchant followed to
+live move the instance clock far: a database and a live Homerun of their own, so the rest of
+the browser tests keep their clock."""
 
 from __future__ import annotations
 
