@@ -372,4 +372,8 @@ async def test_a_key_is_kept_for_24_hours(
     again = await keyed_post(client, "/api/v1/charge", body, "day-1", headers)
     assert again.status_code == 200 and REPLAYED not in again.headers
     assert again.json()["trans_id"] != first.json()["trans_id"]
-    assert await kinds(client, merchant) == ["transaction.entered"] * 2
+    # Two charges, the second not a replay. The day that passed may also have closed the
+    # first charge's batch and funded it (it depends on the hour the suite runs at): those
+    # events are settlement's, not the charges'.
+    made = [kind for kind in await kinds(client, merchant) if kind.startswith("transaction.")]
+    assert made == ["transaction.entered"] * 2
