@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from tests.boarding.support import API, boarding_token
+from tests.commands import homerun
 from tests.ports import free_port
-from tests.test_cli import homerun, printed, serving
+from tests.test_cli import printed, serving
 
 
 @pytest.fixture

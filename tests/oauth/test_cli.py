@@ -15,15 +15,15 @@ import pytest
 from homerun.app import create_app
 from homerun.config import Settings
 from homerun.startup import open_runtime
+from tests.commands import homerun as run_homerun
 from tests.conftest import MerchantAccess
 from tests.oauth.support import REPORTING_TOKEN, basic
 from tests.processes import fresh_database
-from tests.test_cli import homerun as run_homerun
 
 
 async def homerun(db_url: str, *args: str) -> tuple[int, str, str]:
-    # Wide, so that no line of output wraps; long enough for the seed.
-    return await run_homerun(db_url, *args, seconds=120, COLUMNS="200")
+    # Wide, so that no line of output wraps.
+    return await run_homerun(db_url, *args, COLUMNS="200")
 
 
 def last_json(text: str) -> dict[str, Any]:
@@ -68,7 +68,7 @@ async def test_create_rotate_and_revoke_a_client(
         settings.database_url, "oauth-clients", "revoke", made["client_id"]
     )
     assert code == 0, err
-    # The CLI ran in another process: this one notices within the cache's 2 seconds.
+    # The command had a runtime of its own: this one notices within the cache's 2 seconds.
     await asyncio.sleep(2.1)
     assert (await client.post(REPORTING_TOKEN, data=form, headers=new)).status_code == 401
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.commands import homerun
 from tests.dashboard.support import csrf_of
 from tests.processes import db_url
-from tests.test_cli import free_port, homerun, printed, serving
+from tests.test_cli import free_port, printed, serving
 
 __all__ = ["db_url"]  # the fixture, from tests/processes.py
 

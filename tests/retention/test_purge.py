@@ -19,8 +19,8 @@ from homerun.retention.service import Purged, purge_all, purge_batch
 from homerun.runtime import Runtime
 from homerun.webhooks.models import WebhookDelivery, WebhookEndpoint
 from homerun.worker.models import Job
+from tests.commands import homerun
 from tests.conftest import MerchantAccess
-from tests.test_cli import homerun
 
 OLD = timedelta(days=31)  # past the default retention of 30 days
 

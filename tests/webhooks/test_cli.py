@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import CARD, app_on, bearer, homerun
+from tests.commands import homerun
+from tests.test_cli import CARD, app_on, bearer
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.support import run_recipe_verifies
 
