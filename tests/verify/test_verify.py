@@ -6,14 +6,11 @@ repaired.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,14 +23,13 @@ from homerun.verify import jobs, service
 from homerun.verify.reader import snapshot
 from homerun.worker.models import Job
 from homerun.worker.report import Report
+from tests.commands import homerun
 from tests.conftest import MerchantAccess, backend
 from tests.helpers import charge
 from tests.settlement.support import rekey
 from tests.verify.day import Day, approved, one, sandbox_day
 from tests.verify.support import violations
 from tests.webhooks.support import with_settings
-
-HOMERUN = str(Path(sys.executable).parent / "homerun")
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +39,8 @@ async def day(client: httpx.AsyncClient, runtime: Runtime) -> AsyncIterator[Day]
 
 
 async def _cli(runtime: Runtime, *args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        HOMERUN,
-        "verify",
-        *args,
-        env={"HOMERUN_DATABASE_URL": runtime.settings.database_url, "PATH": ""},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode() + err.decode()
+    status, out, err = await homerun(runtime.settings.database_url, "verify", *args)
+    return status, out + err
 
 
 async def test_the_day_verifies_clean(day: Day, runtime: Runtime) -> None:
