@@ -6,7 +6,6 @@ row; while it runs, old and new master keys both open everything.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -22,15 +21,14 @@ from homerun.runtime import Runtime
 from homerun.startup import open_runtime
 from homerun.tokenizer.models import CardToken
 from homerun.tokenizer.service import fingerprint, open_card
+from tests.commands import homerun
 from tests.conftest import MerchantAccess
 from tests.isolated import (
-    HOMERUN,
     isolated_app,
     isolated_database,
     migrate,
     new_merchant,
     settings_for,
-    subprocess_env,
 )
 from tests.vault.support import created, tokenize
 
@@ -38,22 +36,8 @@ PAN = "4111111111111111"
 
 
 async def keys_cli(url: str, *args: str, **env: str) -> tuple[int, Any, str]:
-    proc = await asyncio.create_subprocess_exec(
-        HOMERUN,
-        "keys",
-        *args,
-        env=subprocess_env(url, **env),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    assert proc.returncode is not None
-    text = out.decode()
-    return (
-        proc.returncode,
-        (json.loads(text) if text.strip().startswith("{") else text),
-        err.decode(),
-    )
+    code, text, err = await homerun(url, "keys", *args, **env)
+    return code, (json.loads(text) if text.strip().startswith("{") else text), err
 
 
 async def rows(
