@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+from typing import Any
 
 from typer.testing import CliRunner
 
 from homerun.cli import app
 
 _RUNNER = CliRunner()
+# The runner swaps this process's stdout, stderr and environment while a command runs, so
+# commands run one at a time, even when a test starts several together.
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def _invoke(args: list[str], env: dict[str, str | None]) -> Any:
+    with _ONE_AT_A_TIME:
+        return _RUNNER.invoke(app, args, env=env)
 
 
 async def homerun(db_url: str, *args: str, **env: str) -> tuple[int, str, str]:
@@ -30,7 +40,7 @@ async def homerun(db_url: str, *args: str, **env: str) -> tuple[int, str, str]:
         name: None for name in os.environ if name.startswith("HOMERUN_")
     }
     environment = {**hidden, "HOMERUN_DATABASE_URL": db_url, **env}
-    result = await asyncio.to_thread(_RUNNER.invoke, app, list(args), env=environment)
+    result = await asyncio.to_thread(_invoke, list(args), environment)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr

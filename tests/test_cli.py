@@ -1,4 +1,6 @@
-"""The `homerun` command, run as an operator would: a subprocess on a fresh database.
+"""The `homerun` command on a fresh database: `migrate` and `serve` run as an operator would,
+the installed command in a subprocess; the other commands' answers are checked in this process
+(tests/commands.py), the same Typer app without a process start-up each.
 
 A temporary SQLite file, or with HOMERUN_TEST_DATABASE=postgresql a fresh PostgreSQL
 database of its own, so that `migrate` and `serve` start from nothing either way.
@@ -27,6 +29,7 @@ from homerun.kit.db.engine import create_engine
 from homerun.merchants.models import Merchant
 from homerun.runtime import Runtime
 from homerun.startup import open_runtime
+from tests.commands import homerun as command
 from tests.conftest import backend
 from tests.ports import free_port
 from tests.processes import HOMERUN, Process, cli_env, db_url, until_healthy
@@ -124,7 +127,7 @@ async def test_migrate_creates_the_schema_and_can_run_again(db_url: str) -> None
 
 
 async def test_merchants_create_prints_credentials_that_work(db_url: str) -> None:
-    code, out, err = await homerun(
+    code, out, err = await command(
         db_url, "merchants", "create", "CLI Store", "--surcharge-rate", "3.00"
     )
     assert code == 0, err
@@ -148,13 +151,12 @@ async def test_merchants_create_prints_credentials_that_work(db_url: str) -> Non
 
 
 async def test_merchants_create_refuses_a_bad_rate_plainly(db_url: str) -> None:
-    code, out, err = await homerun(db_url, "migrate")
+    code, out, err = await command(db_url, "migrate")
     assert code == 0
     rates = ["5", "3.001", "abc", "-1"]
-    # One database and the four refusals side by side: each is its own process anyway.
-    answers = await asyncio.gather(
-        *(homerun(db_url, "merchants", "create", "Bad", "--surcharge-rate", r) for r in rates)
-    )
+    answers = [
+        await command(db_url, "merchants", "create", "Bad", "--surcharge-rate", r) for r in rates
+    ]
     for rate, (code, out, err) in zip(rates, answers, strict=True):
         assert code == 1, rate
         assert err.startswith("error: surcharge_rate: "), (rate, err)
@@ -163,10 +165,10 @@ async def test_merchants_create_refuses_a_bad_rate_plainly(db_url: str) -> None:
 
 
 async def test_merchants_create_says_what_the_mid_takes(db_url: str) -> None:
-    code, out, err = await homerun(db_url, "merchants", "create", "Bank Store", "--accepts", "ach")
+    code, out, err = await command(db_url, "merchants", "create", "Bank Store", "--accepts", "ach")
     assert code == 0, err
     mid = json.loads(out)["mid"]
-    code, out, err = await homerun(db_url, "merchants", "create", "Bad", "--accepts", "cash")
+    code, out, err = await command(db_url, "merchants", "create", "Bad", "--accepts", "cash")
     assert (code, out) == (1, "")
     assert err.startswith("error: accepts: ") and "Traceback" not in err
     async with runtime_on(db_url) as runtime, runtime.db.transaction() as session:
@@ -175,10 +177,10 @@ async def test_merchants_create_says_what_the_mid_takes(db_url: str) -> None:
 
 
 async def test_credentials_create_issues_a_second_working_set(db_url: str) -> None:
-    code, out, _ = await homerun(db_url, "merchants", "create", "Two Keys")
+    code, out, _ = await command(db_url, "merchants", "create", "Two Keys")
     assert code == 0
     first = json.loads(out)
-    code, out, err = await homerun(db_url, "credentials", "create", first["mid"])
+    code, out, err = await command(db_url, "credentials", "create", first["mid"])
     assert code == 0, err
     second = json.loads(out)
     assert second["mid"] == first["mid"]
@@ -193,7 +195,7 @@ async def test_credentials_create_issues_a_second_working_set(db_url: str) -> No
 
 @pytest.mark.parametrize("mid", ["123456789012", "not-a-mid"])
 async def test_credentials_create_for_an_unknown_mid_fails_plainly(db_url: str, mid: str) -> None:
-    code, out, err = await homerun(db_url, "credentials", "create", mid)
+    code, out, err = await command(db_url, "credentials", "create", mid)
     assert code == 1
     assert err.strip() == f"error: merchant {mid} not found"
     assert out == "" and "Traceback" not in err
@@ -202,12 +204,12 @@ async def test_credentials_create_for_an_unknown_mid_fails_plainly(db_url: str, 
 async def test_admin_token_reset_replaces_the_token_even_on_a_running_server(
     db_url: str,
 ) -> None:
-    code, _, err = await homerun(db_url, "migrate")
+    code, _, err = await command(db_url, "migrate")
     assert code == 0, err
     async with app_on(db_url) as http:
         refused = await http.get("/homerun/v1/merchants", headers=bearer("hr_admin_guess"))
         assert refused.status_code == 401
-        code, out, err = await homerun(db_url, "admin-token", "reset")
+        code, out, err = await command(db_url, "admin-token", "reset")
         assert code == 0, err
         first = out.strip()
         await asyncio.sleep(1.1)  # a node re-reads the stored token at most once a second
@@ -215,7 +217,7 @@ async def test_admin_token_reset_replaces_the_token_even_on_a_running_server(
         listed = await http.get("/homerun/v1/merchants", headers=bearer(first))
         assert listed.status_code == 200, listed.text
 
-        code, out, _ = await homerun(db_url, "admin-token", "reset")
+        code, out, _ = await command(db_url, "admin-token", "reset")
         second = out.strip()
         assert code == 0 and second != first
         await asyncio.sleep(1.1)  # a node re-reads the stored token at most once a second
@@ -227,7 +229,7 @@ async def test_admin_token_reset_replaces_the_token_even_on_a_running_server(
 
 
 async def test_admin_token_reset_refuses_when_the_token_is_a_setting(db_url: str) -> None:
-    code, out, err = await homerun(db_url, "admin-token", "reset", HOMERUN_ADMIN_TOKEN="fixed")
+    code, out, err = await command(db_url, "admin-token", "reset", HOMERUN_ADMIN_TOKEN="fixed")
     assert code == 1
     assert "HOMERUN_ADMIN_TOKEN" in err and "Traceback" not in err and out == ""
 
