@@ -45,6 +45,34 @@ def backend() -> str:
     return os.environ.get("HOMERUN_TEST_DATABASE", "sqlite")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "one_database(name): exercises nothing that differs between databases (a process's "
+        "memory, its metrics); with HOMERUN_TEST_NEUTRAL_ONCE=1 it runs on `name` only",
+    )
+
+
+def _home_database(item: pytest.Item) -> str | None:
+    """The one database a database-neutral test runs on; the browser tests (what a page
+    does in Chromium) run on SQLite, where `homerun serve` shows the dashboard first."""
+    marker = item.get_closest_marker("one_database")
+    if marker is not None:
+        return str(marker.args[0])
+    return "sqlite" if item.get_closest_marker("browser") is not None else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """scripts/test runs the suite on SQLite and on PostgreSQL at once, and sets
+    HOMERUN_TEST_NEUTRAL_ONCE=1 so that a database-neutral test runs in one of the two."""
+    if os.environ.get("HOMERUN_TEST_NEUTRAL_ONCE") != "1":
+        return
+    elsewhere = [item for item in items if _home_database(item) not in (None, backend())]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if item not in elsewhere]
+
+
 async def _fresh_database_url() -> AsyncIterator[str]:
     if backend() == "postgresql":
         name = f"homerun_test_{secrets.token_hex(4)}"

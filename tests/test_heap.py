@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from homerun.app import create_app
 from homerun.config import Settings
 from homerun.runtime import Runtime
 
 
+@pytest.mark.one_database("postgresql")
 async def test_a_serving_process_freezes_what_start_up_made(
     settings: Settings, runtime: Runtime
 ) -> None:
