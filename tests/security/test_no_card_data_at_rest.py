@@ -56,9 +56,7 @@ def pan_forms(pan: str) -> list[str]:
 def cvv_pattern(cvv: str) -> re.Pattern[bytes]:
     """The CVV as a whole value: not inside a longer number, hex string or uuid, and not
     the fraction of a decimal (a request's duration_ms of 12.947, "cached since 0.983s")."""
-    return re.compile(
-        rb"(?<![0-9A-Za-z-])(?<![0-9]\.)" + cvv.encode() + rb"(?![0-9A-Za-z-])"
-    )
+    return re.compile(rb"(?<![0-9A-Za-z-])(?<![0-9]\.)" + cvv.encode() + rb"(?![0-9A-Za-z-])")
 
 
 def leaks(blob: bytes, *, stored: bool = True) -> list[str]:
