@@ -3,10 +3,12 @@ and submissions, the Boarding API's own errors next to the fields, and the path 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from homerun.audit import service as audit
 from homerun.people.roles import Role
@@ -20,7 +22,16 @@ from tests.boarding.support import (
     get_merchant,
     make_partner,
 )
-from tests.dashboard.support import Visitor, csrf_of, partner_visitor
+from tests.dashboard.support import (
+    Visitor,
+    audit_details,
+    csrf_of,
+    form_key_of,
+    key_kept,
+    partner_visitor,
+    redirected_to,
+    same_answers,
+)
 
 NEW = "/dashboard/applications/new"
 # The sandbox clock's steps, fast: signature after 60 s, underwriting 120 s, live 180 s.
@@ -73,9 +84,7 @@ async def _applications(client: httpx.AsyncClient, partner: PartnerAccess) -> li
 
 
 async def _submit(v: Visitor, **fields: str) -> httpx.Response:
-    page = await v.get(NEW)
-    assert page.status_code == 200, page.text
-    return await v.post(NEW, csrf=csrf_of(page.text), **fields)
+    return await v.form(NEW, **fields)
 
 
 async def test_a_submitted_application_goes_to_live_by_the_clock(
@@ -87,7 +96,8 @@ async def test_a_submitted_application_goes_to_live_by_the_clock(
     assert f'<a class="button" href="{NEW}">New application</a>' in pipeline.text
     page = await v.get(NEW)
     assert f'<option value="{partner.rep_code}">{partner.rep_code} · Rep</option>' in page.text
-    made = await v.post(NEW, csrf=csrf_of(page.text), send="submit", **form(partner))
+    opened = {"csrf": csrf_of(page.text), "form_key": form_key_of(page.text)}
+    made = await v.post(NEW, **opened, send="submit", **form(partner))
     assert made.status_code == 303, made.text
     app_id = int(made.headers["location"].split("/")[-1].split("?")[0])
     assert made.headers["location"] == f"/dashboard/applications/{app_id}?done=submitted"
@@ -216,9 +226,8 @@ async def test_another_partners_rep_code_is_refused(
     v = await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, mine.partner_id)
     page = await v.get(NEW)
     assert theirs.rep_code not in page.text
-    answer = await v.post(
-        NEW, csrf=csrf_of(page.text), send="submit", **form(mine, rep_code=theirs.rep_code)
-    )
+    opened = {"csrf": csrf_of(page.text), "form_key": form_key_of(page.text)}
+    answer = await v.post(NEW, **opened, send="submit", **form(mine, rep_code=theirs.rep_code))
     assert answer.status_code == 400
     assert (
         '<p class="error" id="f-rep_code-error-1">is not one of your rep codes (see /rep_codes)</p>'
@@ -254,3 +263,106 @@ async def test_a_forged_form_makes_nothing_and_names_render_as_text(
     pipeline = await v.get("/dashboard/applications")
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in pipeline.text
     assert "<b>Bold</b>" not in pipeline.text
+
+
+# ---------------------------------------------------------------- one application per form
+
+_MADE = re.compile(r"^/dashboard/applications/(\d+)\?done=drafted$")
+
+
+async def _logged(runtime: Runtime, partner: PartnerAccess) -> list[dict[str, Any]]:
+    return await audit_details(runtime, "application_created", partner_id=partner.partner_id)
+
+
+async def _admin(
+    runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
+) -> tuple[PartnerAccess, Visitor]:
+    """A new partner, and its admin signed in."""
+    partner = await make_partner(client)
+    return partner, await partner_visitor(runtime, visitor, Role.PARTNER_ADMIN, partner.partner_id)
+
+
+def _made(answer: httpx.Response) -> int:
+    """The application a create form's answer sends the user to."""
+    return int(redirected_to(answer, _MADE))
+
+
+async def test_an_application_form_posted_twice_makes_one(
+    runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
+) -> None:
+    partner, v = await _admin(runtime, client, visitor)
+    opened = await v.opened(NEW)
+    first = await v.post(NEW, **opened, send="draft", **form(partner))
+    again = await v.post(NEW, **opened, send="draft", **form(partner))
+    same_answers([first, again])
+    app_id = _made(first)
+    made = await _applications(client, partner)
+    assert [(a["merchant_id"], a["dba_name"]) for a in made] == [(app_id, "Harbor Coffee")]
+    assert await _logged(runtime, partner) == [{"application_id": app_id, "status": "new"}]
+
+    changed = await v.post(NEW, **opened, send="draft", **form(partner, dba_name="Harbor Tea"))
+    assert changed.status_code == 409
+    assert (
+        '<p class="error" role="alert">This form was already used for a different application: '
+        "check Applications, then use this new form.</p>" in changed.text
+    )
+    assert form_key_of(changed.text) != opened["form_key"]
+    assert 'value="Harbor Tea"' in changed.text
+    assert len(await _applications(client, partner)) == 1
+    assert len(await _logged(runtime, partner)) == 1
+
+
+async def test_an_application_form_posted_many_times_at_once_makes_one(
+    runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
+) -> None:
+    partner, v = await _admin(runtime, client, visitor)
+    made: list[tuple[int, str]] = []
+    for round_ in range(4):
+        sent = {**await v.opened(NEW), **form(partner, dba_name=f"Shop {round_}")}
+        answers = await v.posts_at_once(NEW, 5, send="draft", **sent)
+        same_answers(answers)
+        made.append((_made(answers[0]), f"Shop {round_}"))
+        listed = await _applications(client, partner)
+        assert sorted((a["merchant_id"], a["dba_name"]) for a in listed) == made
+    assert [d["application_id"] for d in await _logged(runtime, partner)] == [i for i, _ in made]
+
+
+async def test_a_refused_application_makes_nothing_and_its_new_form_makes_one(
+    runtime: Runtime, client: httpx.AsyncClient, visitor: Callable[..., Visitor]
+) -> None:
+    partner, v = await _admin(runtime, client, visitor)
+    opened = await v.opened(NEW)
+    refused = await v.post(NEW, **opened, send="draft", **form(partner, zip="ABCDE"))
+    assert refused.status_code == 400
+    assert "Not saved: 1 field to fix, marked below." in refused.text
+    assert '<p class="error" id="f-zip-error-1">must be a US ZIP code' in refused.text
+    assert not await key_kept(runtime, opened["form_key"])
+    assert await _applications(client, partner) == []
+    assert await _logged(runtime, partner) == []
+    shown_again = {"csrf": opened["csrf"], "form_key": form_key_of(refused.text)}
+    assert shown_again["form_key"] != opened["form_key"]
+    app_id = _made(await v.post(NEW, **shown_again, send="draft", **form(partner)))
+    assert [a["merchant_id"] for a in await _applications(client, partner)] == [app_id]
+    assert [d["application_id"] for d in await _logged(runtime, partner)] == [app_id]
+
+
+@pytest.mark.parametrize("form_key", [None, "", "k" * 31, "k" * 31 + "!"])
+async def test_an_application_form_without_its_key_makes_nothing(
+    form_key: str | None,
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+) -> None:
+    partner, v = await _admin(runtime, client, visitor)
+    sent = {"csrf": await v.csrf(), **({} if form_key is None else {"form_key": form_key})}
+    refused = await v.post(NEW, **sent, send="draft", **form(partner))
+    assert refused.status_code == 422
+    assert (
+        '<p class="error" role="alert">This form had expired; check it and send it again.</p>'
+        in refused.text
+    )
+    assert "fields to fix" not in refused.text and "field to fix" not in refused.text
+    assert 'value="Harbor Coffee LLC"' in refused.text
+    assert form_key_of(refused.text) != form_key
+    assert await _applications(client, partner) == []
+    assert await _logged(runtime, partner) == []

@@ -14,12 +14,20 @@ import pytest
 from sqlalchemy import func, select
 
 from homerun.billing.models import BillingPlan
+from homerun.merchants import service as merchants
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from tests.ach.helpers import ach_token
 from tests.billing.support import clock_now, get_plan
 from tests.conftest import MerchantAccess, MerchantFactory
-from tests.dashboard.support import Visitor, signed_in
+from tests.dashboard.support import (
+    Visitor,
+    audit_details,
+    form_key_of,
+    key_kept,
+    same_answers,
+    signed_in,
+)
 from tests.dashboard.test_deposits import table
 from tests.settlement.support import utc_merchant
 from tests.vault.support import ACCOUNTS, created
@@ -270,3 +278,137 @@ async def test_another_merchants_customer_and_plan_are_not_found(
     for bad in ("nonsense", "0" * 36, "x" * 36):
         assert (await v.get(f"/dashboard/customers/{bad}")).status_code == 404
     assert (await v.post("/dashboard/plans/abc/cancel", csrf=csrf)).status_code == 404
+
+
+# ---------------------------------------------------------------- one plan per form
+
+
+async def _plans_of(runtime: Runtime, m: MerchantAccess) -> list[tuple[str, int]]:
+    """The merchant's plans, oldest first: (name, amount in cents)."""
+    async with runtime.db.transaction() as session:
+        merchant = await merchants.get(session, m.mid)
+        found = await session.scalars(
+            select(BillingPlan)
+            .where(BillingPlan.merchant_id == merchant.id)
+            .order_by(BillingPlan.id)
+        )
+        return [(p.name, p.amount) for p in found]
+
+
+async def _plans_logged(runtime: Runtime, m: MerchantAccess) -> list[dict[str, Any]]:
+    return await audit_details(runtime, "plan_created", mid=m.mid)
+
+
+async def _plan_form(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    make_merchant: MerchantFactory,
+) -> tuple[MerchantAccess, Visitor, str, dict[str, str]]:
+    """A support user on Ann's page: the merchant, their browser, the page, the plan typed."""
+    m = await utc_merchant(make_merchant, name="Once Store", accepts="both")
+    ann = (await _vault(client, m))["ann"]
+    v = await signed_in(runtime, visitor, m, Role.SUPPORT)
+    start = (await clock_now(client) + timedelta(days=2)).replace(second=0, microsecond=0)
+    typed = {
+        "account": ann["uuid"],
+        "name": "Coffee club",
+        "amount": "12.00",
+        "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "rule": "FREQ=WEEKLY;COUNT=4",
+    }
+    return m, v, f"/dashboard/customers/{ann['vault_holder_id']}", typed
+
+
+async def test_a_plan_form_posted_twice_makes_one_plan(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    make_merchant: MerchantFactory,
+) -> None:
+    m, v, path, typed = await _plan_form(runtime, client, visitor, make_merchant)
+    opened = await v.opened(path)
+    first = await v.post(f"{path}/plans", **opened, **typed)
+    again = await v.post(f"{path}/plans", **opened, **typed)  # a reload of the POST
+    assert same_answers([first, again]) == (303, f"{path}?done=created")
+    assert await _plans_of(runtime, m) == [("Coffee club", 1200)]
+    [logged] = await _plans_logged(runtime, m)
+    assert {k: v for k, v in logged.items() if k != "plan_id"} == {
+        "amount": "12.00",
+        "currency": "USD",
+        "rrule_pattern": f"DTSTART;TZID=UTC:{typed['start'].replace('-', '').replace(':', '')}00"
+        "\nRRULE:FREQ=WEEKLY;COUNT=4",
+    }
+
+    # The same form with other fields: refused, and a new form to make another plan with.
+    changed = await v.post(f"{path}/plans", **opened, **{**typed, "amount": "15.00"})
+    assert changed.status_code == 409
+    assert (
+        "This form was already used for a different plan: check Billing plans, then use this "
+        "new form." in changed.text
+    )
+    assert form_key_of(changed.text) not in (opened["form_key"], "")
+    assert 'value="15.00"' in changed.text  # what was typed is shown again
+    assert await _plans_of(runtime, m) == [("Coffee club", 1200)]
+    assert len(await _plans_logged(runtime, m)) == 1
+
+
+async def test_a_plan_form_posted_many_times_at_once_makes_one_plan(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    make_merchant: MerchantFactory,
+) -> None:
+    m, v, path, typed = await _plan_form(runtime, client, visitor, make_merchant)
+    for round_ in range(4):
+        form = {**await v.opened(path), **typed, "name": f"Club {round_}"}
+        answers = await v.posts_at_once(f"{path}/plans", 5, **form)
+        assert same_answers(answers) == (303, f"{path}?done=created")
+        assert await _plans_of(runtime, m) == [(f"Club {n}", 1200) for n in range(round_ + 1)]
+    assert len(await _plans_logged(runtime, m)) == 4
+
+
+async def test_a_refused_plan_form_makes_nothing_and_its_new_form_makes_one(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    make_merchant: MerchantFactory,
+) -> None:
+    m, v, path, typed = await _plan_form(runtime, client, visitor, make_merchant)
+    opened = await v.opened(path)
+    # Refused by billing's own rules, inside the plan's unit of work: all of it rolled back.
+    refused = await v.post(f"{path}/plans", **opened, **{**typed, "rule": "FREQ=HOURLY"})
+    assert refused.status_code == 400
+    assert dict(ERROR.findall(refused.text)) == {
+        "rule": "FREQ=HOURLY would charge more often than once a day."
+    }
+    assert not await key_kept(runtime, opened["form_key"])  # the key was given back
+    assert await _plans_of(runtime, m) == []
+    assert await _plans_logged(runtime, m) == []
+    shown_again = {"csrf": opened["csrf"], "form_key": form_key_of(refused.text)}
+    assert shown_again["form_key"] != opened["form_key"]
+    made = await v.post(f"{path}/plans", **shown_again, **typed)
+    assert (made.status_code, made.headers["location"]) == (303, f"{path}?done=created")
+    assert await _plans_of(runtime, m) == [("Coffee club", 1200)]
+    assert len(await _plans_logged(runtime, m)) == 1
+
+
+@pytest.mark.parametrize("form_key", [None, "", "k" * 31, "k" * 31 + "!"])
+async def test_a_plan_form_without_its_key_makes_nothing(
+    form_key: str | None,
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    make_merchant: MerchantFactory,
+) -> None:
+    m, v, path, typed = await _plan_form(runtime, client, visitor, make_merchant)
+    sent = {"csrf": await v.csrf(), **({} if form_key is None else {"form_key": form_key})}
+    refused = await v.post(f"{path}/plans", **sent, **typed)
+    assert refused.status_code == 422
+    assert (
+        '<div class="notice notice-error" role="alert"><p>This form had expired; check it and '
+        "send it again.</p></div>" in refused.text
+    )
+    assert form_key_of(refused.text) != form_key
+    assert await _plans_of(runtime, m) == []
+    assert await _plans_logged(runtime, m) == []

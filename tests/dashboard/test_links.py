@@ -14,9 +14,17 @@ from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from tests.conftest import MerchantAccess, MerchantFactory
 from tests.dashboard.forms import field_error, signed_in
-from tests.dashboard.support import Visitor
+from tests.dashboard.support import (
+    Visitor,
+    audit_details,
+    form_key_of,
+    key_kept,
+    redirected_to,
+    same_answers,
+)
 
 LINKS = "/dashboard/links"
+NEW = LINKS + "/new"
 MADE = re.compile(r"^/dashboard/links/([0-9A-F]{32})\?done=created$")
 BASE = "http://127.0.0.1:8000"  # the settings' public_base_url
 
@@ -43,11 +51,7 @@ async def api_create(client: httpx.AsyncClient, m: MerchantAccess, **fields: Any
 
 
 async def create(v: Visitor, **fields: str) -> str:
-    made = await v.post(LINKS, csrf=await v.csrf(), **fields)
-    assert made.status_code == 303, made.text
-    found = MADE.match(made.headers["location"])
-    assert found is not None, made.headers["location"]
-    return found.group(1)
+    return made_id(await v.form(NEW, LINKS, **fields))
 
 
 async def changes(v: Visitor, client_id: str, csrf: str) -> list[int]:
@@ -210,7 +214,7 @@ async def test_a_refused_link_shows_hpps_error_on_its_field_and_makes_nothing(
     merchant: MerchantAccess,
 ) -> None:
     v = await signed_in(runtime, visitor, merchant)
-    refused = await v.post(LINKS, csrf=await v.csrf(), **fields)
+    refused = await v.form(NEW, LINKS, **fields)
     assert refused.status_code == 422
     assert message in field_error(refused.text, field)
     assert 'aria-invalid="true"' in refused.text
@@ -374,3 +378,113 @@ async def test_another_merchants_link_is_not_found(
     for path in ("not-an-id", "0" * 32, f"{theirs}/burn"):
         assert (await v.post(f"{LINKS}/{path}", csrf=csrf)).status_code == 404
     assert await api_page(client, b, theirs) == before
+
+
+# ---------------------------------------------------------------- one link per form
+
+
+async def api_links(client: httpx.AsyncClient, m: MerchantAccess) -> list[tuple[str, str, str]]:
+    """The merchant's links as the API lists them: (client_id, name, amount), newest first."""
+    answer = await client.get("/homerun/v1/hpp", headers=m.headers)
+    assert answer.status_code == 200, answer.text
+    return [(p["client_id"], p["name"], p["amount"]) for p in answer.json()["items"]]
+
+
+async def links_logged(runtime: Runtime, m: MerchantAccess) -> list[dict[str, Any]]:
+    return await audit_details(runtime, "link_created", mid=m.mid)
+
+
+def made_id(answer: httpx.Response) -> str:
+    """The client id of the link a create form's answer sends the user to."""
+    return redirected_to(answer, MADE)
+
+
+async def test_a_link_form_posted_twice_makes_one_link(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    merchant: MerchantAccess,
+) -> None:
+    v = await signed_in(runtime, visitor, merchant)
+    opened = await v.opened(NEW)
+    typed = {"name": "Invoice 7", "amount": "40.00", "lock_amount": "on"}
+    first = await v.post(LINKS, **opened, **typed)
+    again = await v.post(LINKS, **opened, **typed)
+    same_answers([first, again])
+    client_id = made_id(first)
+    assert await api_links(client, merchant) == [(client_id, "Invoice 7", "40.00")]
+    assert await links_logged(runtime, merchant) == [{"client_id": client_id, "amount": "40.00"}]
+
+    changed = await v.post(LINKS, **opened, **{**typed, "amount": "45.00"})
+    assert changed.status_code == 409
+    assert (
+        "Not saved: this form was already used for a different link: check Payment links, "
+        "then use this new form" in changed.text
+    )
+    assert form_key_of(changed.text) != opened["form_key"]
+    assert 'value="45.00"' in changed.text
+    assert await api_links(client, merchant) == [(client_id, "Invoice 7", "40.00")]
+    assert len(await links_logged(runtime, merchant)) == 1
+
+
+async def test_a_link_form_posted_many_times_at_once_makes_one_link(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    merchant: MerchantAccess,
+) -> None:
+    v = await signed_in(runtime, visitor, merchant)
+    made: list[tuple[str, str, str]] = []  # newest first, as listed
+    for round_ in range(4):
+        form = {**await v.opened(NEW), "name": f"Ticket {round_}", "amount": "9.50"}
+        answers = await v.posts_at_once(LINKS, 5, **form)
+        same_answers(answers)
+        made.insert(0, (made_id(answers[0]), f"Ticket {round_}", "9.50"))
+        assert await api_links(client, merchant) == made
+    logged = await links_logged(runtime, merchant)
+    assert logged == [{"client_id": c, "amount": "9.50"} for c, _, _ in reversed(made)]
+
+
+async def test_a_refused_link_form_makes_nothing_and_its_new_form_makes_one(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    merchant: MerchantAccess,
+) -> None:
+    v = await signed_in(runtime, visitor, merchant)
+    opened = await v.opened(NEW)
+    typed = {"name": "Lessons", "min_amount": "30", "max_amount": "20"}
+    # Refused by hpp's own rules, inside the link's unit of work: all of it rolled back.
+    refused = await v.post(LINKS, **opened, **typed)
+    assert refused.status_code == 422
+    assert field_error(refused.text, "min_amount") == "must not be more than max_amount"
+    assert not await key_kept(runtime, opened["form_key"])
+    assert await api_links(client, merchant) == []
+    assert await links_logged(runtime, merchant) == []
+    shown_again = {"csrf": opened["csrf"], "form_key": form_key_of(refused.text)}
+    assert shown_again["form_key"] != opened["form_key"]
+    client_id = made_id(await v.post(LINKS, **shown_again, **{**typed, "max_amount": "300"}))
+    assert await api_links(client, merchant) == [(client_id, "Lessons", None)]
+    assert await links_logged(runtime, merchant) == [{"client_id": client_id}]
+
+
+@pytest.mark.parametrize("form_key", [None, "", "k" * 31, "k" * 31 + "!"])
+async def test_a_link_form_without_its_key_makes_nothing(
+    form_key: str | None,
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    visitor: Callable[..., Visitor],
+    merchant: MerchantAccess,
+) -> None:
+    v = await signed_in(runtime, visitor, merchant)
+    sent = {"csrf": await v.csrf(), **({} if form_key is None else {"form_key": form_key})}
+    refused = await v.post(LINKS, **sent, name="Invoice 8")
+    assert refused.status_code == 422
+    assert (
+        '<div class="notice notice-error" role="alert"><p>Not saved: this form had expired; '
+        "check it and send it again</p></div>" in refused.text
+    )
+    assert 'value="Invoice 8"' in refused.text
+    assert form_key_of(refused.text) != form_key
+    assert await api_links(client, merchant) == []
+    assert await links_logged(runtime, merchant) == []

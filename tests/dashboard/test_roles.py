@@ -206,7 +206,7 @@ async def test_every_role_over_http(
     assert (await v.get("/dashboard/links")).status_code == (200 if sees_links else 403)
     assert ('href="/dashboard/links"' in home.text) is sees_links
     makes_links = may(role, Action.MANAGE_PAYMENT_LINKS)
-    made_link = await v.post("/dashboard/links", csrf=csrf, name="Walk")
+    made_link = await v.post("/dashboard/links", csrf=csrf, form_key="w" * 32, name="Walk")
     assert made_link.status_code == (303 if makes_links else 403)
     pages = await client.get(f"/homerun/v1/merchants/{merchant.mid}/hpp", headers=ADMIN)
     assert pages.json()["count"] == (1 if makes_links else 0)

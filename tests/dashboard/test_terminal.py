@@ -22,7 +22,7 @@ from homerun.people.roles import Role
 from homerun.runtime import Runtime
 from tests.ach.helpers import ach_token
 from tests.conftest import ADMIN, MerchantAccess, MerchantFactory
-from tests.dashboard.support import Visitor, csrf_of
+from tests.dashboard.support import Visitor, csrf_of, form_key_of, redirected_to
 from tests.helpers import transaction
 from tests.people.support import make_user
 from tests.vault.support import ACCOUNTS, tokenize
@@ -31,14 +31,7 @@ PAGE = "/dashboard/terminal"
 CHARGE = "/dashboard/terminal/charge"
 VISA = "4111111111111111"
 INSUFFICIENT = "4000000000009995"  # declines 51
-_FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 _DONE = re.compile(r"^/dashboard/terminal\?done=(\d+)$")
-
-
-def form_key_of(html: str) -> str:
-    found = _FORM_KEY.search(html)
-    assert found is not None, html
-    return found.group(1)
 
 
 async def card_token(client: httpx.AsyncClient, m: MerchantAccess, pan: str = VISA) -> str:
@@ -74,10 +67,7 @@ async def rows(runtime: Runtime, m: MerchantAccess) -> list[Transaction]:
 
 
 async def charged_id(answer: httpx.Response) -> str:
-    assert answer.status_code == 303, answer.text
-    found = _DONE.match(answer.headers["location"])
-    assert found is not None, answer.headers["location"]
-    return found.group(1)
+    return redirected_to(answer, _DONE)
 
 
 async def test_a_keyed_card_is_charged_once_and_its_result_shown(

@@ -11,11 +11,13 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import application_form, boarding, boarding_views, partner
+from homerun.dashboard import application_form, boarding, boarding_views, once, partner
 from homerun.dashboard.access import permitted
 from homerun.dashboard.guard import Viewer
+from homerun.dashboard.once import new_form_key
 from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.people.roles import Action
+from homerun.runtime import Runtime
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 _DONE = {
@@ -52,6 +54,9 @@ async def boarded(request: Request, session: Session, runtime: AppRuntime) -> Re
     return _page(boarding_views.merchants(viewer, apps, volumes))
 
 
+NEW = "/dashboard/applications/new"
+
+
 async def _new_form(
     viewer: Viewer,
     session: AsyncSession,
@@ -59,11 +64,14 @@ async def _new_form(
     fields: dict[str, str] | None = None,
     errors: dict[str, list[str]] | None = None,
 ) -> str:
+    """The form, with what was sent and its problems, and a new one-time key."""
     choices = await partner.rep_code_choices(session, scope)
-    return boarding_views.new_application(viewer, choices, fields or {}, errors or {})
+    return boarding_views.new_application(
+        viewer, choices, fields or {}, errors or {}, new_form_key()
+    )
 
 
-@router.get("/dashboard/applications/new")
+@router.get(NEW)
 async def new_application(request: Request, session: Session, runtime: AppRuntime) -> Response:
     viewer = await permitted(request, session, runtime, Action.MANAGE_BOARDING)
     if isinstance(viewer, Response):
@@ -72,21 +80,59 @@ async def new_application(request: Request, session: Session, runtime: AppRuntim
     return _page(await _new_form(viewer, session, scope))
 
 
-@router.post("/dashboard/applications/new")
-async def create_application(
-    request: Request, fields: Fields, session: Session, runtime: AppRuntime
+async def _form_again(
+    runtime: Runtime,
+    viewer: Viewer,
+    scope: list[int],
+    fields: dict[str, str],
+    errors: dict[str, list[str]],
+    status: int,
 ) -> Response:
-    viewer = await permitted(request, session, runtime, Action.MANAGE_BOARDING, fields)
-    if isinstance(viewer, Response):
-        return viewer
-    scope = await boarding.creation_scope(session, viewer.user)
-    body = application_form.request_of(fields)
-    made = await boarding.create(session, runtime, _actor(request, viewer), scope, body)
-    if isinstance(made, boarding.Invalid):
-        errors = application_form.form_errors(made.errors)
-        return _page(await _new_form(viewer, session, scope, fields, errors), 400)
-    done = "submitted" if made.auto_send else "drafted"
-    return _redirect(f"/dashboard/applications/{made.id}?done={done}")
+    async with runtime.db.transaction() as session:
+        return _page(await _new_form(viewer, session, scope, fields, errors), status)
+
+
+async def _poster(
+    request: Request, runtime: Runtime, fields: dict[str, str]
+) -> tuple[Viewer, list[int]] | Response:
+    """Who posts (a form with the session's CSRF token), and the partners they board for."""
+    async with runtime.db.transaction() as session:
+        viewer = await permitted(request, session, runtime, Action.MANAGE_BOARDING, fields)
+        if isinstance(viewer, Response):
+            return viewer
+        return viewer, await boarding.creation_scope(session, viewer.user)
+
+
+@router.post(NEW)
+async def create_application(request: Request, fields: Fields, runtime: AppRuntime) -> Response:
+    """Its steps each in a unit of work of their own, never one inside another (who posts,
+    the key's claim, the application with its kept answer), as the terminal's charge."""
+    poster = await _poster(request, runtime, fields)
+    if isinstance(poster, Response):
+        return poster
+    viewer, scope = poster
+    key = once.posted_key(fields)
+    if key is None:
+        return await _form_again(
+            runtime, viewer, scope, fields, {"": [once.sentence(once.EXPIRED)]}, 422
+        )
+    actor, body = _actor(request, viewer), application_form.request_of(fields)
+
+    async def make(session: AsyncSession) -> once.Made[int] | boarding.Invalid:
+        made = await boarding.create(session, runtime, actor, scope, body)
+        if isinstance(made, boarding.Invalid):
+            return made
+        done = "submitted" if made.auto_send else "drafted"
+        return once.Made(once.Done(f"/dashboard/applications/{made.id}?done={done}"), made.id)
+
+    posted = await once.post(runtime, viewer.user.id, key, NEW, await request.body(), make)
+    if isinstance(posted, once.Done):
+        return _redirect(posted.location)
+    if isinstance(posted, once.Busy | once.Reused):
+        text = once.sentence(once.conflict(posted, "application", "Applications"))
+        return await _form_again(runtime, viewer, scope, fields, {"": [text]}, 409)
+    errors = application_form.form_errors(posted.errors)
+    return await _form_again(runtime, viewer, scope, fields, errors, 400)
 
 
 @router.get("/dashboard/applications/{application_id}")

@@ -182,10 +182,12 @@ def new_application(
     rep_codes: list[tuple[str, str]],
     values: dict[str, str],
     errors: dict[str, list[str]],
+    form_key: str,
 ) -> str:
-    """The new-application form; `values` are what was sent (re-shown after an error)."""
+    """The new-application form; `values` are what was sent (re-shown after an error),
+    `form_key` this rendering's one-time key (dashboard.once)."""
     shown = {k: v for k, v in values.items() if k not in application_form.NOT_ECHOED}
-    count = len(errors)
+    count = len([name for name in errors if name])  # "" is the page's own, not a field's
     return templates.render(
         "application_new.html",
         title="New application",
@@ -194,6 +196,7 @@ def new_application(
             for g in application_form.groups(rep_codes)
         ],
         values=shown,
+        form_key=form_key,
         errors=errors,
         general=errors.get("", []),
         error=(

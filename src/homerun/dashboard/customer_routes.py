@@ -8,21 +8,25 @@ may not manage billing sees no forms, and its post is refused (403) with nothing
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.billing.models import BillingPlan
+from homerun.billing.schemas import CreatePlanRequest
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import customer_views, customers, plans, service, views
+from homerun.dashboard import customer_views, customers, once, plans, service, views
 from homerun.dashboard.access import form_viewer, page_viewer
 from homerun.dashboard.customers import CustomerDetail
 from homerun.dashboard.guard import Viewer
+from homerun.dashboard.once import new_form_key
 from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.errors import Conflict, NotFound
 from homerun.merchants.models import Merchant
 from homerun.people.roles import Action
+from homerun.runtime import Runtime
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 _UUID = re.compile(r"[0-9a-fA-F-]{36}")
@@ -65,7 +69,15 @@ async def _customer_page(
     if found is None:
         return _not_found(viewer, "customer")
     zone = service.merchant_zone(viewer.merchant)
-    html = customer_views.customer(viewer, found, zone, values=values, errors=errors, notice=notice)
+    html = customer_views.customer(
+        viewer,
+        found,
+        zone,
+        new_form_key(),
+        values=values,
+        errors=errors,
+        notice=notice,
+    )
     return _page(html, status)
 
 
@@ -79,29 +91,75 @@ async def customer_page(
     return await _customer_page(session, allowed[0], uuid, notice=_DONE.get(done))
 
 
+@dataclass(frozen=True, slots=True)
+class _PlanForm:
+    """A plan form fit to be made: who posts it, its key, what was typed, what it asks."""
+
+    viewer: Viewer
+    merchant: Merchant
+    key: str
+    values: dict[str, str]
+    wanted: CreatePlanRequest
+
+
+async def _plan_form(
+    request: Request, runtime: Runtime, uuid: str, fields: dict[str, str]
+) -> _PlanForm | Response:
+    """Who posts, and their form: the customer their own merchant's, the form sound."""
+    async with runtime.db.transaction() as session:
+        allowed = await form_viewer(request, session, runtime, fields, Action.MANAGE_BILLING)
+        if isinstance(allowed, Response):
+            return allowed
+        viewer, merchant = allowed
+        # The customer is found first: another merchant's is a 404 whatever the form says.
+        found = await _find(session, merchant, uuid)
+        if found is None:
+            return _not_found(viewer, "customer")
+        values = {name: fields.get(name, "")[:2100] for name in plans.FORM_FIELDS}
+        key = once.posted_key(fields)
+        status, errors = 422, {"form": once.sentence(once.EXPIRED)}
+        if key is not None:
+            status = 400
+            if values["account"] not in {a.uuid for a in found.customer.accounts}:
+                errors = {"account": "Choose one of this customer's accounts."}
+            else:
+                wanted, errors = plans.read_form(fields, merchant, service.merchant_zone(merchant))
+                if wanted is not None:
+                    return _PlanForm(viewer, merchant, key, values, wanted)
+        return await _customer_page(
+            session, viewer, uuid, status=status, values=values, errors=errors
+        )
+
+
 @router.post("/dashboard/customers/{uuid}/plans")
-async def create_plan(
-    request: Request, uuid: str, fields: Fields, session: Session, runtime: AppRuntime
-) -> Response:
-    allowed = await form_viewer(request, session, runtime, fields, Action.MANAGE_BILLING)
-    if isinstance(allowed, Response):
-        return allowed
-    viewer, merchant = allowed
-    # The customer is found first: another merchant's is a 404 whatever the form says.
-    found = await _find(session, merchant, uuid)
-    if found is None:
-        return _not_found(viewer, "customer")
-    values = {name: fields.get(name, "")[:2100] for name in plans.FORM_FIELDS}
-    if values["account"] not in {a.uuid for a in found.customer.accounts}:
-        errors = {"account": "Choose one of this customer's accounts."}
-        return await _customer_page(session, viewer, uuid, status=400, values=values, errors=errors)
-    request_body, errors = plans.read_form(fields, merchant, service.merchant_zone(merchant))
-    made: BillingPlan | dict[str, str] = errors
-    if request_body is not None:
-        made = await plans.create(session, runtime, _actor(request, viewer), merchant, request_body)
-    if isinstance(made, dict):
-        return await _customer_page(session, viewer, uuid, status=400, values=values, errors=made)
-    return _redirect(f"/dashboard/customers/{uuid.lower()}?done=created")
+async def create_plan(request: Request, uuid: str, fields: Fields, runtime: AppRuntime) -> Response:
+    """Its steps each in a unit of work of their own, never one inside another (the form's
+    check, its key's claim, the plan with its kept answer), as the terminal's charge."""
+    form = await _plan_form(request, runtime, uuid, fields)
+    if isinstance(form, Response):
+        return form
+    actor, merchant, wanted = _actor(request, form.viewer), form.merchant, form.wanted
+    path = f"/dashboard/customers/{uuid.lower()}"
+
+    async def make(session: AsyncSession) -> once.Made[BillingPlan] | dict[str, str]:
+        made = await plans.create(session, runtime, actor, merchant, wanted)
+        if isinstance(made, dict):
+            return made
+        return once.Made(once.Done(f"{path}?done=created"), made)
+
+    body = await request.body()
+    posted = await once.post(runtime, form.viewer.user.id, form.key, f"{path}/plans", body, make)
+    if isinstance(posted, once.Done):
+        return _redirect(posted.location)
+    if isinstance(posted, once.Busy | once.Reused):
+        text = once.conflict(posted, "plan", "Billing plans")
+        status, errors = 409, {"form": once.sentence(text)}
+    else:
+        status, errors = 400, posted
+    async with runtime.db.transaction() as session:
+        return await _customer_page(
+            session, form.viewer, uuid, status=status, values=form.values, errors=errors
+        )
 
 
 @router.get("/dashboard/plans")

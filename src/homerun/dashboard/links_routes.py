@@ -13,11 +13,13 @@ from collections.abc import Awaitable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import links, links_form, links_views, service, views
+from homerun.dashboard import links, links_form, links_views, once, service, views
 from homerun.dashboard.developer_routes import _allowed
 from homerun.dashboard.guard import Viewer
+from homerun.dashboard.once import new_form_key
 from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
 from homerun.errors import ValidationFailed
 from homerun.hpp import service as hpp
@@ -73,26 +75,59 @@ async def new_link(request: Request, session: Session, runtime: AppRuntime) -> R
     viewer = await _allowed(request, session, runtime, None, Action.MANAGE_PAYMENT_LINKS)
     if isinstance(viewer, Response):
         return viewer
-    return _page(links_views.new_link(viewer, links_form.blank()))
+    return _page(links_views.new_link(viewer, links_form.blank(), new_form_key()))
 
 
-@router.post(HERE)
-async def create_link(
-    request: Request, fields: Fields, session: Session, runtime: AppRuntime
-) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_PAYMENT_LINKS)
+def _form_again(viewer: Viewer, form: links_form.LinkForm, status: int = 422) -> Response:
+    """The new-link form once more, with its problems, what was typed, and a new key."""
+    return _page(links_views.new_link(viewer, form, new_form_key()), status)
+
+
+async def _link_form(
+    request: Request, runtime: Runtime, fields: dict[str, str]
+) -> tuple[Viewer, str, links_form.LinkForm, HppCreate] | Response:
+    """Who posts, and their form: its key, what was typed, and the body hpp is asked."""
+    async with runtime.db.transaction() as session:
+        viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_PAYMENT_LINKS)
     if isinstance(viewer, Response):
         return viewer
     merchant = viewer.merchant
     assert merchant is not None
     form = links_form.read(fields)
+    key = once.posted_key(fields)
+    if key is None:
+        form.problem = once.EXPIRED
+        return _form_again(viewer, form)
     body = links_form.body(HppCreate, form, [], cc_mid=merchant.mid)
-    if body is not None:
-        actor = _actor(request, viewer)
+    if body is None:
+        return _form_again(viewer, form)
+    return viewer, key, form, body
+
+
+@router.post(HERE)
+async def create_link(request: Request, fields: Fields, runtime: AppRuntime) -> Response:
+    """Its steps each in a unit of work of their own, never one inside another (who posts,
+    the key's claim, the link with its kept answer), as the terminal's charge."""
+    checked = await _link_form(request, runtime, fields)
+    if isinstance(checked, Response):
+        return checked
+    viewer, key, form, body = checked
+    actor, merchant = _actor(request, viewer), viewer.merchant
+    assert merchant is not None
+
+    async def make(session: AsyncSession) -> once.Made[HostedPage] | links_form.LinkForm:
         made = await _refused_on(form, body, links.create(session, runtime, actor, merchant, body))
-        if made is not None:
-            return _redirect(f"{HERE}/{made.client_id}?done=created")
-    return _page(links_views.new_link(viewer, form), 422)
+        if made is None:
+            return form
+        return once.Made(once.Done(f"{HERE}/{made.client_id}?done=created"), made)
+
+    posted = await once.post(runtime, viewer.user.id, key, HERE, await request.body(), make)
+    if isinstance(posted, once.Done):
+        return _redirect(posted.location)
+    if isinstance(posted, once.Busy | once.Reused):
+        form.problem = once.conflict(posted, "link", "Payment links")
+        return _form_again(viewer, form, 409)
+    return _form_again(viewer, posted)
 
 
 async def _refused_on(

@@ -131,10 +131,12 @@ def _form_context(form: LinkForm, page: HostedPage | None) -> dict[str, Any]:
     }
 
 
-def new_link(viewer: Viewer, form: LinkForm) -> str:
+def new_link(viewer: Viewer, form: LinkForm, form_key: str) -> str:
+    """The new-link form; `form_key` is this rendering's one-time key (dashboard.once)."""
     return templates.render(
         "link_new.html",
         title="New payment link",
+        form_key=form_key,
         **_form_context(form, None),
         **_frame(viewer, HERE),
     )

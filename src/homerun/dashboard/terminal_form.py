@@ -8,10 +8,10 @@ of the page ("Amount: ..."), and no message repeats what was typed.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from homerun.dashboard.once import sound
 from homerun.errors import HomerunError
 from homerun.kit.money import AmountError, parse_dollars
 from homerun.payments.schemas import ChargeRequest
@@ -37,12 +37,6 @@ LABELS = {
 _FROM_REQUEST = {"vault_holder_id": "vault_id", "expiration": "account_token", "com_ind": "capture"}
 _TEXT_LIMIT = 64  # the order_id and invoice_id columns
 _TOKEN = re.compile(r"^[0-9]{12,19}$")  # a card or bank-account token (R11, R15)
-_FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
-
-
-def new_form_key() -> str:
-    """A one-time key for one rendering of the form: the charge's Idempotency-Key."""
-    return secrets.token_urlsafe(24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +105,7 @@ def _amount(typed: str) -> tuple[int | None, str | None]:
 
 def check(entered: Entered) -> Checked | Problems:
     problems: dict[str, str] = {}
-    if not _FORM_KEY.match(entered.form_key):
+    if not sound(entered.form_key):
         problems["form_key"] = "it had expired; open the terminal again"
     if entered.source is Source.CARD and not _TOKEN.match(entered.account_token):
         problems["account_token"] = "key in the card number and its expiry in the card form"  # noqa: S105 - a message

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
 from homerun.config import Mode
-from homerun.dashboard import service, terminal, terminal_form, terminal_views
+from homerun.dashboard import once, service, terminal, terminal_form, terminal_views
 from homerun.dashboard.developer_routes import _allowed
 from homerun.dashboard.guard import Viewer
+from homerun.dashboard.once import new_form_key
 from homerun.dashboard.routes import Fields, _actor, _redirect
-from homerun.dashboard.terminal_form import Checked, Entered, Problems, Source, new_form_key
+from homerun.dashboard.terminal_form import Checked, Entered, Problems, Source
 from homerun.dashboard.terminal_views import Form
 from homerun.kit.pages import html_response
 from homerun.observability.context import note_trans_id
@@ -32,13 +33,6 @@ from homerun.vault.service import parse_ref
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 _NO_ACCOUNT = "there is no active saved account with this vault ID here"
-_BUSY = (
-    "this form's charge is still being made: look for it under Payments in a minute "
-    "before charging again"
-)
-_REUSED = (
-    "this form was already used for a different charge: check Payments, then use this new form"
-)
 
 
 async def _render(
@@ -152,11 +146,14 @@ async def charge(request: Request, fields: Fields, runtime: AppRuntime) -> Respo
     viewer, form = checked
     merchant, entered = viewer.merchant, form.entered
     assert merchant is not None
-    claimed = await terminal.claim(runtime, viewer.user.id, entered.form_key, await request.body())
-    if isinstance(claimed, terminal.Done):
+    body = await request.body()
+    claimed = await once.claim(
+        runtime, viewer.user.id, entered.form_key, terminal.CHARGE_PATH, body
+    )
+    if isinstance(claimed, once.Done):
         return _redirect(claimed.location)
     if claimed is not None:
-        text = _BUSY if isinstance(claimed, terminal.Busy) else _REUSED
+        text = once.conflict(claimed, "charge", "Payments", again="charging again")
         return await _again(runtime, viewer, entered, Problems(general=text), 409)
     wanted = terminal_form.charge_request(form, merchant.mid, viewer.user.email)
     outcome = await terminal.charge(
@@ -164,7 +161,7 @@ async def charge(request: Request, fields: Fields, runtime: AppRuntime) -> Respo
     )
     if isinstance(outcome, Problems):
         return await _again(runtime, viewer, entered, outcome, 422)
-    txn = outcome.txn
+    txn = outcome.made
     note_trans_id(txn.id)
     count_charge(txn.result, txn.resp_code, txn.card_brand, txn.payment_method)
     return _redirect(outcome.done.location)
