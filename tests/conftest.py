@@ -54,12 +54,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _home_database(item: pytest.Item) -> str | None:
-    """The one database a database-neutral test runs on; the browser tests (what a page
-    does in Chromium) run on SQLite, where `homerun serve` shows the dashboard first."""
+    """The one database a database-neutral test runs on (None: it runs on each)."""
     marker = item.get_closest_marker("one_database")
-    if marker is not None:
-        return str(marker.args[0])
-    return "sqlite" if item.get_closest_marker("browser") is not None else None
+    return None if marker is None else str(marker.args[0])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
