@@ -88,6 +88,15 @@ async def test_a_link_is_made_paid_on_its_page_and_refused_once_disabled(
             " return f.value.slice(f.selectionStart, f.selectionEnd); }"
         )
         assert selected == url
+        # With scripts, a Copy link button (keyboard: Tab to it, Enter) puts it on the clipboard.
+        await page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        assert await page.text_content("#copy-status") == ""
+        await page.focus("#copy-link")
+        await page.keyboard.press("Enter")
+        await page.wait_for_function(
+            "document.getElementById('copy-status').textContent === 'Copied.'"
+        )
+        assert await page.evaluate("navigator.clipboard.readText()") == url
         assert await low_contrast(page) == []
         await screenshot(page, "dashboard-links-link-desktop")
 

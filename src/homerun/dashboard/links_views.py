@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.links import PAGE_SIZE, LinkPage
 from homerun.dashboard.links_form import ASK, CUSTOMS, OPTION_LABELS, LinkForm
-from homerun.dashboard.views import _frame, money, templates, when
+from homerun.dashboard.views import _frame, assets, money, templates, when
 from homerun.hpp.models import HostedPage
 from homerun.hpp.schemas import OPTION_NAMES
 from homerun.hpp.state import PageStatus
@@ -184,6 +184,7 @@ def link(
         title=description_of(page),
         client_id=page.client_id,
         url=url,
+        copy_script=assets.url("copy.js"),
         status=status,
         status_class=status_class,
         active=page.status is PageStatus.ACTIVE,
