@@ -105,3 +105,8 @@ async def advance(client: httpx.AsyncClient, m: MerchantAccess, moment: datetime
     """Move the clock to `moment` (running what falls due); the merchant's fresh keys."""
     await advance_until(client, moment)
     return await rekey(client, m)
+
+
+def statuses(plan: dict[str, Any]) -> list[str]:
+    """The payment status of each of a plan's scheduled payments, in order."""
+    return [p["payment_status"] for p in plan["scheduled_payments"]]
