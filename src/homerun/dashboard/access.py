@@ -7,9 +7,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homerun.dashboard import guard
+from homerun.dashboard import guard, replies
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.routes import _forbidden, _signed_in
 from homerun.merchants.models import Merchant
 from homerun.people.roles import Action
 from homerun.runtime import Runtime
@@ -23,12 +22,12 @@ async def permitted(
     fields: dict[str, str] | None = None,
 ) -> Viewer | Response:
     """The viewer; or the sign-in redirect, or 403 (another role's page, a forged form)."""
-    viewer = await _signed_in(request, session, runtime)
+    viewer = await replies.signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
     forged = fields is not None and not guard.csrf_matches(viewer.csrf, fields)
     if forged or not viewer.may(action):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     return viewer
 
 
@@ -54,5 +53,5 @@ def _of_a_merchant(viewer: Viewer | Response) -> tuple[Viewer, Merchant] | Respo
     if isinstance(viewer, Response):
         return viewer
     if viewer.merchant is None:
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     return viewer, viewer.merchant

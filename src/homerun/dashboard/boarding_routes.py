@@ -11,11 +11,11 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import application_form, boarding, boarding_views, once, partner
+from homerun.dashboard import application_form, boarding, boarding_views, once, partner, replies
 from homerun.dashboard.access import permitted
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.once import new_form_key
-from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.people.roles import Action
 from homerun.runtime import Runtime
 
@@ -40,7 +40,7 @@ async def applications(request: Request, session: Session, runtime: AppRuntime) 
     if isinstance(viewer, Response):
         return viewer
     scope = await boarding.scope_of(session, viewer.user)
-    return _page(boarding_views.pipeline(viewer, await boarding.pipeline(session, scope)))
+    return replies.page(boarding_views.pipeline(viewer, await boarding.pipeline(session, scope)))
 
 
 @router.get("/dashboard/boarded")
@@ -51,7 +51,7 @@ async def boarded(request: Request, session: Session, runtime: AppRuntime) -> Re
     scope = await boarding.scope_of(session, viewer.user)
     apps = await boarding.pipeline(session, scope)
     volumes = await boarding.month_volumes(session, runtime, apps)
-    return _page(boarding_views.merchants(viewer, apps, volumes))
+    return replies.page(boarding_views.merchants(viewer, apps, volumes))
 
 
 NEW = "/dashboard/applications/new"
@@ -77,7 +77,7 @@ async def new_application(request: Request, session: Session, runtime: AppRuntim
     if isinstance(viewer, Response):
         return viewer
     scope = await boarding.creation_scope(session, viewer.user)
-    return _page(await _new_form(viewer, session, scope))
+    return replies.page(await _new_form(viewer, session, scope))
 
 
 async def _form_again(
@@ -89,7 +89,7 @@ async def _form_again(
     status: int,
 ) -> Response:
     async with runtime.db.transaction() as session:
-        return _page(await _new_form(viewer, session, scope, fields, errors), status)
+        return replies.page(await _new_form(viewer, session, scope, fields, errors), status)
 
 
 async def _poster(
@@ -116,7 +116,7 @@ async def create_application(request: Request, fields: Fields, runtime: AppRunti
         return await _form_again(
             runtime, viewer, scope, fields, {"": [once.sentence(once.EXPIRED)]}, 422
         )
-    actor, body = _actor(request, viewer), application_form.request_of(fields)
+    actor, body = replies.actor(request, viewer), application_form.request_of(fields)
 
     async def make(session: AsyncSession) -> once.Made[int] | boarding.Invalid:
         made = await boarding.create(session, runtime, actor, scope, body)
@@ -127,7 +127,7 @@ async def create_application(request: Request, fields: Fields, runtime: AppRunti
 
     posted = await once.post(runtime, viewer.user.id, key, NEW, await request.body(), make)
     if isinstance(posted, once.Done):
-        return _redirect(posted.location)
+        return replies.redirect(posted.location)
     if isinstance(posted, once.Busy | once.Reused):
         text = once.sentence(once.conflict(posted, "application", "Applications"))
         return await _form_again(runtime, viewer, scope, fields, {"": [text]}, 409)
@@ -146,9 +146,9 @@ async def application(
     scope = await boarding.scope_of(session, viewer.user)
     found = None if wanted is None else await boarding.detail(session, scope, wanted)
     if found is None:
-        return _not_found(viewer, "application")
+        return replies.not_found(viewer, "application")
     notice = _DONE.get(done)
-    return _page(boarding_views.application(viewer, found, notice=notice))
+    return replies.page(boarding_views.application(viewer, found, notice=notice))
 
 
 @router.post("/dashboard/applications/{application_id}/{action}")
@@ -165,13 +165,13 @@ async def move(
         return viewer
     wanted = _application_id(application_id[:20])
     if wanted is None or action not in boarding_views.MOVE_NAMES:
-        return _not_found(viewer)
+        return replies.not_found(viewer)
     scope = await boarding.scope_of(session, viewer.user)
     reason = fields.get("reason", "").strip()[:400] or None
     outcome = await boarding.move(
         session,
         runtime,
-        _actor(request, viewer),
+        replies.actor(request, viewer),
         scope,
         wanted,
         action,
@@ -179,14 +179,14 @@ async def move(
         reason,
     )
     if outcome is None:
-        return _not_found(viewer, "application")
+        return replies.not_found(viewer, "application")
     if isinstance(outcome, boarding.Changed):
         error = "Not done: this application changed since you opened it. Check it and try again."
     elif isinstance(outcome, boarding.Refused):
         error = f"Not done: {outcome.reason}."
     else:
-        return _redirect(f"/dashboard/applications/{outcome.id}?done=moved")
+        return replies.redirect(f"/dashboard/applications/{outcome.id}?done=moved")
     found = await boarding.detail(session, scope, wanted)
     if found is None:
-        return _not_found(viewer, "application")
-    return _page(boarding_views.application(viewer, found, error=error), 409)
+        return replies.not_found(viewer, "application")
+    return replies.page(boarding_views.application(viewer, found, error=error), 409)

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import chargeback_views, chargebacks, service, views
+from homerun.dashboard import chargeback_views, chargebacks, replies, service, views
 from homerun.dashboard.access import form_viewer, page_viewer
-from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.errors import Conflict, NotFound
 from homerun.people.roles import Action
 from homerun.settlement.responses import Response as Answer
@@ -36,11 +36,11 @@ async def chargeback_list(
     cursor = chargebacks.read_cursor(before[:64]) if before else None
     if before and cursor is None:
         html = views.message(viewer, "Not a page", "This page link is not valid. Start over.")
-        return _page(html, 400)
+        return replies.page(html, 400)
     page = await chargebacks.recent(session, merchant, cursor)
     zone = service.merchant_zone(merchant)
     now = runtime.clock.now()
-    return _page(chargeback_views.chargebacks(viewer, page, now, zone, first=bool(before)))
+    return replies.page(chargeback_views.chargebacks(viewer, page, now, zone, first=bool(before)))
 
 
 @router.get("/dashboard/chargebacks/{chargeback_id}")
@@ -54,10 +54,10 @@ async def chargeback_page(
     key = _id(chargeback_id)
     found = await chargebacks.detail(session, merchant, key) if key else None
     if found is None:
-        return _not_found(viewer, "chargeback")
+        return replies.not_found(viewer, "chargeback")
     zone, now = service.merchant_zone(merchant), runtime.clock.now()
     html = chargeback_views.chargeback(viewer, found, now, zone, notice=_DONE.get(done))
-    return _page(html)
+    return replies.page(html)
 
 
 @router.post("/dashboard/chargebacks/{chargeback_id}/{action}")
@@ -75,17 +75,17 @@ async def respond(
     viewer, merchant = allowed
     key = _id(chargeback_id)
     if key is None or action not in ("accept", "challenge"):
-        return _not_found(viewer, "chargeback")
-    actor = _actor(request, viewer)
+        return replies.not_found(viewer, "chargeback")
+    actor = replies.actor(request, viewer)
     try:
         await chargebacks.respond(session, runtime, actor, merchant, key, Answer(action))
     except NotFound:
-        return _not_found(viewer, "chargeback")
+        return replies.not_found(viewer, "chargeback")
     except Conflict as refused:
         found = await chargebacks.detail(session, merchant, key)
         if found is None:
-            return _not_found(viewer, "chargeback")
+            return replies.not_found(viewer, "chargeback")
         zone, now = service.merchant_zone(merchant), runtime.clock.now()
         error = f"Not done: {refused.message}."
-        return _page(chargeback_views.chargeback(viewer, found, now, zone, error=error), 409)
-    return _redirect(f"/dashboard/chargebacks/{key}?done={action}")
+        return replies.page(chargeback_views.chargeback(viewer, found, now, zone, error=error), 409)
+    return replies.redirect(f"/dashboard/chargebacks/{key}?done={action}")

@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.billing.models import BillingPlan
 from homerun.billing.schemas import CreatePlanRequest
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import customer_views, customers, once, plans, service, views
+from homerun.dashboard import customer_views, customers, once, plans, replies, service, views
 from homerun.dashboard.access import form_viewer, page_viewer
 from homerun.dashboard.customers import CustomerDetail
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.once import new_form_key
-from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.errors import Conflict, NotFound
 from homerun.merchants.models import Merchant
 from homerun.people.roles import Action
@@ -42,9 +42,9 @@ async def customer_list(request: Request, session: Session, runtime: AppRuntime)
     zone = service.merchant_zone(merchant)
     wanted = customers.read_search(dict(request.query_params))
     if wanted.errors:
-        return _page(customer_views.customers(viewer, wanted, None, zone), 400)
+        return replies.page(customer_views.customers(viewer, wanted, None, zone), 400)
     page = await customers.find(session, merchant, wanted)
-    return _page(customer_views.customers(viewer, wanted, page, zone))
+    return replies.page(customer_views.customers(viewer, wanted, page, zone))
 
 
 async def _find(session: AsyncSession, merchant: Merchant, uuid: str) -> CustomerDetail | None:
@@ -67,7 +67,7 @@ async def _customer_page(
     assert viewer.merchant is not None
     found = await _find(session, viewer.merchant, uuid)
     if found is None:
-        return _not_found(viewer, "customer")
+        return replies.not_found(viewer, "customer")
     zone = service.merchant_zone(viewer.merchant)
     html = customer_views.customer(
         viewer,
@@ -78,7 +78,7 @@ async def _customer_page(
         errors=errors,
         notice=notice,
     )
-    return _page(html, status)
+    return replies.page(html, status)
 
 
 @router.get("/dashboard/customers/{uuid}")
@@ -114,7 +114,7 @@ async def _plan_form(
         # The customer is found first: another merchant's is a 404 whatever the form says.
         found = await _find(session, merchant, uuid)
         if found is None:
-            return _not_found(viewer, "customer")
+            return replies.not_found(viewer, "customer")
         values = {name: fields.get(name, "")[:2100] for name in plans.FORM_FIELDS}
         key = once.posted_key(fields)
         status, errors = 422, {"form": once.sentence(once.EXPIRED)}
@@ -138,7 +138,7 @@ async def create_plan(request: Request, uuid: str, fields: Fields, runtime: AppR
     form = await _plan_form(request, runtime, uuid, fields)
     if isinstance(form, Response):
         return form
-    actor, merchant, wanted = _actor(request, form.viewer), form.merchant, form.wanted
+    actor, merchant, wanted = replies.actor(request, form.viewer), form.merchant, form.wanted
     path = f"/dashboard/customers/{uuid.lower()}"
 
     async def make(session: AsyncSession) -> once.Made[BillingPlan] | dict[str, str]:
@@ -150,7 +150,7 @@ async def create_plan(request: Request, uuid: str, fields: Fields, runtime: AppR
     body = await request.body()
     posted = await once.post(runtime, form.viewer.user.id, form.key, f"{path}/plans", body, make)
     if isinstance(posted, once.Done):
-        return _redirect(posted.location)
+        return replies.redirect(posted.location)
     if isinstance(posted, once.Busy | once.Reused):
         text = once.conflict(posted, "plan", "Billing plans")
         status, errors = 409, {"form": once.sentence(text)}
@@ -174,14 +174,14 @@ async def plan_list(
     if before:
         if not (before.isascii() and before.isdigit()) or len(before) > 18:
             html = views.message(viewer, "Not a page", "This page link is not valid. Start over.")
-            return _page(html, 400)
+            return replies.page(html, 400)
         cursor = int(before)
     page = await customers.recent_plans(session, merchant, cursor)
     zone = service.merchant_zone(merchant)
     html = customer_views.plans(
         viewer, page, zone, first=cursor is not None, notice=_DONE.get(done)
     )
-    return _page(html)
+    return replies.page(html)
 
 
 @router.post("/dashboard/plans/{plan_id}/cancel")
@@ -193,20 +193,22 @@ async def cancel_plan(
         return allowed
     viewer, merchant = allowed
     if not (plan_id.isascii() and plan_id.isdigit()) or len(plan_id) > 18:
-        return _not_found(viewer, "billing plan")
+        return replies.not_found(viewer, "billing plan")
     try:
-        plan = await plans.cancel(session, runtime, _actor(request, viewer), merchant, int(plan_id))
+        plan = await plans.cancel(
+            session, runtime, replies.actor(request, viewer), merchant, int(plan_id)
+        )
     except NotFound:
         plan = None
     except Conflict as refused:
         text = f"Not done: {refused.message}."
-        return _page(views.message(viewer, "Plan not cancelled", text), 409)
+        return replies.page(views.message(viewer, "Plan not cancelled", text), 409)
     if plan is None:
-        return _not_found(viewer, "billing plan")
+        return replies.not_found(viewer, "billing plan")
     if fields.get("back") == "plans":
-        return _redirect("/dashboard/plans?done=cancelled")
+        return replies.redirect("/dashboard/plans?done=cancelled")
     lines = await customers.plan_lines(session, merchant, [plan])
     holder = lines[0].holder_uuid if lines else None
-    return _redirect(
+    return replies.redirect(
         f"/dashboard/customers/{holder}?done=cancelled" if holder else "/dashboard/plans"
     )

@@ -11,8 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import deposits, service, views
-from homerun.dashboard.routes import _forbidden, _not_found, _page, _signed_in
+from homerun.dashboard import deposits, replies, service, views
 from homerun.people.roles import Action
 
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -23,36 +22,36 @@ _FUNDING_ID = re.compile(r"F[0-9]{1,15}")
 async def deposit_list(
     request: Request, session: Session, runtime: AppRuntime, before: str = ""
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
+    viewer = await replies.signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
     merchant = viewer.merchant
     if merchant is None or not viewer.may(Action.VIEW_DEPOSITS):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     cursor = None
     if before:
         if not before.isdigit() or len(before) > 18:
             html = views.message(viewer, "Not a page", "This page link is not valid. Start over.")
-            return _page(html, 400)
+            return replies.page(html, 400)
         cursor = int(before)
     page = await deposits.recent(session, merchant, cursor)
     zone = service.merchant_zone(merchant)
-    return _page(views.deposits(viewer, page, zone, first=cursor is not None))
+    return replies.page(views.deposits(viewer, page, zone, first=cursor is not None))
 
 
 @router.get("/dashboard/deposits/{funding_master_id}")
 async def deposit_page(
     request: Request, funding_master_id: str, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
+    viewer = await replies.signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
     merchant = viewer.merchant
     if merchant is None or not viewer.may(Action.VIEW_DEPOSITS):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     found = None
     if _FUNDING_ID.fullmatch(funding_master_id):
         found = await deposits.detail(session, merchant, funding_master_id)
     if found is None:
-        return _not_found(viewer, "deposit")
-    return _page(views.deposit(viewer, found, service.merchant_zone(merchant)))
+        return replies.not_found(viewer, "deposit")
+    return replies.page(views.deposit(viewer, found, service.merchant_zone(merchant)))

@@ -19,19 +19,12 @@ from homerun.dashboard import (
     guard,
     integration_views,
     integrations,
+    replies,
     service,
     views,
 )
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.routes import (
-    Fields,
-    _actor,
-    _forbidden,
-    _not_found,
-    _page,
-    _redirect,
-    _signed_in,
-)
+from homerun.dashboard.replies import Fields
 from homerun.people.roles import Action
 
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -54,13 +47,13 @@ async def _allowed(
     request: Request, session: Session, runtime: AppRuntime, fields: Fields | None, action: Action
 ) -> Viewer | Response:
     """The signed-in merchant user who may take `action`, having sent the session's token."""
-    viewer = await _signed_in(request, session, runtime)
+    viewer = await replies.signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
     if fields is not None and not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     if viewer.merchant is None or not viewer.may(action):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     return viewer
 
 
@@ -93,20 +86,20 @@ async def _render(
         faults_now=faults.now_for(viewer, runtime),
         **integration_views.context(viewer, clients, zone, **shown),
     )
-    return _page(html, status)
+    return replies.page(html, status)
 
 
 @router.get(PAGE)
 async def developers_page(
     request: Request, session: Session, runtime: AppRuntime, done: str = ""
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
+    viewer = await replies.signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
     if viewer.merchant is None or not (
         viewer.may(Action.MANAGE_CREDENTIALS) or viewer.may(Action.MANAGE_WEBHOOKS)
     ):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     return await _render(request, session, runtime, viewer, notice=_DONE.get(done))
 
 
@@ -118,7 +111,9 @@ async def create_key(
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
-    made = await developers.create_key(session, runtime, _actor(request, viewer), viewer.merchant)
+    made = await developers.create_key(
+        session, runtime, replies.actor(request, viewer), viewer.merchant
+    )
     return await _render(request, session, runtime, viewer, issued=views.Issued(made, rolled=False))
 
 
@@ -137,15 +132,15 @@ async def change_key(
     assert viewer.merchant is not None
     key_id = _key_id(credential_id)
     if key_id is None or action not in ("roll", "revoke"):
-        return _not_found(viewer, "key")
-    actor = _actor(request, viewer)
+        return replies.not_found(viewer, "key")
+    actor = replies.actor(request, viewer)
     if action == "revoke":
         if not await developers.revoke_key(session, runtime, actor, viewer.merchant, key_id):
-            return _not_found(viewer, "key")
-        return _redirect(PAGE + "?done=revoked")
+            return replies.not_found(viewer, "key")
+        return replies.redirect(PAGE + "?done=revoked")
     rolled = await developers.roll_key(session, runtime, actor, viewer.merchant, key_id)
     if rolled is None:
-        return _not_found(viewer, "key")
+        return replies.not_found(viewer, "key")
     return await _render(
         request, session, runtime, viewer, issued=views.Issued(rolled, rolled=True)
     )
@@ -160,12 +155,12 @@ async def resend(
         return viewer
     assert viewer.merchant is not None
     outcome = await developers.resend(
-        session, runtime, _actor(request, viewer), viewer.merchant, webhook_id[:32]
+        session, runtime, replies.actor(request, viewer), viewer.merchant, webhook_id[:32]
     )
     if outcome is None:
-        return _not_found(viewer, "delivery")
+        return replies.not_found(viewer, "delivery")
     if isinstance(outcome, developers.Refused):
         return await _render(
             request, session, runtime, viewer, status=409, error=f"Not re-sent: {outcome.reason}."
         )
-    return _redirect(PAGE + "?done=resent")
+    return replies.redirect(PAGE + "?done=resent")

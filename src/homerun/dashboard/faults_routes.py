@@ -11,12 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import faults
+from homerun.dashboard import faults, replies
 from homerun.dashboard.developer_routes import _allowed as allowed
 from homerun.dashboard.faults import FaultsForm
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.operator import sandbox_mode
-from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.dashboard.views import _frame, templates
 from homerun.merchants import service as merchants
 from homerun.people.roles import Action
@@ -33,7 +33,7 @@ async def _allowed(
     """A user who may set faults (and sent the session's token), in sandbox mode."""
     viewer = await allowed(request, session, runtime, fields, Action.SET_FAULTS)
     if isinstance(viewer, Viewer) and not sandbox_mode(runtime):
-        return _not_found(viewer)
+        return replies.not_found(viewer)
     return viewer
 
 
@@ -59,7 +59,9 @@ async def faults_page(
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
-    return _page(_render(viewer, faults.of_merchant(viewer.merchant), notice=_DONE.get(done)))
+    return replies.page(
+        _render(viewer, faults.of_merchant(viewer.merchant), notice=_DONE.get(done))
+    )
 
 
 @router.post(PAGE)
@@ -73,6 +75,6 @@ async def set_faults(
     form = faults.read(fields)
     data = faults.update_of(form)
     if data is None:
-        return _page(_render(viewer, form), 422)
-    await faults.set_faults(session, runtime, _actor(request, viewer), viewer.merchant, data)
-    return _redirect(PAGE + "?done=saved")
+        return replies.page(_render(viewer, form), 422)
+    await faults.set_faults(session, runtime, replies.actor(request, viewer), viewer.merchant, data)
+    return replies.redirect(PAGE + "?done=saved")

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import integration_views, integrations, service, views
+from homerun.dashboard import integration_views, integrations, replies, service, views
 from homerun.dashboard.developer_routes import PAGE, _allowed, _render
 from homerun.dashboard.integration_views import EndpointForm
-from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.people.roles import Action
 
 router = APIRouter(route_class=Route, include_in_schema=False)
@@ -34,7 +34,11 @@ async def create_client(
         return viewer
     assert viewer.merchant is not None
     made = await integrations.create_client(
-        session, runtime, _actor(request, viewer), viewer.merchant, fields.get("name", "")[:400]
+        session,
+        runtime,
+        replies.actor(request, viewer),
+        viewer.merchant,
+        fields.get("name", "")[:400],
     )
     if isinstance(made, integrations.Refused):
         return await _render(request, session, runtime, viewer, status=422, error=made.message)
@@ -50,13 +54,13 @@ async def revoke_client(
         return viewer
     assert viewer.merchant is not None
     outcome = await integrations.revoke_client(
-        session, runtime, _actor(request, viewer), viewer.merchant, client_id[:64]
+        session, runtime, replies.actor(request, viewer), viewer.merchant, client_id[:64]
     )
     if isinstance(outcome, integrations.Refused):
         return await _render(request, session, runtime, viewer, status=409, error=outcome.message)
     if not outcome:
-        return _not_found(viewer, "OAuth client")
-    return _redirect(PAGE + "?done=client_revoked")
+        return replies.not_found(viewer, "OAuth client")
+    return replies.redirect(PAGE + "?done=client_revoked")
 
 
 @router.post(PAGE + "/endpoints")
@@ -72,7 +76,7 @@ async def create_endpoint(
     made = await integrations.create_endpoint(
         session,
         runtime,
-        _actor(request, viewer),
+        replies.actor(request, viewer),
         viewer.merchant,
         url=url,
         description=description,
@@ -100,13 +104,13 @@ async def change_endpoint(
     assert viewer.merchant is not None
     number = _number(endpoint_id)
     if number is None or action not in _ENDPOINT_ACTIONS:
-        return _not_found(viewer, "endpoint")
-    actor = _actor(request, viewer)
+        return replies.not_found(viewer, "endpoint")
+    actor = replies.actor(request, viewer)
     if not await integrations.change_endpoint(
         session, runtime, actor, viewer.merchant, number, action
     ):
-        return _not_found(viewer, "endpoint")
-    return _redirect(f"{PAGE}?done={_ENDPOINT_ACTIONS[action]}")
+        return replies.not_found(viewer, "endpoint")
+    return replies.redirect(f"{PAGE}?done={_ENDPOINT_ACTIONS[action]}")
 
 
 @router.get(PAGE + "/events")
@@ -120,7 +124,7 @@ async def events(
     before_id = _number(before) if before else None
     if before and before_id is None:
         text = "before: give the id of an event, a whole number."
-        return _page(views.message(viewer, "No such page", text), 400)
+        return replies.page(views.message(viewer, "No such page", text), 400)
     page = await integrations.events(session, viewer.merchant, before_id)
     zone = service.merchant_zone(viewer.merchant)
-    return _page(integration_views.events(viewer, page, zone, first=before_id is None))
+    return replies.page(integration_views.events(viewer, page, zone, first=before_id is None))

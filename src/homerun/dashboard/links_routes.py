@@ -16,11 +16,11 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import links, links_form, links_views, once, service, views
+from homerun.dashboard import links, links_form, links_views, once, replies, service, views
 from homerun.dashboard.developer_routes import _allowed
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.once import new_form_key
-from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.errors import ValidationFailed
 from homerun.hpp import service as hpp
 from homerun.hpp.models import HostedPage
@@ -60,14 +60,14 @@ async def link_list(
     bad_offset = not offset.isdigit() or int(offset) > _MOST_OFFSET
     if status not in ("", "active", "disabled") or bad_offset:
         text = "This page link is not valid. Start over from Payment links."
-        return _page(views.message(viewer, "Not a page", text), 400)
+        return replies.page(views.message(viewer, "Not a page", text), 400)
     found = await links.listing(
         session, viewer.merchant, PageStatus(status) if status else None, int(offset)
     )
     urls = {p.client_id: _url(runtime, p) for p in found.rows}
     zone = service.merchant_zone(viewer.merchant)
     html = links_views.listing(viewer, found, urls, zone, status=status, notice=_DONE.get(done))
-    return _page(html)
+    return replies.page(html)
 
 
 @router.get(HERE + "/new")
@@ -75,12 +75,12 @@ async def new_link(request: Request, session: Session, runtime: AppRuntime) -> R
     viewer = await _allowed(request, session, runtime, None, Action.MANAGE_PAYMENT_LINKS)
     if isinstance(viewer, Response):
         return viewer
-    return _page(links_views.new_link(viewer, links_form.blank(), new_form_key()))
+    return replies.page(links_views.new_link(viewer, links_form.blank(), new_form_key()))
 
 
 def _form_again(viewer: Viewer, form: links_form.LinkForm, status: int = 422) -> Response:
     """The new-link form once more, with its problems, what was typed, and a new key."""
-    return _page(links_views.new_link(viewer, form, new_form_key()), status)
+    return replies.page(links_views.new_link(viewer, form, new_form_key()), status)
 
 
 async def _link_form(
@@ -112,7 +112,7 @@ async def create_link(request: Request, fields: Fields, runtime: AppRuntime) -> 
     if isinstance(checked, Response):
         return checked
     viewer, key, form, body = checked
-    actor, merchant = _actor(request, viewer), viewer.merchant
+    actor, merchant = replies.actor(request, viewer), viewer.merchant
     assert merchant is not None
 
     async def make(session: AsyncSession) -> once.Made[HostedPage] | links_form.LinkForm:
@@ -123,7 +123,7 @@ async def create_link(request: Request, fields: Fields, runtime: AppRuntime) -> 
 
     posted = await once.post(runtime, viewer.user.id, key, HERE, await request.body(), make)
     if isinstance(posted, once.Done):
-        return _redirect(posted.location)
+        return replies.redirect(posted.location)
     if isinstance(posted, once.Busy | once.Reused):
         form.problem = once.conflict(posted, "link", "Payment links")
         return _form_again(viewer, form, 409)
@@ -153,12 +153,12 @@ async def _show(
     assert viewer.merchant is not None
     found = await links.link(session, viewer.merchant, client_id)
     if found is None:
-        return _not_found(viewer, "payment link")
+        return replies.not_found(viewer, "payment link")
     page, paid = found
     zone = service.merchant_zone(viewer.merchant)
     shown = form or links_form.of_page(page)
     html = links_views.link(viewer, page, paid, _url(runtime, page), zone, shown, notice=notice)
-    return _page(html, 422 if form is not None else 200)
+    return replies.page(html, 422 if form is not None else 200)
 
 
 @router.get(HERE + "/{client_id}")
@@ -187,14 +187,14 @@ async def edit_link(
     canonical = _client_id(client_id)
     found = await links.link(session, merchant, canonical) if canonical else None
     if canonical is None or found is None:
-        return _not_found(viewer, "payment link")
+        return replies.not_found(viewer, "payment link")
     form = links_form.read(fields)
     body = links_form.body(HppEdit, form, found[0].options)
     if body is not None:
-        actor = _actor(request, viewer)
+        actor = replies.actor(request, viewer)
         change = links.edit(session, runtime, actor, merchant, canonical, body)
         if await _refused_on(form, body, change) is not None:
-            return _redirect(f"{HERE}/{canonical}?done=saved")
+            return replies.redirect(f"{HERE}/{canonical}?done=saved")
     return await _show(session, runtime, viewer, canonical, form=form)
 
 
@@ -213,12 +213,12 @@ async def switch_link(
     assert viewer.merchant is not None
     canonical = _client_id(client_id)
     if canonical is None or action not in ("disable", "enable"):
-        return _not_found(viewer, "payment link")
+        return replies.not_found(viewer, "payment link")
     active = action == "enable"
     switched = await links.switch(
-        session, runtime, _actor(request, viewer), viewer.merchant, canonical, active=active
+        session, runtime, replies.actor(request, viewer), viewer.merchant, canonical, active=active
     )
     if switched is None:
-        return _not_found(viewer, "payment link")
+        return replies.not_found(viewer, "payment link")
     back = HERE if fields.get("back") == "list" else f"{HERE}/{canonical}"
-    return _redirect(f"{back}?done={'enabled' if active else 'disabled'}")
+    return replies.redirect(f"{back}?done={'enabled' if active else 'disabled'}")

@@ -14,9 +14,8 @@ from fastapi.responses import Response
 
 from homerun.ach.returns import is_return
 from homerun.calls import AppJobs, AppRuntime, Route, Session
-from homerun.dashboard import guard, operator, operator_views
-from homerun.dashboard.routes import Fields, _actor, _forbidden, _page
-from homerun.dashboard.routes import _signed_in as signed_in
+from homerun.dashboard import guard, operator, operator_views, replies
+from homerun.dashboard.replies import Fields, signed_in
 from homerun.errors import HomerunError
 from homerun.kit.clock import as_utc
 from homerun.kit.money import AmountError, parse_dollars
@@ -42,8 +41,8 @@ async def instance(request: Request, session: Session, runtime: AppRuntime) -> R
     if isinstance(viewer, Response):
         return viewer
     if not viewer.may(Action.VIEW_INSTANCE):
-        return _forbidden(viewer)
-    return _page(operator_views.instance(viewer, await operator.instance(session)))
+        return replies.forbidden(viewer)
+    return replies.page(operator_views.instance(viewer, await operator.instance(session)))
 
 
 @router.get("/dashboard/clock")
@@ -58,7 +57,7 @@ async def clock(
     if isinstance(viewer, Response):
         return viewer
     if not viewer.may(Action.MOVE_CLOCK):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     # The process keeps its clock in step with other processes' advances (it polls the
     # stored offset every clock_sync_seconds); reading it here would need a second
     # transaction beside the request's.
@@ -66,15 +65,15 @@ async def clock(
     now = runtime.clock.now()
     amount, unit = amount.strip()[:6], unit[:8]
     if not amount or not sandbox:
-        return _page(operator_views.clock(viewer, now=now, sandbox=sandbox, unit=unit))
+        return replies.page(operator_views.clock(viewer, now=now, sandbox=sandbox, unit=unit))
     step, problem = _step(amount, unit)
     if step is None:
         html = operator_views.clock(
             viewer, now=now, sandbox=True, amount=amount, unit=unit, error=problem
         )
-        return _page(html, 400)
+        return replies.page(html, 400)
     preview = await operator.preview(session, runtime, now + step)
-    return _page(
+    return replies.page(
         operator_views.clock(
             viewer, now=now, sandbox=True, amount=amount, unit=unit, preview=preview
         )
@@ -88,7 +87,7 @@ async def advance(request: Request, fields: Fields, runtime: AppRuntime, jobs: A
     if isinstance(viewer, Response):
         return viewer
     if not guard.csrf_matches(viewer.csrf, fields) or not viewer.may(Action.MOVE_CLOCK):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     sandbox = operator.sandbox_mode(runtime)
     try:
         until = as_utc(datetime.fromisoformat(fields.get("until", "")[:40]))
@@ -98,15 +97,15 @@ async def advance(request: Request, fields: Fields, runtime: AppRuntime, jobs: A
         html = operator_views.clock(
             viewer, now=runtime.clock.now(), sandbox=sandbox, error="The form had no time."
         )
-        return _page(html, 400)
+        return replies.page(html, 400)
     try:
-        done = await operator.advance(runtime, jobs, _actor(request, viewer), until)
+        done = await operator.advance(runtime, jobs, replies.actor(request, viewer), until)
     except HomerunError as refused:
         error = f"Not done: {refused.message}."
         if "backwards" in refused.message:
             error = "Not done: the clock is already past that time. Preview again."
         html = operator_views.clock(viewer, now=runtime.clock.now(), sandbox=sandbox, error=error)
-        return _page(html, refused.status_code)
+        return replies.page(html, refused.status_code)
     html = operator_views.clock(
         viewer,
         now=done.now,
@@ -115,7 +114,7 @@ async def advance(request: Request, fields: Fields, runtime: AppRuntime, jobs: A
         moved=(done.started_at, done.now),
         notice="The clock moved.",
     )
-    return _page(html)
+    return replies.page(html)
 
 
 @router.get("/dashboard/payment-tools")
@@ -126,8 +125,10 @@ async def tools(request: Request, session: Session, runtime: AppRuntime) -> Resp
     may_chargeback = viewer.may(Action.OPEN_CHARGEBACK)
     may_return = viewer.may(Action.RETURN_ACH)
     if not (may_chargeback or may_return):
-        return _forbidden(viewer)
-    return _page(operator_views.tools(viewer, may_chargeback=may_chargeback, may_return=may_return))
+        return replies.forbidden(viewer)
+    return replies.page(
+        operator_views.tools(viewer, may_chargeback=may_chargeback, may_return=may_return)
+    )
 
 
 @router.post("/dashboard/payment-tools/{tool}")
@@ -139,10 +140,10 @@ async def use_tool(
         return viewer
     action = {"chargeback": Action.OPEN_CHARGEBACK, "ach-return": Action.RETURN_ACH}.get(tool)
     if action is None or not guard.csrf_matches(viewer.csrf, fields) or not viewer.may(action):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     mid = fields.get("mid", "").strip()[:12]
     trans_id = fields.get("trans_id", "").strip()[:20]
-    actor = _actor(request, viewer)
+    actor = replies.actor(request, viewer)
     outcome: operator.Done | operator.Failed
     if action is Action.OPEN_CHARGEBACK:
         typed = fields.get("amount", "").strip()[:16]
@@ -173,7 +174,7 @@ async def use_tool(
         html = operator_views.tools(
             viewer, may_chargeback=may_chargeback, may_return=may_return, notice=outcome.text
         )
-        return _page(html)
+        return replies.page(html)
     html = operator_views.tools(
         viewer,
         may_chargeback=may_chargeback,
@@ -181,4 +182,4 @@ async def use_tool(
         values=values,
         error=f"Not done: {outcome.text}.",
     )
-    return _page(html, outcome.status)
+    return replies.page(html, outcome.status)

@@ -12,10 +12,10 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import boarding, partner, partner_views
+from homerun.dashboard import boarding, partner, partner_views, replies
 from homerun.dashboard.access import permitted
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.routes import Fields, _actor, _forbidden, _not_found, _page, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.people.roles import Action
 from homerun.runtime import Runtime
 
@@ -33,7 +33,7 @@ async def _partner_admin(
     if isinstance(viewer, Response):
         return viewer
     if viewer.user.partner_id is None:
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     return viewer, viewer.user.partner_id
 
 
@@ -46,7 +46,7 @@ async def rep_codes(
         return viewer
     scope = await boarding.creation_scope(session, viewer.user)
     rows = await partner.rep_codes(session, scope)
-    return _page(partner_views.rep_codes(viewer, rows, notice=_DONE.get(done)))
+    return replies.page(partner_views.rep_codes(viewer, rows, notice=_DONE.get(done)))
 
 
 @router.post(REP_CODES)
@@ -59,7 +59,7 @@ async def add_rep_code(
     viewer, partner_id = allowed
     code, name = fields.get("rep_code", "")[:64], fields.get("name", "")[:250]
     made = await partner.add_rep_code(
-        session, runtime, _actor(request, viewer), partner_id, code, name
+        session, runtime, replies.actor(request, viewer), partner_id, code, name
     )
     if isinstance(made, boarding.Invalid):
         scope = await boarding.creation_scope(session, viewer.user)
@@ -67,8 +67,8 @@ async def add_rep_code(
         html = partner_views.rep_codes(
             viewer, rows, values={"rep_code": code, "name": name}, errors=made.errors
         )
-        return _page(html, 409 if "is taken" in made.errors.get("rep_code", []) else 400)
-    return _redirect(f"{REP_CODES}?done=added")
+        return replies.page(html, 409 if "is taken" in made.errors.get("rep_code", []) else 400)
+    return replies.redirect(f"{REP_CODES}?done=added")
 
 
 @router.get(CLIENTS)
@@ -79,9 +79,9 @@ async def api_clients(
     if isinstance(viewer, Response):
         return viewer
     if viewer.user.partner_id is None:
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     rows = await partner.clients(session, viewer.user.partner_id)
-    return _page(partner_views.clients(viewer, rows, notice=_DONE.get(done)))
+    return replies.page(partner_views.clients(viewer, rows, notice=_DONE.get(done)))
 
 
 @router.post(CLIENTS)
@@ -93,9 +93,11 @@ async def create_client(
         return allowed
     viewer, partner_id = allowed
     name = fields.get("name", "").strip()[:200]
-    made = await partner.create_client(session, runtime, _actor(request, viewer), partner_id, name)
+    made = await partner.create_client(
+        session, runtime, replies.actor(request, viewer), partner_id, name
+    )
     rows = await partner.clients(session, partner_id)
-    return _page(partner_views.clients(viewer, rows, made=made))
+    return replies.page(partner_views.clients(viewer, rows, made=made))
 
 
 @router.post(CLIENTS + "/{client_id}/revoke")
@@ -106,8 +108,8 @@ async def revoke_client(
     if isinstance(allowed, Response):
         return allowed
     viewer, partner_id = allowed
-    actor = _actor(request, viewer)
+    actor = replies.actor(request, viewer)
     revoked = await partner.revoke_client(session, runtime, actor, partner_id, client_id[:64])
     if revoked is None:
-        return _not_found(viewer, "client")
-    return _redirect(f"{CLIENTS}?done=revoked")
+        return replies.not_found(viewer, "client")
+    return replies.redirect(f"{CLIENTS}?done=revoked")

@@ -7,20 +7,22 @@ role may not do a thing gets 403, and another merchant's payment is not found (4
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.audit import service as audit
-from homerun.audit.service import Actor
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import export, filters, guard, home_charts, service, views
+from homerun.dashboard import export, filters, guard, home_charts, replies, service, views
+from homerun.dashboard.access import form_viewer, page_viewer
 from homerun.dashboard.guard import SESSION_COOKIE, SIGN_IN_COOKIE, Viewer
+from homerun.dashboard.replies import Fields
 from homerun.kit.money import AmountError, parse_dollars
-from homerun.kit.pages import html_response
+from homerun.merchants.models import Merchant
 from homerun.payments.models import Transaction
 from homerun.payments.outcomes import Refusal, Reversal
 from homerun.people import service as people
@@ -30,7 +32,6 @@ from homerun.people.state import LinkPurpose, SessionStage
 from homerun.runtime import Runtime
 
 router = APIRouter(route_class=Route, include_in_schema=False)
-Fields = Annotated[dict[str, str], Depends(guard.form_fields)]
 _SIGN_IN_COOKIE_AGE = 3600
 _NOTICES = {
     "signed_out": "You have signed out.",
@@ -44,46 +45,12 @@ _DONE = {
 }
 
 
-def _redirect(url: str) -> Response:
-    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
-
-
-def _page(html: str, status: int = 200) -> Response:
-    return html_response(html, status)
-
-
-def _forbidden(viewer: Viewer | None) -> Response:
-    return _page(
-        views.message(
-            viewer, "You cannot do that", "Your role does not allow this. Ask your account owner."
-        ),
-        403,
-    )
-
-
-def _not_found(viewer: Viewer | None, what: str = "page") -> Response:
-    return _page(views.message(viewer, "Not found", f"There is no such {what} here."), 404)
-
-
-def _actor(request: Request, viewer: Viewer) -> Actor:
-    return Actor(viewer.user.email, viewer.user.id, guard.client_ip(request))
-
-
-async def _signed_in(
-    request: Request, session: AsyncSession, runtime: Runtime
-) -> Viewer | Response:
-    viewer = await guard.viewer(request, session, runtime)
-    if viewer is None:
-        return _redirect("/dashboard/sign-in")
-    return viewer
-
-
 # ---------------------------------------------------------------- signing in
 
 
 @router.get("/")
 async def root() -> Response:
-    return _redirect("/dashboard")
+    return replies.redirect("/dashboard")
 
 
 def _sign_in_form(
@@ -99,7 +66,7 @@ def _sign_in_form(
     html = views.sign_in(
         guard.sign_in_csrf(runtime, nonce), email=email, error=error, notice=notice
     )
-    response = _page(html, status)
+    response = replies.page(html, status)
     if new:
         guard.set_cookie(request, response, SIGN_IN_COOKIE, nonce, _SIGN_IN_COOKIE_AGE)
     return response
@@ -115,7 +82,7 @@ async def sign_in_page(
     request: Request, session: Session, runtime: AppRuntime, notice: str = ""
 ) -> Response:
     if await guard.viewer(request, session, runtime) is not None:
-        return _redirect("/dashboard")
+        return replies.redirect("/dashboard")
     return _sign_in_form(request, runtime, notice=_NOTICES.get(notice))
 
 
@@ -134,7 +101,7 @@ async def sign_in(
     if isinstance(opened, people.Refused):
         return _sign_in_form(request, runtime, status=401, email=email, error=opened.message)
     await people.end_by_token(session, runtime, request.cookies.get(SESSION_COOKIE))
-    response = _redirect("/dashboard/sign-in/code" if opened.needs_code else "/dashboard")
+    response = replies.redirect("/dashboard/sign-in/code" if opened.needs_code else "/dashboard")
     age = runtime.settings.dashboard_session_absolute_seconds
     guard.set_cookie(request, response, SESSION_COOKIE, opened.token, age)
     guard.clear_cookie(request, response, SIGN_IN_COOKIE)
@@ -145,17 +112,17 @@ async def sign_in(
 async def code_page(request: Request, session: Session, runtime: AppRuntime) -> Response:
     waiting = await guard.pending(request, session, runtime)
     if waiting is None:
-        return _redirect("/dashboard/sign-in")
-    return _page(views.code_step(waiting.row.csrf_token))
+        return replies.redirect("/dashboard/sign-in")
+    return replies.page(views.code_step(waiting.row.csrf_token))
 
 
 @router.post("/dashboard/sign-in/code")
 async def code(request: Request, fields: Fields, session: Session, runtime: AppRuntime) -> Response:
     waiting = await guard.pending(request, session, runtime)
     if waiting is None:
-        return _redirect("/dashboard/sign-in")
+        return replies.redirect("/dashboard/sign-in")
     if not guard.csrf_matches(waiting.row.csrf_token, fields):
-        return _page(views.code_step(waiting.row.csrf_token, error="Try again."), 403)
+        return replies.page(views.code_step(waiting.row.csrf_token, error="Try again."), 403)
     opened = await people.sign_in_code(
         session, runtime, waiting.row, fields.get("code", "")[:40], guard.client_ip(request)
     )
@@ -163,8 +130,8 @@ async def code(request: Request, fields: Fields, session: Session, runtime: AppR
         if opened.message == people.LOCKED:
             return _sign_in_form(request, runtime, status=401, error=opened.message)
         error = "That code is not right. Check the time on your device and try again."
-        return _page(views.code_step(waiting.row.csrf_token, error=error), 401)
-    response = _redirect("/dashboard")
+        return replies.page(views.code_step(waiting.row.csrf_token, error=error), 401)
+    response = replies.redirect("/dashboard")
     age = runtime.settings.dashboard_session_absolute_seconds
     guard.set_cookie(request, response, SESSION_COOKIE, opened.token, age)
     return response
@@ -178,11 +145,11 @@ async def sign_out(
         session, runtime, request.cookies.get(SESSION_COOKIE), stage=SessionStage.SIGNED_IN
     )
     if found is None:
-        return _redirect("/dashboard/sign-in")
+        return replies.redirect("/dashboard/sign-in")
     if not guard.csrf_matches(found.row.csrf_token, fields):
-        return _forbidden(None)
+        return replies.forbidden(None)
     await people.sign_out(session, runtime, found, guard.client_ip(request))
-    response = _redirect("/dashboard/sign-in?notice=signed_out")
+    response = replies.redirect("/dashboard/sign-in?notice=signed_out")
     guard.clear_cookie(request, response, SESSION_COOKIE)
     return response
 
@@ -202,7 +169,7 @@ async def _link_page(
     link = await people.open_link(session, runtime, token[:100])
     if link is None:
         text = "This link has expired or was already used. Ask for a new one."
-        return _page(views.message(None, "Link not valid", text), 404)
+        return replies.page(views.message(None, "Link not valid", text), 404)
     user = await people.user_of_link(session, link)
     nonce, new = guard.sign_in_nonce(request)
     html = views.welcome(
@@ -212,7 +179,7 @@ async def _link_page(
         error=error,
         csrf=guard.sign_in_csrf(runtime, nonce),
     )
-    response = _page(html, status)
+    response = replies.page(html, status)
     if new:
         guard.set_cookie(request, response, SIGN_IN_COOKIE, nonce, _SIGN_IN_COOKIE_AGE)
     return response
@@ -244,7 +211,7 @@ async def welcome(
     user = await people.use_link(session, runtime, token[:100], password, guard.client_ip(request))
     if user is None:
         return await _link_page(request, session, runtime, token)
-    return _redirect("/dashboard/sign-in?notice=password_set")
+    return replies.redirect("/dashboard/sign-in?notice=password_set")
 
 
 # ---------------------------------------------------------------- pages
@@ -252,7 +219,7 @@ async def welcome(
 
 @router.get("/dashboard")
 async def home(request: Request, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await _signed_in(request, session, runtime)
+    viewer = await replies.signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
     figures, drawn = None, None
@@ -261,43 +228,53 @@ async def home(request: Request, session: Session, runtime: AppRuntime) -> Respo
         figures = await service.home_figures(session, runtime, viewer.merchant)
         found = await home_charts.home_charts(session, runtime, viewer.merchant)
         drawn = home_charts.context(found, currency)
-    return _page(views.home(viewer, figures, currency, drawn))
+    return replies.page(views.home(viewer, figures, currency, drawn))
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    viewer: Viewer
+    merchant: Merchant
+    zone: ZoneInfo
+    wanted: filters.Filters
+
+
+async def _payment_search(
+    request: Request, session: AsyncSession, runtime: Runtime
+) -> _Search | Response:
+    """Who searches the payments and for what, as the list and its CSV read the query;
+    or the answer instead (sign in, 403, the form with its errors)."""
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_PAYMENTS)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
+    zone = service.merchant_zone(merchant)
+    wanted = filters.read(dict(request.query_params), zone)
+    if wanted.errors:
+        return replies.page(views.payments(viewer, wanted, None, zone), 400)
+    return _Search(viewer, merchant, zone, wanted)
 
 
 @router.get("/dashboard/payments")
 async def payments(request: Request, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.VIEW_PAYMENTS):
-        return _forbidden(viewer)
-    zone = service.merchant_zone(merchant)
-    wanted = filters.read(dict(request.query_params), zone)
-    if wanted.errors:
-        return _page(views.payments(viewer, wanted, None, zone), 400)
-    page = await service.find_payments(session, merchant, wanted.search)
-    return _page(views.payments(viewer, wanted, page, zone))
+    found = await _payment_search(request, session, runtime)
+    if isinstance(found, Response):
+        return found
+    page = await service.find_payments(session, found.merchant, found.wanted.search)
+    return replies.page(views.payments(found.viewer, found.wanted, page, found.zone))
 
 
 @router.get("/dashboard/payments.csv")
 async def payments_csv(request: Request, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.VIEW_PAYMENTS):
-        return _forbidden(viewer)
-    zone = service.merchant_zone(merchant)
-    wanted = filters.read(dict(request.query_params), zone)
-    if wanted.errors:
-        return _page(views.payments(viewer, wanted, None, zone), 400)
+    found = await _payment_search(request, session, runtime)
+    if isinstance(found, Response):
+        return found
     # Streamed after this unit of work has ended: each page of rows reads in its own.
     return StreamingResponse(
-        export.lines(runtime.db, merchant.id, wanted.search),
+        export.lines(runtime.db, found.merchant.id, found.wanted.search),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="payments-{merchant.mid}.csv"',
+            "Content-Disposition": f'attachment; filename="payments-{found.merchant.mid}.csv"',
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
@@ -308,17 +285,15 @@ async def payments_csv(request: Request, session: Session, runtime: AppRuntime) 
 async def payment(
     request: Request, trans_id: str, session: Session, runtime: AppRuntime, done: str = ""
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.VIEW_PAYMENTS):
-        return _forbidden(viewer)
+    allowed = await page_viewer(request, session, runtime, Action.VIEW_PAYMENTS)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
     found = await service.payment(session, merchant, trans_id[:32])
     if found is None:
-        return _not_found(viewer, "payment")
+        return replies.not_found(viewer, "payment")
     zone = service.merchant_zone(merchant)
-    return _page(views.payment(viewer, found, zone, notice=_DONE.get(done)))
+    return replies.page(views.payment(viewer, found, zone, notice=_DONE.get(done)))
 
 
 @router.post("/dashboard/payments/{trans_id}/{action}")
@@ -330,16 +305,12 @@ async def act_on_payment(
     session: Session,
     runtime: AppRuntime,
 ) -> Response:
-    viewer = await _signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if not guard.csrf_matches(viewer.csrf, fields):
-        return _forbidden(viewer)
-    merchant = viewer.merchant
-    if merchant is None or not viewer.may(Action.REFUND):
-        return _forbidden(viewer)
+    allowed = await form_viewer(request, session, runtime, fields, Action.REFUND)
+    if isinstance(allowed, Response):
+        return allowed
+    viewer, merchant = allowed
     if action not in ("capture", "void", "refund"):
-        return _not_found(viewer)
+        return replies.not_found(viewer)
     typed = fields.get("amount", "").strip()[:16]
     amount, error, status = None, None, 409
     if typed:
@@ -351,13 +322,15 @@ async def act_on_payment(
         # The payment is locked before anything of it is read in this transaction, so what
         # the service sees is the committed row, never an earlier read of it.
         seen = fields.get("seen", "")[:100]
-        actor = _actor(request, viewer)
+        actor = replies.actor(request, viewer)
         if action == "capture":
             captured = await service.capture(
                 session, runtime, actor, merchant, trans_id[:32], amount, seen
             )
             if isinstance(captured, Transaction):
-                return _redirect(f"/dashboard/payments/{quote(str(captured.id))}?done=captured")
+                return replies.redirect(
+                    f"/dashboard/payments/{quote(str(captured.id))}?done=captured"
+                )
             outcome: Reversal | Refusal | service.Changed | service.Missing = captured
         else:
             outcome = await service.reverse(
@@ -365,30 +338,32 @@ async def act_on_payment(
             )
         if isinstance(outcome, Reversal):
             done = "refunded" if outcome.kind == "refund" else "voided"
-            return _redirect(f"/dashboard/payments/{quote(str(outcome.original.id))}?done={done}")
+            return replies.redirect(
+                f"/dashboard/payments/{quote(str(outcome.original.id))}?done={done}"
+            )
         if isinstance(outcome, Refusal):
             error = f"Not done: {outcome.detail} ({outcome.answer.resp_text})."
         elif isinstance(outcome, service.Changed):
             error = "Not done: this payment changed since you opened it. Check it and try again."
     found = await service.payment(session, merchant, trans_id[:32])
     if found is None:
-        return _not_found(viewer, "payment")
+        return replies.not_found(viewer, "payment")
     zone = service.merchant_zone(merchant)
-    return _page(views.payment(viewer, found, zone, error=error, amount=typed), status)
+    return replies.page(views.payment(viewer, found, zone, error=error, amount=typed), status)
 
 
 @router.get("/dashboard/audit")
 async def audit_log(request: Request, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await _signed_in(request, session, runtime)
+    viewer = await replies.signed_in(request, session, runtime)
     if isinstance(viewer, Response):
         return viewer
     if not viewer.may(Action.VIEW_AUDIT):
-        return _forbidden(viewer)
+        return replies.forbidden(viewer)
     # An owner reads their merchant's log; an operator reads the whole instance's.
     merchant_id = viewer.user.merchant_id
     events = await audit.events(session, merchant_id=merchant_id, limit=200)
     zone = service.merchant_zone(viewer.merchant) if viewer.merchant else filters.UTC_ZONE
-    return _page(views.audit(viewer, list(events), zone))
+    return replies.page(views.audit(viewer, list(events), zone))
 
 
 @router.get("/dashboard/assets/{name}")

@@ -14,10 +14,10 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
-from homerun.dashboard import team, team_views
+from homerun.dashboard import replies, team, team_views
 from homerun.dashboard.access import permitted
 from homerun.dashboard.guard import Viewer
-from homerun.dashboard.routes import Fields, _actor, _not_found, _page, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.errors import Conflict, ValidationFailed
 from homerun.people.roles import Action, Role
 
@@ -31,7 +31,7 @@ async def _page_of(
     session: AsyncSession, viewer: Viewer, status: int = 200, **shown: Any
 ) -> Response:
     users = await team.members(session, viewer.user)
-    return _page(team_views.team(viewer, users, **shown), status)
+    return replies.page(team_views.team(viewer, users, **shown), status)
 
 
 def _role(text: str) -> Role | None:
@@ -70,7 +70,7 @@ async def invite(
         if role is None:
             raise ValidationFailed.field("role", "is not a role")
         invited = await team.invite(
-            session, runtime, _actor(request, viewer), viewer.user, email, role
+            session, runtime, replies.actor(request, viewer), viewer.user, email, role
         )
     except ValidationFailed as problem:
         return await _page_of(session, viewer, 400, email=email, errors=problem.errors or {})
@@ -94,18 +94,18 @@ async def change(
         return viewer
     wanted = _user_id(user_id[:20])
     if wanted is None or action not in ("role", "remove", "invite"):
-        return _not_found(viewer)
+        return replies.not_found(viewer)
     user = await team.member(session, viewer.user, wanted, lock=True)
     if user is None:
-        return _not_found(viewer, "user")
-    actor = _actor(request, viewer)
+        return replies.not_found(viewer, "user")
+    actor = replies.actor(request, viewer)
     try:
         if action == "invite":
             link = await team.new_link(session, runtime, actor, user)
             return await _page_of(session, viewer, invited=team.Invited(user, link))
         if action == "remove":
             await team.remove(session, runtime, actor, viewer.user, user)
-            return _redirect(f"{TEAM}?done=removed")
+            return replies.redirect(f"{TEAM}?done=removed")
         role = _role(fields.get("role", ""))
         if role is None:
             raise ValidationFailed.field("role", "is not a role")
@@ -113,4 +113,4 @@ async def change(
     except (Conflict, ValidationFailed) as refused:
         status = 409 if isinstance(refused, Conflict) else 400
         return await _page_of(session, viewer, status, error=f"Not done: {refused.message}.")
-    return _redirect(f"{TEAM}?done=role")
+    return replies.redirect(f"{TEAM}?done=role")

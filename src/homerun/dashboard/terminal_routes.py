@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
 from homerun.config import Mode
-from homerun.dashboard import once, service, terminal, terminal_form, terminal_views
+from homerun.dashboard import once, replies, service, terminal, terminal_form, terminal_views
 from homerun.dashboard.developer_routes import _allowed
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.once import new_form_key
-from homerun.dashboard.routes import Fields, _actor, _redirect
+from homerun.dashboard.replies import Fields
 from homerun.dashboard.terminal_form import Checked, Entered, Problems, Source
 from homerun.dashboard.terminal_views import Form
 from homerun.kit.pages import html_response
@@ -151,17 +151,17 @@ async def charge(request: Request, fields: Fields, runtime: AppRuntime) -> Respo
         runtime, viewer.user.id, entered.form_key, terminal.CHARGE_PATH, body
     )
     if isinstance(claimed, once.Done):
-        return _redirect(claimed.location)
+        return replies.redirect(claimed.location)
     if claimed is not None:
         text = once.conflict(claimed, "charge", "Payments", again="charging again")
         return await _again(runtime, viewer, entered, Problems(general=text), 409)
     wanted = terminal_form.charge_request(form, merchant.mid, viewer.user.email)
     outcome = await terminal.charge(
-        runtime, _actor(request, viewer), merchant, viewer.user.id, entered.form_key, wanted
+        runtime, replies.actor(request, viewer), merchant, viewer.user.id, entered.form_key, wanted
     )
     if isinstance(outcome, Problems):
         return await _again(runtime, viewer, entered, outcome, 422)
     txn = outcome.made
     note_trans_id(txn.id)
     count_charge(txn.result, txn.resp_code, txn.card_brand, txn.payment_method)
-    return _redirect(outcome.done.location)
+    return replies.redirect(outcome.done.location)
