@@ -11,7 +11,7 @@ from homerun.config import Settings
 from homerun.runtime import Runtime
 
 
-@pytest.mark.one_database("postgresql")
+@pytest.mark.one_database("sqlite")
 async def test_a_serving_process_freezes_what_start_up_made(
     settings: Settings, runtime: Runtime
 ) -> None:

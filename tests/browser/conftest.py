@@ -382,6 +382,15 @@ async def fits(page: Any, selector: str) -> bool:
     return found
 
 
+async def autofocused(page: Any) -> str:
+    """The id of the element a page focused by itself (`autofocus`). The browser applies
+    autofocus at the page's next rendering, which may come after its load event: wait for
+    focus to land (the page's default timeout), then name where it landed."""
+    await page.wait_for_function("document.activeElement !== document.body")
+    focused: str = await page.evaluate("document.activeElement.id")
+    return focused
+
+
 async def screenshot(page: Any, name: str) -> Path:
     path = artifacts_dir() / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)

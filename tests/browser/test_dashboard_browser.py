@@ -13,7 +13,15 @@ from homerun.people import service as people
 from homerun.people.models import User
 from homerun.people.roles import Role
 from homerun.runtime import Runtime
-from tests.browser.conftest import PHONE, LiveHomerun, Watch, low_contrast, open_page, screenshot
+from tests.browser.conftest import (
+    PHONE,
+    LiveHomerun,
+    Watch,
+    autofocused,
+    low_contrast,
+    open_page,
+    screenshot,
+)
 from tests.conftest import ADMIN, MerchantAccess
 from tests.people.support import PASSWORD, TESTS, make_user
 
@@ -66,7 +74,7 @@ async def test_sign_in_with_the_keyboard_then_find_and_refund_a_payment_by_last_
     try:
         await page.goto(f"{homerun.url}/dashboard")
         assert await page.title() == "Sign in · Homerun"
-        assert await page.evaluate("document.activeElement.id") == "email"  # autofocus
+        assert await autofocused(page) == "email"
         assert await low_contrast(page) == []
         await screenshot(page, "dashboard-sign-in-desktop")
         # Keyboard only: email, Tab, password, Enter.
@@ -157,7 +165,7 @@ async def test_sign_in_with_a_totp_code(
     await page.fill("#password", PASSWORD)
     await page.click("button[type=submit]")
     await page.wait_for_url(f"{homerun.url}/dashboard/sign-in/code")
-    assert await page.evaluate("document.activeElement.id") == "code"
+    assert await autofocused(page) == "code"
     await page.keyboard.type("000000")
     await page.keyboard.press("Enter")
     assert "That code is not right" in (await page.text_content(".notice-error") or "")

@@ -95,7 +95,7 @@ def test_serving_a_configured_directory_empties_it_at_start_and_exit(
     assert os.environ[multiprocess.ENV] == str(folder)
 
 
-@pytest.mark.one_database("postgresql")
+@pytest.mark.one_database("sqlite")
 async def test_serve_with_two_workers_reports_both(db_url: str, tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
