@@ -1,9 +1,12 @@
-"""A serving process freezes its start-up heap, so full collections stay short."""
+"""A serving process freezes its start-up heap, so full collections stay short; an app that
+is dropped is freed, with its routes."""
 
 from __future__ import annotations
 
 import gc
+import weakref
 
+import httpx
 import pytest
 
 from homerun.app import create_app
@@ -29,3 +32,18 @@ async def test_a_serving_process_freezes_what_start_up_made(
     finally:
         gc.unfreeze()
     assert gc.get_freeze_count() == 0
+
+
+async def test_an_app_that_is_dropped_is_freed(settings: Settings, runtime: Runtime) -> None:
+    """FastAPI keeps every endpoint and dependency it has inspected in a process-wide
+    cache: an endpoint that closed over its app would keep that app, and its thousands of
+    route objects, for the life of the process (one per test that builds an app)."""
+    app = create_app(runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://heap.test") as http:
+        assert (await http.get("/docs")).status_code == 200
+        assert (await http.get("/homerun/v1/health")).status_code == 200
+    dropped = weakref.ref(app)
+    del app, transport, http
+    gc.collect()
+    assert dropped() is None

@@ -44,19 +44,25 @@ def install_docs(app: FastAPI) -> None:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    @app.get(DOCS_PATH, include_in_schema=False)
-    async def swagger_ui(request: Request) -> HTMLResponse:
-        root = str(request.scope.get("root_path", "")).rstrip("/")
-        assets = root + ASSETS_PATH
-        return get_swagger_ui_html(
-            openapi_url=root + (app.openapi_url or "/openapi.json"),
-            title=f"{app.title} API",
-            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
-            swagger_css_url=f"{assets}/swagger-ui.css",
-            swagger_favicon_url=f"{assets}/favicon-32x32.png",
-            # No online spec validator badge: nothing on the page may leave this host.
-            swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
-        )
+    # A function of the module, not a closure over `app`: FastAPI remembers every endpoint
+    # it has inspected (an unbounded cache), so a closure would keep its app alive for
+    # the life of the process, and every app the test suite builds with it.
+    app.add_api_route(DOCS_PATH, swagger_ui, methods=["GET"], include_in_schema=False)
+
+
+async def swagger_ui(request: Request) -> HTMLResponse:
+    app = request.app
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    assets = root + ASSETS_PATH
+    return get_swagger_ui_html(
+        openapi_url=root + (app.openapi_url or "/openapi.json"),
+        title=f"{app.title} API",
+        swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+        swagger_css_url=f"{assets}/swagger-ui.css",
+        swagger_favicon_url=f"{assets}/favicon-32x32.png",
+        # No online spec validator badge: nothing on the page may leave this host.
+        swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
+    )
 
 
 def correct_openapi(document: dict[str, Any]) -> None:
