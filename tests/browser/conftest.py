@@ -386,7 +386,8 @@ async def autofocused(page: Any) -> str:
     """The id of the element a page focused by itself (`autofocus`). The browser applies
     autofocus at the page's next rendering, which may come after its load event: wait for
     focus to land (the page's default timeout), then name where it landed."""
-    await page.wait_for_function("document.activeElement !== document.body")
+    # A function, not an expression: the pages' CSP forbids eval, which an expression needs.
+    await page.wait_for_function("() => document.activeElement !== document.body")
     focused: str = await page.evaluate("document.activeElement.id")
     return focused
 

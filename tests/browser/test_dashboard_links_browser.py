@@ -55,6 +55,7 @@ async def test_a_link_is_made_paid_on_its_page_and_refused_once_disabled(
     try:
         await _sign_in(page, homerun, user)
         await page.click("nav >> text=Payment links")
+        await page.wait_for_url(f"{homerun.url}/dashboard/links")
         assert await page.text_content("h1") == "Payment links"
         await page.click("text=Create a payment link")
         assert await page.text_content("h1") == "New payment link"
@@ -93,8 +94,9 @@ async def test_a_link_is_made_paid_on_its_page_and_refused_once_disabled(
         assert await page.text_content("#copy-status") == ""
         await page.focus("#copy-link")
         await page.keyboard.press("Enter")
+        # A function, not an expression: the page's CSP forbids eval, which an expression needs.
         await page.wait_for_function(
-            "document.getElementById('copy-status').textContent === 'Copied.'"
+            "() => document.getElementById('copy-status').textContent === 'Copied.'"
         )
         assert await page.evaluate("navigator.clipboard.readText()") == url
         assert await low_contrast(page) == []

@@ -114,6 +114,7 @@ async def test_answer_a_chargeback_then_make_and_cancel_a_billing_plan(
         assert await page.text_content("h1 .badge") == "Lost"
 
         await page.click("nav >> text=Customers")
+        await page.wait_for_url(f"{homerun.url}/dashboard/customers")
         rows = page.locator("table.list tbody tr")
         assert await rows.count() == 2
         assert "Ravi <Patel> & Sons" in (await rows.first.text_content() or "")
@@ -148,6 +149,7 @@ async def test_answer_a_chargeback_then_make_and_cancel_a_billing_plan(
         await screenshot(page, "dashboard-customer-page-desktop")
 
         await page.click("nav >> text=Billing plans")
+        await page.wait_for_url(f"{homerun.url}/dashboard/plans")
         await screenshot(page, "dashboard-customer-plans-desktop")
         await page.click("button:has-text('Cancel plan')")
         await page.wait_for_url(re.compile(r".*\?done=cancelled$"))

@@ -105,6 +105,7 @@ async def test_home_charts_then_an_endpoint_and_an_oauth_client_from_the_page(
         assert secret not in await page.content() and client_secret not in await page.content()
         await screenshot(page, "dashboard-developers-integrations-desktop")
         await page.click("text=see your events")
+        await page.wait_for_url(f"{homerun.url}/dashboard/developers/events")
         assert await page.text_content("h1") == "Events"
         assert await page.locator("table.list tbody tr").count() == 25
         await page.locator("details summary").first.click()

@@ -61,6 +61,7 @@ async def test_a_key_roll_shows_the_secret_once_and_the_old_key_works_in_its_gra
     try:
         await _sign_in(page, homerun, user.email)
         await page.click("nav >> text=Developers")
+        await page.wait_for_url(f"{homerun.url}/dashboard/developers")
         assert await page.text_content("h1") == "Developers"
         assert await page.text_content("#public-key") == m.public_key
         snippet = await page.text_content("pre.snippet") or ""
