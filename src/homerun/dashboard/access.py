@@ -31,6 +31,20 @@ async def permitted(
     return viewer
 
 
+async def merchant_user(
+    request: Request,
+    session: AsyncSession,
+    runtime: Runtime,
+    action: Action,
+    fields: dict[str, str] | None = None,
+) -> Viewer | Response:
+    """As `permitted`, for a page of a merchant's own: a user of no merchant gets 403."""
+    viewer = await permitted(request, session, runtime, action, fields)
+    if isinstance(viewer, Viewer) and viewer.merchant is None:
+        return replies.forbidden(viewer)
+    return viewer
+
+
 async def page_viewer(
     request: Request, session: AsyncSession, runtime: Runtime, action: Action
 ) -> tuple[Viewer, Merchant] | Response:

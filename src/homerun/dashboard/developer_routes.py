@@ -16,13 +16,13 @@ from homerun.calls import AppRuntime, Route, Session
 from homerun.dashboard import (
     developers,
     faults,
-    guard,
     integration_views,
     integrations,
     replies,
     service,
     views,
 )
+from homerun.dashboard.access import merchant_user
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.replies import Fields
 from homerun.people.roles import Action
@@ -41,20 +41,6 @@ _DONE = {
 
 def _key_id(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 18 else None
-
-
-async def _allowed(
-    request: Request, session: Session, runtime: AppRuntime, fields: Fields | None, action: Action
-) -> Viewer | Response:
-    """The signed-in merchant user who may take `action`, having sent the session's token."""
-    viewer = await replies.signed_in(request, session, runtime)
-    if isinstance(viewer, Response):
-        return viewer
-    if fields is not None and not guard.csrf_matches(viewer.csrf, fields):
-        return replies.forbidden(viewer)
-    if viewer.merchant is None or not viewer.may(action):
-        return replies.forbidden(viewer)
-    return viewer
 
 
 async def _render(
@@ -107,7 +93,7 @@ async def developers_page(
 async def create_key(
     request: Request, fields: Fields, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_CREDENTIALS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_CREDENTIALS, fields)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -126,7 +112,7 @@ async def change_key(
     session: Session,
     runtime: AppRuntime,
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_CREDENTIALS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_CREDENTIALS, fields)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -150,7 +136,7 @@ async def change_key(
 async def resend(
     request: Request, webhook_id: str, fields: Fields, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_WEBHOOKS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_WEBHOOKS, fields)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None

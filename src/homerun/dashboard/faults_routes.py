@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
 from homerun.dashboard import faults, replies
-from homerun.dashboard.developer_routes import _allowed as allowed
+from homerun.dashboard.access import merchant_user
 from homerun.dashboard.faults import FaultsForm
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.operator import sandbox_mode
@@ -31,7 +31,7 @@ async def _allowed(
     request: Request, session: Session, runtime: Runtime, fields: Fields | None
 ) -> Viewer | Response:
     """A user who may set faults (and sent the session's token), in sandbox mode."""
-    viewer = await allowed(request, session, runtime, fields, Action.SET_FAULTS)
+    viewer = await merchant_user(request, session, runtime, Action.SET_FAULTS, fields)
     if isinstance(viewer, Viewer) and not sandbox_mode(runtime):
         return replies.not_found(viewer)
     return viewer

@@ -12,7 +12,8 @@ from fastapi.responses import Response
 
 from homerun.calls import AppRuntime, Route, Session
 from homerun.dashboard import integration_views, integrations, replies, service, views
-from homerun.dashboard.developer_routes import PAGE, _allowed, _render
+from homerun.dashboard.access import merchant_user
+from homerun.dashboard.developer_routes import PAGE, _render
 from homerun.dashboard.integration_views import EndpointForm
 from homerun.dashboard.replies import Fields
 from homerun.people.roles import Action
@@ -29,7 +30,7 @@ def _number(text: str) -> int | None:
 async def create_client(
     request: Request, fields: Fields, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_CREDENTIALS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_CREDENTIALS, fields)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -49,7 +50,7 @@ async def create_client(
 async def revoke_client(
     request: Request, client_id: str, fields: Fields, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_CREDENTIALS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_CREDENTIALS, fields)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -67,7 +68,7 @@ async def revoke_client(
 async def create_endpoint(
     request: Request, fields: Fields, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_WEBHOOKS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_WEBHOOKS, fields)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -98,7 +99,7 @@ async def change_endpoint(
     session: Session,
     runtime: AppRuntime,
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_WEBHOOKS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_WEBHOOKS, fields)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -117,7 +118,7 @@ async def change_endpoint(
 async def events(
     request: Request, session: Session, runtime: AppRuntime, before: str = ""
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, None, Action.MANAGE_WEBHOOKS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_WEBHOOKS)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homerun.calls import AppRuntime, Route, Session
 from homerun.dashboard import links, links_form, links_views, once, replies, service, views
-from homerun.dashboard.developer_routes import _allowed
+from homerun.dashboard.access import merchant_user
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.once import new_form_key
 from homerun.dashboard.replies import Fields
@@ -53,7 +53,7 @@ async def link_list(
     offset: str = "0",
     done: str = "",
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, None, Action.VIEW_PAYMENT_LINKS)
+    viewer = await merchant_user(request, session, runtime, Action.VIEW_PAYMENT_LINKS)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -72,7 +72,7 @@ async def link_list(
 
 @router.get(HERE + "/new")
 async def new_link(request: Request, session: Session, runtime: AppRuntime) -> Response:
-    viewer = await _allowed(request, session, runtime, None, Action.MANAGE_PAYMENT_LINKS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_PAYMENT_LINKS)
     if isinstance(viewer, Response):
         return viewer
     return replies.page(links_views.new_link(viewer, links_form.blank(), new_form_key()))
@@ -88,7 +88,7 @@ async def _link_form(
 ) -> tuple[Viewer, str, links_form.LinkForm, HppCreate] | Response:
     """Who posts, and their form: its key, what was typed, and the body hpp is asked."""
     async with runtime.db.transaction() as session:
-        viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_PAYMENT_LINKS)
+        viewer = await merchant_user(request, session, runtime, Action.MANAGE_PAYMENT_LINKS, fields)
     if isinstance(viewer, Response):
         return viewer
     merchant = viewer.merchant
@@ -165,7 +165,7 @@ async def _show(
 async def link_page(
     request: Request, client_id: str, session: Session, runtime: AppRuntime, done: str = ""
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, None, Action.VIEW_PAYMENT_LINKS)
+    viewer = await merchant_user(request, session, runtime, Action.VIEW_PAYMENT_LINKS)
     if isinstance(viewer, Response):
         return viewer
     return await _show(session, runtime, viewer, client_id, notice=_DONE.get(done))
@@ -179,7 +179,7 @@ def _client_id(text: str) -> str | None:
 async def edit_link(
     request: Request, client_id: str, fields: Fields, session: Session, runtime: AppRuntime
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_PAYMENT_LINKS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_PAYMENT_LINKS, fields)
     if isinstance(viewer, Response):
         return viewer
     merchant = viewer.merchant
@@ -207,7 +207,7 @@ async def switch_link(
     session: Session,
     runtime: AppRuntime,
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, fields, Action.MANAGE_PAYMENT_LINKS)
+    viewer = await merchant_user(request, session, runtime, Action.MANAGE_PAYMENT_LINKS, fields)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None

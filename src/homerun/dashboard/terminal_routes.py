@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homerun.calls import AppRuntime, Route, Session
 from homerun.config import Mode
 from homerun.dashboard import once, replies, service, terminal, terminal_form, terminal_views
-from homerun.dashboard.developer_routes import _allowed
+from homerun.dashboard.access import merchant_user
 from homerun.dashboard.guard import Viewer
 from homerun.dashboard.once import new_form_key
 from homerun.dashboard.replies import Fields
@@ -73,7 +73,7 @@ async def terminal_page(
     vault_id: str = "",
     done: str = "",
 ) -> Response:
-    viewer = await _allowed(request, session, runtime, None, Action.CHARGE)
+    viewer = await merchant_user(request, session, runtime, Action.CHARGE)
     if isinstance(viewer, Response):
         return viewer
     assert viewer.merchant is not None
@@ -118,7 +118,7 @@ async def _checked(
 ) -> tuple[Viewer, Checked] | Response:
     """Who posts, and their form: sound, and naming an account of their own merchant."""
     async with runtime.db.transaction() as session:
-        viewer = await _allowed(request, session, runtime, fields, Action.CHARGE)
+        viewer = await merchant_user(request, session, runtime, Action.CHARGE, fields)
         if isinstance(viewer, Response):
             return viewer
         assert viewer.merchant is not None
