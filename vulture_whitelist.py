@@ -19,6 +19,14 @@ _.secret_rotated_at  # unused attribute (src/homerun/webhooks/service.py:180)
 
 # sqlite3's connection attribute, set for its effect.
 _.isolation_level  # unused attribute (src/homerun/kit/db/engine.py:52)
+# SQLAlchemy's async DBAPI cursor: the hooks it calls, overridden (kit.db.sqlite_driver).
+_._soft_closed_memoized  # unused attribute (src/homerun/kit/db/sqlite_driver.py)
+_._execute_async  # unused method (src/homerun/kit/db/sqlite_driver.py)
+_._executemany_async  # unused method (src/homerun/kit/db/sqlite_driver.py)
+_._async_soft_close  # unused method (src/homerun/kit/db/sqlite_driver.py)
+_.nextset  # unused method (src/homerun/kit/db/sqlite_driver.py)
+# A thread's attribute, set for its effect (a process does not wait for it to exit).
+_.daemon  # unused attribute (src/homerun/kit/db/sqlite_driver.py)
 
 # asyncio.Protocol and httptools parser callbacks.
 _.connection_made  # unused method (src/homerun/webhooks/transport.py:161)

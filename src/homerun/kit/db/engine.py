@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from homerun.config import Settings
-from homerun.kit.db import writes
+from homerun.kit.db import sqlite_driver, writes
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -84,6 +84,7 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         max_overflow=0,
         pool_timeout=settings.database_pool_timeout_seconds,
         connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
+        module=sqlite_driver.dbapi(),
     )
     busy_ms = settings.sqlite_busy_timeout_ms
 
