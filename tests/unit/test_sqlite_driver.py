@@ -11,9 +11,10 @@ import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from homerun.config import Settings
+from homerun.kit.db import sqlite_driver
 from homerun.kit.db.engine import create_engine
 
 
@@ -116,3 +117,26 @@ async def test_streamed_results_still_come_in_parts(engine: AsyncEngine, hops: l
     assert "_execute" not in hops and "execute" in hops
     assert [len(part) for part in parts] == [100, 100, 50]
     assert parts[0][0] == "n000" and parts[2][-1] == "n249"
+
+
+async def test_an_engine_given_its_own_connection_maker_keeps_the_one_call_cursor(
+    tmp_path: Path, hops: list[str]
+) -> None:
+    made: list[str] = []
+
+    def connect() -> Any:
+        made.append("connection")
+        return aiosqlite.connect(tmp_path / "own.db")
+
+    own = create_async_engine(
+        "sqlite+aiosqlite://", async_creator=connect, module=sqlite_driver.dbapi()
+    )
+    try:
+        async with own.connect() as connection:
+            hops.clear()
+            answer = await connection.execute(text("SELECT 41 + 1"))
+            assert answer.scalar_one() == 42
+            assert hops == ["_execute"]
+    finally:
+        await own.dispose()
+    assert made == ["connection"]

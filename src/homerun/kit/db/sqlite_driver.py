@@ -1,12 +1,12 @@
-"""SQLite through aiosqlite, one thread hop per statement.
+"""SQLite through aiosqlite, one crossing to the connection's thread per statement.
 
-aiosqlite runs each SQLite connection in a thread of its own, and every call on it is a
-round trip between the event loop and that thread: queue the call, wake the thread, wake
-the loop with the result. SQLAlchemy's adapter makes three or four of them per statement
-(open a cursor, execute, fetch the rows when there are any, close the cursor), so a charge's
-five statements cost fifteen. The cursor here sends the whole statement as one call: it
-runs in the connection's thread, executes, fetches what the statement returned, reads the
-row count and the last row id, closes its cursor, and hands all of it back at once.
+aiosqlite runs each SQLite connection in a thread of its own, and every call on it crosses
+between the event loop and that thread: queue the call, wake the thread, wake the loop with
+the result. SQLAlchemy's adapter crosses three or four times per statement (open a cursor,
+execute, fetch the rows when there are any, close the cursor): fifteen times for a charge.
+The cursor here sends the whole statement as one call, run in the connection's thread:
+execute, fetch what the statement returned, read the row count and the last row id, close
+the cursor, and hand all of it back at once. A charge now crosses six times.
 
 It is the adapter SQLAlchemy documents for swapping a driver (`create_async_engine(...,
 module=...)`); its queue (`aiosqlite.Connection._execute`) is the one SQLAlchemy's own
@@ -138,8 +138,12 @@ class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
     """The DBAPI module SQLAlchemy's aiosqlite dialect is given instead of its own."""
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
-        connection = aiosqlite.connect(*arg, **kw)
-        connection._thread.daemon = True  # as SQLAlchemy's: a process exits without it
+        creator = kw.pop("async_creator_fn", None)  # create_async_engine(async_creator=...)
+        if creator is not None:
+            connection = creator(*arg, **kw)
+        else:
+            connection = aiosqlite.connect(*arg, **kw)
+            connection._thread.daemon = True  # as SQLAlchemy's: a process exits without it
         return OneHopConnection(self, cast(Any, await_(connection)))
 
 
