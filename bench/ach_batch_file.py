@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -35,24 +34,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_runtime import migrated_runtime, new_merchant
 from sqlalchemy import insert, select, text
 
 from homerun.ach.bank_accounts import AccountType, EntryClass
 from homerun.app import create_app
 from homerun.auth import service as auth
 from homerun.bankfiles import service as bankfiles
-from homerun.config import Settings
 from homerun.kit.banking_days import next_banking_day
-from homerun.kit.db.engine import Database, create_engine
-from homerun.kit.db.migrate import upgrade_to_head
-from homerun.merchants import service as merchants
 from homerun.merchants.models import Merchant
-from homerun.merchants.schemas import MerchantCreate
 from homerun.models import Base
 from homerun.payments import ach_lifecycle
 from homerun.payments.models import Transaction
 from homerun.runtime import Runtime
-from homerun.startup import open_runtime
 from homerun.tokenizer import bank_tokens
 
 ROUTING = ["036001808", "021000021", "011000015", "091000019"]
@@ -142,22 +136,9 @@ async def write_file(runtime: Runtime, merchant: Merchant, batch_id: str, path: 
 
 
 async def measure(url: str, payments: int, accounts: int, path: Path) -> dict[str, Any]:
-    os.environ["HOMERUN_DATABASE_URL"] = url
-    os.environ.setdefault("HOMERUN_ADMIN_TOKEN", "hr_admin_ach_batch_file_0123456789")
-    settings = Settings()
-    db = Database(create_engine(settings))
+    runtime = await migrated_runtime(url, "hr_admin_ach_batch_file_0123456789", steady_keys=False)
     try:
-        await upgrade_to_head(db.engine)
-    finally:
-        await db.dispose()
-    runtime = await open_runtime(settings)
-    try:
-        async with runtime.db.transaction() as session:
-            merchant = await merchants.create(
-                session,
-                runtime,
-                MerchantCreate.model_validate({"name": "ACH bench", "accepts": "ach"}),
-            )
+        merchant = await new_merchant(runtime, "ACH bench", accepts="ach")
         started = time.perf_counter()
         tokens = await tokenize(runtime, merchant, accounts)
         await one_sale(runtime, merchant, tokens[0])

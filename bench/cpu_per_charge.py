@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import cProfile
 import json
-import os
 import pstats
 import sys
 import tempfile
@@ -36,15 +35,9 @@ import httpx
 from sqlalchemy import event
 
 from homerun.app import create_app
-from homerun.auth import service as auth
-from homerun.config import Settings
-from homerun.kit.db.engine import Database, create_engine
-from homerun.kit.db.migrate import upgrade_to_head
-from homerun.merchants import service as merchants
-from homerun.merchants.schemas import MerchantCreate
-from homerun.startup import open_runtime
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_runtime import credentials, migrated_runtime, new_merchant
 from seed import seed_sqlite
 
 
@@ -57,24 +50,10 @@ async def measure(
     profile_out: str | None = None,
     ach: bool = False,
 ) -> dict[str, Any]:
-    os.environ["HOMERUN_DATABASE_URL"] = url
-    os.environ.setdefault("HOMERUN_ADMIN_TOKEN", "hr_admin_cpu_per_charge_0123456789")
-    os.environ.setdefault("HOMERUN_API_KEY_TTL_SECONDS", "31536000")
-    settings = Settings()
-    db = Database(create_engine(settings))
+    runtime = await migrated_runtime(url, "hr_admin_cpu_per_charge_0123456789")
     try:
-        await upgrade_to_head(db.engine)
-    finally:
-        await db.dispose()
-    runtime = await open_runtime(settings)
-    try:
-        async with runtime.db.transaction() as session:
-            merchant = await merchants.create(
-                session,
-                runtime,
-                MerchantCreate.model_validate({"name": "CPU bench", "accepts": "both"}),
-            )
-            creds = await auth.issue(session, runtime, merchant)
+        merchant = await new_merchant(runtime, "CPU bench", accepts="both")
+        creds = await credentials(runtime, merchant)
         statements = 0
 
         def count(*_: Any) -> None:

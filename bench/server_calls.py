@@ -18,20 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import tempfile
 import time
 from collections.abc import MutableMapping
 from typing import Any
 
+from bench_runtime import credentials, migrated_runtime, new_merchant
+
 from homerun.app import create_app
-from homerun.auth import service as auth
-from homerun.config import Settings
-from homerun.kit.db.engine import Database, create_engine
-from homerun.kit.db.migrate import upgrade_to_head
-from homerun.merchants import service as merchants
-from homerun.merchants.schemas import MerchantCreate
-from homerun.startup import open_runtime
 
 Message = MutableMapping[str, Any]
 
@@ -60,22 +54,10 @@ def _scope(body: bytes, api_key: str) -> dict[str, Any]:
 
 
 async def measure(url: str, warmup: int, charges: int) -> dict[str, Any]:
-    os.environ["HOMERUN_DATABASE_URL"] = url
-    os.environ.setdefault("HOMERUN_ADMIN_TOKEN", "hr_admin_server_calls_0123456789")
-    os.environ.setdefault("HOMERUN_API_KEY_TTL_SECONDS", "31536000")
-    settings = Settings()
-    db = Database(create_engine(settings))
+    runtime = await migrated_runtime(url, "hr_admin_server_calls_0123456789")
     try:
-        await upgrade_to_head(db.engine)
-    finally:
-        await db.dispose()
-    runtime = await open_runtime(settings)
-    try:
-        async with runtime.db.transaction() as session:
-            merchant = await merchants.create(
-                session, runtime, MerchantCreate.model_validate({"name": "Server calls"})
-            )
-            creds = await auth.issue(session, runtime, merchant)
+        merchant = await new_merchant(runtime, "Server calls")
+        creds = await credentials(runtime, merchant)
         app = create_app(runtime=runtime)
         body = json.dumps(
             {
